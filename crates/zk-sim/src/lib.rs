@@ -1,1 +1,32 @@
-//! zk-sim
+//! A simulator of ZKTeco-compatible time clocks speaking the binary protocol
+//! on port 4370, for tests, demos and benchmarks of the client and the app.
+//!
+//! Each simulated device listens on TCP and UDP on the same port and serves
+//! its users and punches like real firmware does (reference §11.3), with
+//! faults that can be switched on at run time.
+//!
+//! Layout by role:
+//! - [`spec`] and [`generate`]: what a device holds, and deterministic fake data.
+//! - [`faults`]: the misbehaviours a device can be told to show.
+//! - `state` and `store`: what a device knows; compact tables, lazy datasets.
+//! - `device` and `answer`: the per-connection state machine (no I/O).
+//! - `tcp`, `udp`, [`server`]: sockets, tasks and the public handles.
+
+mod answer;
+mod clock;
+mod device;
+pub mod error;
+pub mod faults;
+pub mod generate;
+pub mod server;
+pub mod spec;
+mod state;
+mod store;
+mod tcp;
+mod udp;
+
+pub use error::SimError;
+pub use faults::Faults;
+pub use server::{SimDevice, Simulator};
+pub use spec::DeviceSpec;
+pub use zk_protocol::{Punch, PunchLayout, User, UserLayout};

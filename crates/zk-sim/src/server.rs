@@ -1,0 +1,277 @@
+//! The public face: [`Simulator`] owns the sockets and tasks of many
+//! devices; [`SimDevice`] is a cheap handle to inspect and poke one of them.
+
+use crate::error::SimError;
+use crate::faults::Faults;
+use crate::spec::DeviceSpec;
+use crate::state::DeviceState;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::net::{TcpListener, UdpSocket};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use zk_protocol::{Punch, User};
+
+/// One device's state plus what its tasks need to coordinate.
+pub(crate) struct Shared {
+    pub(crate) state: DeviceState,
+    pub(crate) faults: watch::Sender<Faults>,
+    /// Live-event listeners: TCP sessions that did REG_EVENT, and the UDP task.
+    subscribers: Mutex<Vec<mpsc::UnboundedSender<Punch>>>,
+    pub(crate) served: AtomicU64,
+}
+
+impl Shared {
+    fn new(spec: DeviceSpec) -> Shared {
+        Shared {
+            state: DeviceState::new(spec),
+            faults: watch::Sender::new(Faults::default()),
+            subscribers: Mutex::new(Vec::new()),
+            served: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn faults(&self) -> Faults {
+        self.faults.borrow().clone()
+    }
+
+    pub(crate) fn subscribe(&self) -> mpsc::UnboundedReceiver<Punch> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.subscribers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(tx);
+        rx
+    }
+
+    fn publish(&self, p: &Punch) {
+        self.subscribers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|tx| tx.send(p.clone()).is_ok());
+    }
+}
+
+/// Resolves when the simulator shuts down or is dropped.
+pub(crate) async fn shutdown_signal(rx: &mut watch::Receiver<bool>) {
+    while !*rx.borrow_and_update() {
+        if rx.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Many simulated devices, each on its own port (TCP and UDP).
+///
+/// Dropping it stops everything: listeners close and sessions end.
+pub struct Simulator {
+    devices: Vec<SimDevice>,
+    addrs: Vec<SocketAddr>,
+    tasks: Vec<JoinHandle<()>>,
+    shutdown: watch::Sender<bool>,
+}
+
+impl Simulator {
+    /// Serve `specs` on `ip`, device i on port `first_port + i` (TCP and UDP
+    /// on the same port). With `first_port == 0` each device gets a free
+    /// ephemeral port (TCP and UDP on the same number).
+    pub async fn start(
+        ip: IpAddr,
+        first_port: u16,
+        specs: Vec<DeviceSpec>,
+    ) -> std::io::Result<Simulator> {
+        raise_nofile_limit();
+        let (shutdown, _) = watch::channel(false);
+        let mut sim = Simulator {
+            devices: Vec::with_capacity(specs.len()),
+            addrs: Vec::with_capacity(specs.len()),
+            tasks: Vec::with_capacity(specs.len() * 2),
+            shutdown,
+        };
+        // Specs are consumed one by one so their punch vectors are freed as
+        // the compact stores are built. On error `sim` is dropped, which
+        // stops the devices started so far.
+        for (index, spec) in specs.into_iter().enumerate() {
+            let (tcp, udp) = if first_port == 0 {
+                bind_ephemeral(ip).await?
+            } else {
+                let port = u16::try_from(usize::from(first_port) + index)
+                    .map_err(|_| SimError::PortRange { first_port, index })?;
+                bind_pair(SocketAddr::new(ip, port)).await?
+            };
+            let addr = tcp.local_addr()?;
+            let shared = Arc::new(Shared::new(spec));
+            sim.tasks.push(tokio::spawn(crate::tcp::run(
+                shared.clone(),
+                addr,
+                tcp,
+                sim.shutdown.subscribe(),
+            )));
+            sim.tasks.push(tokio::spawn(crate::udp::run(
+                shared.clone(),
+                addr,
+                udp,
+                sim.shutdown.subscribe(),
+            )));
+            sim.devices.push(SimDevice { shared });
+            sim.addrs.push(addr);
+        }
+        tracing::info!(devices = sim.devices.len(), "simulator listening");
+        Ok(sim)
+    }
+
+    pub fn len(&self) -> usize {
+        self.devices.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.devices.is_empty()
+    }
+
+    /// The address of device `i` (panics if `i >= len()`, like indexing).
+    pub fn addr(&self, i: usize) -> SocketAddr {
+        self.addrs[i]
+    }
+
+    /// A handle to device `i` (panics if `i >= len()`, like indexing).
+    pub fn device(&self, i: usize) -> SimDevice {
+        self.devices[i].clone()
+    }
+
+    /// Stop listening and end all sessions; the ports refuse once this returns.
+    pub async fn shutdown(mut self) {
+        self.shutdown.send_replace(true);
+        let tasks = std::mem::take(&mut self.tasks);
+        for t in &tasks {
+            t.abort();
+        }
+        for t in tasks {
+            let _ = t.await;
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.shutdown.send_replace(true);
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+async fn bind_pair(addr: SocketAddr) -> Result<(TcpListener, UdpSocket), SimError> {
+    let bind_err = |source| SimError::Bind { addr, source };
+    let tcp = TcpListener::bind(addr).await.map_err(bind_err)?;
+    let udp = UdpSocket::bind(addr).await.map_err(bind_err)?;
+    Ok((tcp, udp))
+}
+
+/// An ephemeral port that is free for both TCP and UDP.
+async fn bind_ephemeral(ip: IpAddr) -> Result<(TcpListener, UdpSocket), SimError> {
+    const ATTEMPTS: u32 = 64;
+    for _ in 0..ATTEMPTS {
+        let any = SocketAddr::new(ip, 0);
+        let tcp = TcpListener::bind(any)
+            .await
+            .map_err(|source| SimError::Bind { addr: any, source })?;
+        let addr = tcp
+            .local_addr()
+            .map_err(|source| SimError::Bind { addr: any, source })?;
+        if let Ok(udp) = UdpSocket::bind(addr).await {
+            return Ok((tcp, udp));
+        }
+    }
+    Err(SimError::NoFreePort { attempts: ATTEMPTS })
+}
+
+/// Thousands of devices need two descriptors each plus one per session.
+fn raise_nofile_limit() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        #[cfg(unix)]
+        match rlimit::increase_nofile_limit(u64::MAX) {
+            Ok(n) => tracing::debug!(limit = n, "open-file limit"),
+            Err(e) => tracing::warn!(error = %e, "cannot raise the open-file limit"),
+        }
+    });
+}
+
+/// A handle to one simulated device; clones share the device.
+#[derive(Clone)]
+pub struct SimDevice {
+    shared: Arc<Shared>,
+}
+
+// By hand: a derived Debug would print every punch.
+impl std::fmt::Debug for SimDevice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimDevice")
+            .field("serial", &self.shared.state.serial)
+            .field("punches", &self.punch_count())
+            .field("faults", &self.faults())
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("addrs", &self.addrs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimDevice {
+    pub fn serial(&self) -> String {
+        self.shared.state.serial.clone()
+    }
+
+    pub fn users(&self) -> Vec<User> {
+        self.shared.state.read_store().users().to_vec()
+    }
+
+    pub fn punch_count(&self) -> usize {
+        self.shared.state.read_store().punch_count()
+    }
+
+    pub fn punches(&self) -> Vec<Punch> {
+        self.shared.state.read_store().punches()
+    }
+
+    /// Punch number `i`, without copying the whole log.
+    pub fn punch(&self, i: usize) -> Option<Punch> {
+        self.shared.state.read_store().punch(i)
+    }
+
+    pub fn add_user(&self, u: User) {
+        self.shared.state.write_store().push_user(u);
+    }
+
+    /// Append a punch and push it as a live EF_ATTLOG event to every session
+    /// that registered for events.
+    pub fn add_punch(&self, p: Punch) {
+        self.shared.state.write_store().push_punch(p.clone());
+        self.shared.publish(&p);
+    }
+
+    /// Takes effect for the next request (and at once for `refuse`).
+    pub fn set_faults(&self, f: Faults) {
+        self.shared.faults.send_replace(f);
+    }
+
+    pub fn faults(&self) -> Faults {
+        self.shared.faults()
+    }
+
+    /// TCP connections accepted plus UDP sessions opened by CONNECT.
+    pub fn connections_served(&self) -> u64 {
+        self.shared.served.load(Ordering::Relaxed)
+    }
+
+    /// Device clock minus host local time, in seconds (changed by SET_TIME).
+    pub fn clock_offset_secs(&self) -> i64 {
+        self.shared.state.clock_offset.load(Ordering::Relaxed)
+    }
+}
