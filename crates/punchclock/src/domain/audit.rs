@@ -1,0 +1,44 @@
+//! Audit trail of commercial/administrative changes to a company.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{AccountId, CompanyId};
+
+id_type!(
+    /// Id of an audit event.
+    AuditEventId
+);
+
+text_enum!(
+    /// What happened.
+    AuditKind {
+        PlanChanged => "plan_changed",
+        Blocked => "blocked",
+        Unblocked => "unblocked",
+        Expired => "expired",
+    }
+);
+
+/// A recorded event. `account_id` is `None` when the system acted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub id: AuditEventId,
+    pub company_id: CompanyId,
+    pub account_id: Option<AccountId>,
+    pub kind: AuditKind,
+    pub from_value: Option<String>,
+    pub to_value: Option<String>,
+    pub detail: Option<String>,
+    pub created_at: Timestamp,
+}
+
+/// Input for recording an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAuditEvent {
+    pub account_id: Option<AccountId>,
+    pub kind: AuditKind,
+    pub from_value: Option<String>,
+    pub to_value: Option<String>,
+    pub detail: Option<String>,
+}

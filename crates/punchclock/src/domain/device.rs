@@ -1,0 +1,150 @@
+//! Time clocks (devices) and what the poller needs to reach them.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::CompanyId;
+
+id_type!(
+    /// Id of a configured device. Punches are keyed by the device serial,
+    /// not by this id, so deleting and re-adding a device is harmless.
+    DeviceId
+);
+
+text_enum!(
+    /// How to talk to the device; `Auto` lets the client pick.
+    Transport {
+        Auto => "auto",
+        Tcp => "tcp",
+        Udp => "udp",
+    }
+);
+
+text_enum!(
+    /// Result of the most recent contact attempt.
+    DeviceStatus {
+        Pending => "pending",
+        Online => "online",
+        Offline => "offline",
+    }
+);
+
+/// What the device reported about itself. Every field is optional because
+/// older firmware does not answer every query.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub serial_number: Option<String>,
+    pub device_name: Option<String>,
+    pub platform: Option<String>,
+    pub firmware: Option<String>,
+    pub mac: Option<String>,
+    pub user_count: Option<u32>,
+    pub punch_count: Option<u32>,
+    pub user_capacity: Option<u32>,
+    pub punch_capacity: Option<u32>,
+    /// Device clock minus server clock, in seconds.
+    pub clock_drift_seconds: Option<i64>,
+}
+
+/// A configured device as shown to users. It never carries the comm key;
+/// use `Store::device_poll_target` for that.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Device {
+    pub id: DeviceId,
+    pub company_id: CompanyId,
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub has_comm_key: bool,
+    pub transport: Transport,
+    /// Overrides the company time zone when set.
+    pub timezone: Option<String>,
+    pub enabled: bool,
+    /// Overrides the company poll interval when set.
+    pub poll_interval_minutes: Option<u32>,
+    pub info: DeviceInfo,
+    pub status: DeviceStatus,
+    pub last_attempt_at: Option<Timestamp>,
+    /// Last successful contact.
+    pub last_seen_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+    pub next_poll_at: Timestamp,
+    /// The first successful full pull of users and punches is done.
+    pub history_pulled: bool,
+    /// Instance currently polling the device, if its lease is live.
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<Timestamp>,
+    pub created_at: Timestamp,
+}
+
+/// Input for adding a device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDevice {
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub comm_key: Option<u32>,
+    pub transport: Transport,
+    pub timezone: Option<String>,
+    pub enabled: bool,
+    pub poll_interval_minutes: Option<u32>,
+}
+
+/// What to do with the stored comm key on update; the edit form never
+/// shows the key, so "leave it alone" must be expressible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommKeyUpdate {
+    Keep,
+    Set(u32),
+    Clear,
+}
+
+/// Editable device settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceUpdate {
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub transport: Transport,
+    pub timezone: Option<String>,
+    pub enabled: bool,
+    pub poll_interval_minutes: Option<u32>,
+    pub comm_key: CommKeyUpdate,
+}
+
+/// Everything the poller needs to contact one device, including the
+/// secret comm key. `Debug` redacts the key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PollTarget {
+    pub device_id: DeviceId,
+    pub company_id: CompanyId,
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub comm_key: Option<u32>,
+    pub transport: Transport,
+    /// Device time zone, or the company's when the device has none.
+    pub timezone: String,
+    pub history_pulled: bool,
+    pub serial_number: Option<String>,
+    /// Device override, or the company setting.
+    pub poll_interval_minutes: u32,
+}
+
+impl std::fmt::Debug for PollTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PollTarget")
+            .field("device_id", &self.device_id)
+            .field("company_id", &self.company_id)
+            .field("name", &self.name)
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("comm_key", &self.comm_key.map(|_| "<redacted>"))
+            .field("transport", &self.transport)
+            .field("timezone", &self.timezone)
+            .field("history_pulled", &self.history_pulled)
+            .field("serial_number", &self.serial_number)
+            .field("poll_interval_minutes", &self.poll_interval_minutes)
+            .finish()
+    }
+}

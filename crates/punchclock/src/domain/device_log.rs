@@ -1,0 +1,51 @@
+//! One row per contact attempt with a device.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::{CompanyId, DeviceId, Transport};
+
+id_type!(
+    /// Id of a device log row.
+    DeviceLogId
+);
+
+text_enum!(
+    /// Scheduled sync, or a connection test started by a user.
+    LogKind {
+        Sync => "sync",
+        Test => "test",
+    }
+);
+
+text_enum!(
+    /// Whether the attempt succeeded.
+    Outcome {
+        Ok => "ok",
+        Failed => "failed",
+    }
+);
+
+/// A recorded contact attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceLog {
+    pub id: DeviceLogId,
+    pub company_id: CompanyId,
+    pub device_id: DeviceId,
+    pub kind: LogKind,
+    pub started_at: Timestamp,
+    pub duration_ms: u64,
+    /// Host as configured at the time of the attempt.
+    pub host: String,
+    /// Resolved `ip:port` actually contacted.
+    pub address: Option<String>,
+    pub transport_used: Option<Transport>,
+    pub outcome: Outcome,
+    pub users_read: u32,
+    pub punches_read: u32,
+    pub punches_new: u32,
+    pub employees_new: u32,
+    /// Plain-words reason for a failure.
+    pub reason: Option<String>,
+    pub serial_number: Option<String>,
+}

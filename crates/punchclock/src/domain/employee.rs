@@ -1,0 +1,111 @@
+//! Employees: device users of a company, enriched by humans.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::CompanyId;
+
+id_type!(
+    /// Id of an employee.
+    EmployeeId
+);
+
+/// Shown when neither a human nor the device gave a name.
+pub const NO_NAME: &str = "NO NAME";
+
+/// Display name rule: the human-entered first/last name if any, else the
+/// name stored on the device, else [`NO_NAME`].
+pub fn display_name(
+    first_name: Option<&str>,
+    last_name: Option<&str>,
+    name_from_device: Option<&str>,
+) -> String {
+    let human: Vec<&str> = [first_name, last_name]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !human.is_empty() {
+        return human.join(" ");
+    }
+    match name_from_device.map(str::trim) {
+        Some(name) if !name.is_empty() => name.to_owned(),
+        _ => NO_NAME.to_owned(),
+    }
+}
+
+/// A person who punches. `enroll_id` is the user id on the devices and is
+/// unique within a company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Employee {
+    pub id: EmployeeId,
+    pub company_id: CompanyId,
+    /// Up to 24 characters on current firmware; stored verbatim.
+    pub enroll_id: String,
+    /// Kept in sync with the device; never edited by humans.
+    pub name_from_device: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub designation: Option<String>,
+    pub email: Option<String>,
+    pub active: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Employee {
+    pub fn display_name(&self) -> String {
+        display_name(
+            self.first_name.as_deref(),
+            self.last_name.as_deref(),
+            self.name_from_device.as_deref(),
+        )
+    }
+}
+
+/// Input for creating an employee by hand (before any device knows them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEmployee {
+    pub enroll_id: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub designation: Option<String>,
+    pub email: Option<String>,
+}
+
+/// Human-editable employee fields. Blank strings are stored as "not set".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmployeeUpdate {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub designation: Option<String>,
+    pub email: Option<String>,
+    pub active: bool,
+}
+
+/// Which employees a listing returns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EmployeeFilter {
+    #[default]
+    Active,
+    Inactive,
+    All,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_name_prefers_human_then_device_then_no_name() {
+        assert_eq!(
+            display_name(Some("Ana"), Some("Diaz"), Some("ANA D")),
+            "Ana Diaz"
+        );
+        assert_eq!(display_name(None, Some("Diaz"), Some("ANA D")), "Diaz");
+        assert_eq!(display_name(Some(" "), None, Some("ANA D")), "ANA D");
+        assert_eq!(display_name(None, None, Some("  ")), NO_NAME);
+        assert_eq!(display_name(None, None, None), NO_NAME);
+    }
+}

@@ -1,0 +1,123 @@
+//! Domain types shared by the store, the sync engine and the web layer.
+//!
+//! Timestamps are `jiff::Timestamp` (UTC); the wall-clock time a device
+//! printed on a punch is a `jiff::civil::DateTime` because devices have no
+//! notion of time zone.
+
+use std::fmt;
+
+/// Defines a typed row id so a device id cannot be passed where an
+/// employee id is expected.
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash,
+            serde::Serialize, serde::Deserialize,
+        )]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::num::ParseIntError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.parse().map($name)
+            }
+        }
+    };
+}
+
+/// Defines a closed set of values stored as lowercase text.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            serde::Serialize, serde::Deserialize,
+        )]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err($crate::domain::UnknownValue {
+                        kind: stringify!($name),
+                        value: s.to_owned(),
+                    }),
+                }
+            }
+        }
+    };
+}
+
+mod account;
+mod audit;
+mod company;
+mod device;
+mod device_log;
+mod employee;
+mod punch;
+mod sync;
+
+pub use account::{Account, AccountId, AccountLogin, Role, Session, SessionId, SessionKind};
+pub use audit::{AuditEvent, AuditEventId, AuditKind, NewAuditEvent};
+pub use company::{Company, CompanyId, CompanySettings, CompanyStatus, NewCompany, PlanChange};
+pub use device::{
+    CommKeyUpdate, Device, DeviceId, DeviceInfo, DeviceStatus, DeviceUpdate, NewDevice, PollTarget,
+    Transport,
+};
+pub use device_log::{DeviceLog, DeviceLogId, LogKind, Outcome};
+pub use employee::{
+    display_name, Employee, EmployeeFilter, EmployeeId, EmployeeUpdate, NewEmployee, NO_NAME,
+};
+pub use punch::{Punch, PunchFilter, PunchId, PunchView};
+pub use sync::{DeviceUser, NewPunch, SyncOutcome, SyncRecord};
+
+/// A stored text value that is not one of the known variants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownValue {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+impl fmt::Display for UnknownValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown {} value {:?}", self.kind, self.value)
+    }
+}
+
+impl std::error::Error for UnknownValue {}
+
+/// Trims a free-text field; blank means "not set".
+pub(crate) fn non_blank(value: Option<&str>) -> Option<String> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}

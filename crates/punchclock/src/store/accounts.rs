@@ -1,0 +1,325 @@
+//! Login accounts and sessions.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::companies::{validate_poll_minutes, CompanyRow, INSERT_COMPANY};
+use super::{dur_secs, secs, ts, Result, Store, StoreError};
+use crate::domain::{
+    Account, AccountId, AccountLogin, Company, CompanyId, NewCompany, Role, Session, SessionId,
+    SessionKind,
+};
+
+macro_rules! account_cols {
+    () => {
+        "id, company_id, email, role, created_at"
+    };
+}
+
+macro_rules! session_cols {
+    () => {
+        "id, account_id, company_id, kind, csrf_token, created_at, expires_at"
+    };
+}
+
+const INSERT_ACCOUNT: &str = concat!(
+    "INSERT INTO accounts (company_id, email, password_hash, role, created_at) \
+     VALUES ($1, $2, $3, $4, $5) RETURNING ",
+    account_cols!()
+);
+
+#[derive(sqlx::FromRow)]
+struct AccountRow {
+    id: i64,
+    company_id: i64,
+    email: String,
+    role: String,
+    created_at: i64,
+}
+
+impl TryFrom<AccountRow> for Account {
+    type Error = StoreError;
+    fn try_from(r: AccountRow) -> Result<Account> {
+        Ok(Account {
+            id: AccountId(r.id),
+            company_id: CompanyId(r.company_id),
+            email: r.email,
+            role: r.role.parse()?,
+            created_at: ts(r.created_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct LoginRow {
+    #[sqlx(flatten)]
+    account: AccountRow,
+    password_hash: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    account_id: i64,
+    company_id: i64,
+    kind: String,
+    csrf_token: String,
+    created_at: i64,
+    expires_at: i64,
+}
+
+impl TryFrom<SessionRow> for Session {
+    type Error = StoreError;
+    fn try_from(r: SessionRow) -> Result<Session> {
+        Ok(Session {
+            id: SessionId(r.id),
+            account_id: AccountId(r.account_id),
+            company_id: CompanyId(r.company_id),
+            kind: r.kind.parse()?,
+            csrf_token: r.csrf_token,
+            created_at: ts(r.created_at)?,
+            expires_at: ts(r.expires_at)?,
+        })
+    }
+}
+
+/// Emails compare case-insensitively; storing them lowercased lets a plain
+/// UNIQUE index enforce that on both backends.
+fn normalize_email(email: &str) -> Result<String> {
+    let email = email.trim().to_lowercase();
+    if email.is_empty() || !email.contains('@') {
+        return Err(StoreError::Invalid("email address is not valid".into()));
+    }
+    Ok(email)
+}
+
+fn email_taken(err: StoreError) -> StoreError {
+    match err {
+        StoreError::Conflict(_) => StoreError::Conflict("email is already registered".into()),
+        other => other,
+    }
+}
+
+/// 32 random bytes from the OS, hex encoded.
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// Only this hash is stored, so a database leak does not leak live sessions.
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl Store {
+    /// Sign-up: creates the company and its owner account atomically, so a
+    /// taken email leaves no orphan company behind.
+    pub async fn create_company_with_owner(
+        &self,
+        company: &NewCompany,
+        email: &str,
+        password_hash: &str,
+    ) -> Result<(Company, Account)> {
+        let email = normalize_email(email)?;
+        let poll = company.poll_interval_minutes.unwrap_or(30);
+        validate_poll_minutes(poll)?;
+        let now = secs(Timestamp::now());
+        let result: Result<(CompanyRow, AccountRow)> = async {
+            Ok(with_tx!(self, |tx| {
+                let company_row: CompanyRow = sqlx::query_as(INSERT_COMPANY)
+                    .bind(company.name.trim())
+                    .bind(&company.timezone)
+                    .bind(i64::from(poll))
+                    .bind(&company.plan)
+                    .bind(i64::from(company.seats))
+                    .bind(company.trial_ends_at.map(secs))
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let account_row: AccountRow = sqlx::query_as(INSERT_ACCOUNT)
+                    .bind(company_row.id)
+                    .bind(&email)
+                    .bind(password_hash)
+                    .bind(Role::Owner.as_str())
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                (company_row, account_row)
+            }))
+        }
+        .await;
+        let (company_row, account_row) = result.map_err(email_taken)?;
+        Ok((company_row.try_into()?, account_row.try_into()?))
+    }
+
+    /// Adds an account to an existing company. `password_hash` is an
+    /// argon2 PHC string; the store never hashes.
+    pub async fn create_account(
+        &self,
+        company_id: CompanyId,
+        email: &str,
+        password_hash: &str,
+        role: Role,
+    ) -> Result<Account> {
+        let email = normalize_email(email)?;
+        let row: Result<AccountRow> = async {
+            Ok(with_pool!(self, |pool| {
+                sqlx::query_as(INSERT_ACCOUNT)
+                    .bind(company_id.0)
+                    .bind(&email)
+                    .bind(password_hash)
+                    .bind(role.as_str())
+                    .bind(secs(Timestamp::now()))
+                    .fetch_one(pool)
+                    .await?
+            }))
+        }
+        .await;
+        row.map_err(email_taken)?.try_into()
+    }
+
+    pub async fn get_account(&self, account_id: AccountId) -> Result<Account> {
+        let row: AccountRow = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                account_cols!(),
+                " FROM accounts WHERE id = $1"
+            ))
+            .bind(account_id.0)
+            .fetch_one(pool)
+            .await?
+        });
+        row.try_into()
+    }
+
+    /// For login: the account and its password hash, by email (any case).
+    pub async fn account_login(&self, email: &str) -> Result<Option<AccountLogin>> {
+        let Ok(email) = normalize_email(email) else {
+            return Ok(None);
+        };
+        let row: Option<LoginRow> = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                account_cols!(),
+                ", password_hash FROM accounts WHERE email = $1"
+            ))
+            .bind(&email)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(|r| {
+            Ok(AccountLogin {
+                account: r.account.try_into()?,
+                password_hash: r.password_hash,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn set_password_hash(
+        &self,
+        account_id: AccountId,
+        password_hash: &str,
+    ) -> Result<()> {
+        let done = with_pool!(self, |pool| {
+            sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1")
+                .bind(account_id.0)
+                .bind(password_hash)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Creates a session and returns its token (shown once, never stored)
+    /// with the session. Fails with `NotFound` unless the account belongs
+    /// to `company_id`.
+    pub async fn create_session(
+        &self,
+        account_id: AccountId,
+        company_id: CompanyId,
+        kind: SessionKind,
+        ttl: Duration,
+    ) -> Result<(String, Session)> {
+        let token = random_token();
+        let now = secs(Timestamp::now());
+        let expires = now.saturating_add(dur_secs(ttl));
+        // INSERT … SELECT inserts nothing when the account is not in the
+        // company, which fetch_one reports as NotFound.
+        let row: SessionRow = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "INSERT INTO sessions (token_hash, account_id, company_id, kind, csrf_token, created_at, expires_at) \
+                 SELECT $1, id, company_id, $4, $5, $6, $7 FROM accounts WHERE id = $2 AND company_id = $3 \
+                 RETURNING ",
+                session_cols!()
+            ))
+            .bind(token_hash(&token))
+            .bind(account_id.0)
+            .bind(company_id.0)
+            .bind(kind.as_str())
+            .bind(random_token())
+            .bind(now)
+            .bind(expires)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok((token, row.try_into()?))
+    }
+
+    /// The live session for a token; expired or unknown tokens give `None`.
+    pub async fn session_by_token(&self, token: &str, now: Timestamp) -> Result<Option<Session>> {
+        let row: Option<SessionRow> = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                session_cols!(),
+                " FROM sessions WHERE token_hash = $1 AND expires_at > $2"
+            ))
+            .bind(token_hash(token))
+            .bind(secs(now))
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    /// Logs out. Deleting an unknown token is not an error.
+    pub async fn delete_session(&self, token: &str) -> Result<()> {
+        with_pool!(self, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+                .bind(token_hash(token))
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Ends every session of an account (e.g. after a password change).
+    pub async fn delete_account_sessions(&self, account_id: AccountId) -> Result<u64> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+                .bind(account_id.0)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+
+    /// Housekeeping: removes expired sessions, returns how many.
+    pub async fn delete_expired_sessions(&self, now: Timestamp) -> Result<u64> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+                .bind(secs(now))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+}

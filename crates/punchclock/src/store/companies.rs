@@ -1,0 +1,221 @@
+//! Companies, their settings and plan.
+
+use jiff::Timestamp;
+
+use super::{int, opt_ts, secs, ts, Result, Store};
+use crate::domain::{
+    AccountId, AuditKind, Company, CompanyId, CompanySettings, NewCompany, PlanChange,
+};
+
+/// Default poll interval when a company does not choose one.
+const DEFAULT_POLL_MINUTES: u32 = 30;
+
+macro_rules! company_cols {
+    () => {
+        "id, name, timezone, poll_interval_minutes, plan, seats, trial_ends_at, blocked, created_at"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CompanyRow {
+    pub(super) id: i64,
+    name: String,
+    timezone: String,
+    poll_interval_minutes: i64,
+    plan: String,
+    seats: i64,
+    trial_ends_at: Option<i64>,
+    blocked: bool,
+    created_at: i64,
+}
+
+impl TryFrom<CompanyRow> for Company {
+    type Error = super::StoreError;
+    fn try_from(r: CompanyRow) -> Result<Company> {
+        Ok(Company {
+            id: CompanyId(r.id),
+            name: r.name,
+            timezone: r.timezone,
+            poll_interval_minutes: int(r.poll_interval_minutes, "poll_interval_minutes")?,
+            plan: r.plan,
+            seats: int(r.seats, "seats")?,
+            trial_ends_at: opt_ts(r.trial_ends_at)?,
+            blocked: r.blocked,
+            created_at: ts(r.created_at)?,
+        })
+    }
+}
+
+pub(crate) const INSERT_COMPANY: &str = concat!(
+    "INSERT INTO companies (name, timezone, poll_interval_minutes, plan, seats, trial_ends_at, blocked, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7) RETURNING ",
+    company_cols!()
+);
+
+pub(crate) fn validate_poll_minutes(minutes: u32) -> Result<()> {
+    if minutes == 0 {
+        return Err(super::StoreError::Invalid(
+            "poll interval must be at least one minute".into(),
+        ));
+    }
+    Ok(())
+}
+
+impl Store {
+    pub async fn create_company(&self, new: &NewCompany) -> Result<Company> {
+        let poll = new.poll_interval_minutes.unwrap_or(DEFAULT_POLL_MINUTES);
+        validate_poll_minutes(poll)?;
+        let row: CompanyRow = with_pool!(self, |pool| {
+            sqlx::query_as(INSERT_COMPANY)
+                .bind(new.name.trim())
+                .bind(&new.timezone)
+                .bind(i64::from(poll))
+                .bind(&new.plan)
+                .bind(i64::from(new.seats))
+                .bind(new.trial_ends_at.map(secs))
+                .bind(secs(Timestamp::now()))
+                .fetch_one(pool)
+                .await?
+        });
+        row.try_into()
+    }
+
+    pub async fn get_company(&self, company_id: CompanyId) -> Result<Company> {
+        let row: CompanyRow = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                company_cols!(),
+                " FROM companies WHERE id = $1"
+            ))
+            .bind(company_id.0)
+            .fetch_one(pool)
+            .await?
+        });
+        row.try_into()
+    }
+
+    /// All companies, oldest first (operator views, background checks).
+    pub async fn list_companies(&self) -> Result<Vec<Company>> {
+        let rows: Vec<CompanyRow> = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                company_cols!(),
+                " FROM companies ORDER BY id"
+            ))
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    pub async fn update_company_settings(
+        &self,
+        company_id: CompanyId,
+        settings: &CompanySettings,
+    ) -> Result<Company> {
+        validate_poll_minutes(settings.poll_interval_minutes)?;
+        let row: CompanyRow = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "UPDATE companies SET name = $2, timezone = $3, poll_interval_minutes = $4 \
+                 WHERE id = $1 RETURNING ",
+                company_cols!()
+            ))
+            .bind(company_id.0)
+            .bind(settings.name.trim())
+            .bind(&settings.timezone)
+            .bind(i64::from(settings.poll_interval_minutes))
+            .fetch_one(pool)
+            .await?
+        });
+        row.try_into()
+    }
+
+    /// Changes plan, seats and trial end, and records `plan_changed` in the
+    /// audit log in the same transaction.
+    pub async fn set_company_plan(
+        &self,
+        company_id: CompanyId,
+        change: &PlanChange,
+        actor: Option<AccountId>,
+        detail: Option<&str>,
+    ) -> Result<Company> {
+        let now = secs(Timestamp::now());
+        let row: CompanyRow = with_tx!(self, |tx| {
+            let old_plan: String = sqlx::query_scalar("SELECT plan FROM companies WHERE id = $1")
+                .bind(company_id.0)
+                .fetch_one(&mut *tx)
+                .await?;
+            let row: CompanyRow = sqlx::query_as(concat!(
+                "UPDATE companies SET plan = $2, seats = $3, trial_ends_at = $4 \
+                 WHERE id = $1 RETURNING ",
+                company_cols!()
+            ))
+            .bind(company_id.0)
+            .bind(&change.plan)
+            .bind(i64::from(change.seats))
+            .bind(change.trial_ends_at.map(secs))
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(super::audit::INSERT_AUDIT)
+                .bind(company_id.0)
+                .bind(actor.map(|a| a.0))
+                .bind(AuditKind::PlanChanged.as_str())
+                .bind(Some(old_plan))
+                .bind(Some(&change.plan))
+                .bind(detail)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            row
+        });
+        row.try_into()
+    }
+
+    /// Blocks or unblocks a company and records `blocked`/`unblocked` in the
+    /// audit log in the same transaction. Setting the current value again
+    /// changes nothing and records nothing.
+    pub async fn set_company_blocked(
+        &self,
+        company_id: CompanyId,
+        blocked: bool,
+        actor: Option<AccountId>,
+        detail: Option<&str>,
+    ) -> Result<Company> {
+        let now = secs(Timestamp::now());
+        let kind = if blocked {
+            AuditKind::Blocked
+        } else {
+            AuditKind::Unblocked
+        };
+        let row: CompanyRow = with_tx!(self, |tx| {
+            let changed =
+                sqlx::query("UPDATE companies SET blocked = $2 WHERE id = $1 AND blocked <> $2")
+                    .bind(company_id.0)
+                    .bind(blocked)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            if changed > 0 {
+                sqlx::query(super::audit::INSERT_AUDIT)
+                    .bind(company_id.0)
+                    .bind(actor.map(|a| a.0))
+                    .bind(kind.as_str())
+                    .bind(Some((!blocked).to_string()))
+                    .bind(Some(blocked.to_string()))
+                    .bind(detail)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query_as(concat!(
+                "SELECT ",
+                company_cols!(),
+                " FROM companies WHERE id = $1"
+            ))
+            .bind(company_id.0)
+            .fetch_one(&mut *tx)
+            .await?
+        });
+        row.try_into()
+    }
+}

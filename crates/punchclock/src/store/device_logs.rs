@@ -1,0 +1,95 @@
+//! Device logs: one row per contact attempt (written by `record_sync`).
+
+use super::{int, ts, Result, Store, StoreError};
+use crate::domain::{CompanyId, DeviceId, DeviceLog, DeviceLogId};
+
+macro_rules! device_log_cols {
+    () => {
+        "id, company_id, device_id, kind, started_at, duration_ms, host, address, \
+         transport_used, outcome, users_read, punches_read, punches_new, employees_new, \
+         reason, serial_number"
+    };
+}
+pub(crate) use device_log_cols;
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DeviceLogRow {
+    id: i64,
+    company_id: i64,
+    device_id: i64,
+    kind: String,
+    started_at: i64,
+    duration_ms: i64,
+    host: String,
+    address: Option<String>,
+    transport_used: Option<String>,
+    outcome: String,
+    users_read: i64,
+    punches_read: i64,
+    punches_new: i64,
+    employees_new: i64,
+    reason: Option<String>,
+    serial_number: Option<String>,
+}
+
+impl TryFrom<DeviceLogRow> for DeviceLog {
+    type Error = StoreError;
+    fn try_from(r: DeviceLogRow) -> Result<DeviceLog> {
+        Ok(DeviceLog {
+            id: DeviceLogId(r.id),
+            company_id: CompanyId(r.company_id),
+            device_id: DeviceId(r.device_id),
+            kind: r.kind.parse()?,
+            started_at: ts(r.started_at)?,
+            duration_ms: int(r.duration_ms, "duration_ms")?,
+            host: r.host,
+            address: r.address,
+            transport_used: r.transport_used.map(|t| t.parse()).transpose()?,
+            outcome: r.outcome.parse()?,
+            users_read: int(r.users_read, "users_read")?,
+            punches_read: int(r.punches_read, "punches_read")?,
+            punches_new: int(r.punches_new, "punches_new")?,
+            employees_new: int(r.employees_new, "employees_new")?,
+            reason: r.reason,
+            serial_number: r.serial_number,
+        })
+    }
+}
+
+impl Store {
+    /// A device's attempts, newest first.
+    pub async fn list_device_logs(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+        limit: u32,
+    ) -> Result<Vec<DeviceLog>> {
+        let rows: Vec<DeviceLogRow> = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                device_log_cols!(),
+                " FROM device_logs WHERE device_id = $1 AND company_id = $2 \
+                 ORDER BY started_at DESC, id DESC LIMIT $3"
+            ))
+            .bind(device_id.0)
+            .bind(company_id.0)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    /// The most recent attempt, if any.
+    pub async fn latest_device_log(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+    ) -> Result<Option<DeviceLog>> {
+        Ok(self
+            .list_device_logs(company_id, device_id, 1)
+            .await?
+            .into_iter()
+            .next())
+    }
+}

@@ -1,0 +1,414 @@
+//! Devices: configuration, status, and leasing for the poller.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use super::{dur_secs, int, opt_int, opt_ts, placeholders, secs, ts, Result, Store, StoreError};
+use crate::domain::{
+    non_blank, CommKeyUpdate, CompanyId, Device, DeviceId, DeviceInfo, DeviceUpdate, NewDevice,
+    PollTarget,
+};
+
+macro_rules! device_cols {
+    () => {
+        "id, company_id, name, host, port, comm_key IS NOT NULL AS has_comm_key, transport, \
+         timezone, enabled, poll_interval_minutes, serial_number, device_name, platform, \
+         firmware, mac, user_count, punch_count, user_capacity, punch_capacity, \
+         clock_drift_seconds, status, last_attempt_at, last_seen_at, last_error, next_poll_at, \
+         history_pulled, lease_owner, lease_until, created_at"
+    };
+}
+
+/// Device joined with its company, with zone and interval resolved.
+macro_rules! poll_target_select {
+    () => {
+        "SELECT d.id, d.company_id, d.name, d.host, d.port, d.comm_key, d.transport, \
+         COALESCE(d.timezone, c.timezone) AS timezone, d.history_pulled, d.serial_number, \
+         COALESCE(d.poll_interval_minutes, c.poll_interval_minutes) AS poll_interval_minutes \
+         FROM devices d JOIN companies c ON c.id = d.company_id"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct DeviceRow {
+    id: i64,
+    company_id: i64,
+    name: String,
+    host: String,
+    port: i64,
+    has_comm_key: bool,
+    transport: String,
+    timezone: Option<String>,
+    enabled: bool,
+    poll_interval_minutes: Option<i64>,
+    serial_number: Option<String>,
+    device_name: Option<String>,
+    platform: Option<String>,
+    firmware: Option<String>,
+    mac: Option<String>,
+    user_count: Option<i64>,
+    punch_count: Option<i64>,
+    user_capacity: Option<i64>,
+    punch_capacity: Option<i64>,
+    clock_drift_seconds: Option<i64>,
+    status: String,
+    last_attempt_at: Option<i64>,
+    last_seen_at: Option<i64>,
+    last_error: Option<String>,
+    next_poll_at: i64,
+    history_pulled: bool,
+    lease_owner: Option<String>,
+    lease_until: Option<i64>,
+    created_at: i64,
+}
+
+impl TryFrom<DeviceRow> for Device {
+    type Error = StoreError;
+    fn try_from(r: DeviceRow) -> Result<Device> {
+        Ok(Device {
+            id: DeviceId(r.id),
+            company_id: CompanyId(r.company_id),
+            name: r.name,
+            host: r.host,
+            port: int(r.port, "port")?,
+            has_comm_key: r.has_comm_key,
+            transport: r.transport.parse()?,
+            timezone: r.timezone,
+            enabled: r.enabled,
+            poll_interval_minutes: opt_int(r.poll_interval_minutes, "poll_interval_minutes")?,
+            info: DeviceInfo {
+                serial_number: r.serial_number,
+                device_name: r.device_name,
+                platform: r.platform,
+                firmware: r.firmware,
+                mac: r.mac,
+                user_count: opt_int(r.user_count, "user_count")?,
+                punch_count: opt_int(r.punch_count, "punch_count")?,
+                user_capacity: opt_int(r.user_capacity, "user_capacity")?,
+                punch_capacity: opt_int(r.punch_capacity, "punch_capacity")?,
+                clock_drift_seconds: r.clock_drift_seconds,
+            },
+            status: r.status.parse()?,
+            last_attempt_at: opt_ts(r.last_attempt_at)?,
+            last_seen_at: opt_ts(r.last_seen_at)?,
+            last_error: r.last_error,
+            next_poll_at: ts(r.next_poll_at)?,
+            history_pulled: r.history_pulled,
+            lease_owner: r.lease_owner,
+            lease_until: opt_ts(r.lease_until)?,
+            created_at: ts(r.created_at)?,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct PollTargetRow {
+    id: i64,
+    company_id: i64,
+    name: String,
+    host: String,
+    port: i64,
+    comm_key: Option<i64>,
+    transport: String,
+    timezone: String,
+    history_pulled: bool,
+    serial_number: Option<String>,
+    poll_interval_minutes: i64,
+}
+
+impl TryFrom<PollTargetRow> for PollTarget {
+    type Error = StoreError;
+    fn try_from(r: PollTargetRow) -> Result<PollTarget> {
+        Ok(PollTarget {
+            device_id: DeviceId(r.id),
+            company_id: CompanyId(r.company_id),
+            name: r.name,
+            host: r.host,
+            port: int(r.port, "port")?,
+            comm_key: opt_int(r.comm_key, "comm_key")?,
+            transport: r.transport.parse()?,
+            timezone: r.timezone,
+            history_pulled: r.history_pulled,
+            serial_number: r.serial_number,
+            poll_interval_minutes: int(r.poll_interval_minutes, "poll_interval_minutes")?,
+        })
+    }
+}
+
+/// Shared checks for create and update; returns the cleaned name and host.
+fn validate(name: &str, host: &str, port: u16, poll: Option<u32>) -> Result<(String, String)> {
+    let name = name.trim();
+    let host = host.trim();
+    if name.is_empty() {
+        return Err(StoreError::Invalid("device name is required".into()));
+    }
+    if host.is_empty() {
+        return Err(StoreError::Invalid("device host is required".into()));
+    }
+    if port == 0 {
+        return Err(StoreError::Invalid("device port must be 1-65535".into()));
+    }
+    if poll == Some(0) {
+        return Err(StoreError::Invalid(
+            "poll interval must be at least one minute".into(),
+        ));
+    }
+    Ok((name.to_owned(), host.to_owned()))
+}
+
+impl Store {
+    /// Adds a device; it is due for polling immediately.
+    pub async fn create_device(&self, company_id: CompanyId, new: &NewDevice) -> Result<Device> {
+        let (name, host) = validate(&new.name, &new.host, new.port, new.poll_interval_minutes)?;
+        let now = secs(Timestamp::now());
+        let row: DeviceRow = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "INSERT INTO devices (company_id, name, host, port, comm_key, transport, timezone, \
+                 enabled, poll_interval_minutes, status, next_poll_at, history_pulled, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, FALSE, $10) RETURNING ",
+                device_cols!()
+            ))
+            .bind(company_id.0)
+            .bind(&name)
+            .bind(&host)
+            .bind(i64::from(new.port))
+            .bind(new.comm_key.map(i64::from))
+            .bind(new.transport.as_str())
+            .bind(non_blank(new.timezone.as_deref()))
+            .bind(new.enabled)
+            .bind(new.poll_interval_minutes.map(i64::from))
+            .bind(now)
+            .fetch_one(pool)
+            .await?
+        });
+        row.try_into()
+    }
+
+    pub async fn update_device(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+        update: &DeviceUpdate,
+    ) -> Result<Device> {
+        let (name, host) = validate(
+            &update.name,
+            &update.host,
+            update.port,
+            update.poll_interval_minutes,
+        )?;
+        let (replace_key, key) = match update.comm_key {
+            CommKeyUpdate::Keep => (false, None),
+            CommKeyUpdate::Set(key) => (true, Some(i64::from(key))),
+            CommKeyUpdate::Clear => (true, None),
+        };
+        let row: DeviceRow = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "UPDATE devices SET name = $3, host = $4, port = $5, transport = $6, timezone = $7, \
+                 enabled = $8, poll_interval_minutes = $9, \
+                 comm_key = CASE WHEN $10 THEN $11 ELSE comm_key END \
+                 WHERE id = $1 AND company_id = $2 RETURNING ",
+                device_cols!()
+            ))
+            .bind(device_id.0)
+            .bind(company_id.0)
+            .bind(&name)
+            .bind(&host)
+            .bind(i64::from(update.port))
+            .bind(update.transport.as_str())
+            .bind(non_blank(update.timezone.as_deref()))
+            .bind(update.enabled)
+            .bind(update.poll_interval_minutes.map(i64::from))
+            .bind(replace_key)
+            .bind(key)
+            .fetch_one(pool)
+            .await?
+        });
+        row.try_into()
+    }
+
+    /// Deletes a device and its logs. Its punches and employees stay
+    /// (punches lose their `device_id` and `device_log_id`, keep their
+    /// serial, so re-adding the device does not duplicate them).
+    pub async fn delete_device(&self, company_id: CompanyId, device_id: DeviceId) -> Result<()> {
+        let deleted = with_tx!(self, |tx| {
+            // device_log_id has no FK (it would cost a lookup per inserted
+            // punch); a device's punches are exactly those of its logs.
+            sqlx::query(
+                "UPDATE punches SET device_log_id = NULL WHERE device_id = $1 AND company_id = $2",
+            )
+            .bind(device_id.0)
+            .bind(company_id.0)
+            .execute(&mut *tx)
+            .await?;
+            // The FK turns punches.device_id into NULL.
+            sqlx::query("DELETE FROM devices WHERE id = $1 AND company_id = $2")
+                .bind(device_id.0)
+                .bind(company_id.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+        });
+        if deleted == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn get_device(&self, company_id: CompanyId, device_id: DeviceId) -> Result<Device> {
+        let row: DeviceRow = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                device_cols!(),
+                " FROM devices WHERE id = $1 AND company_id = $2"
+            ))
+            .bind(device_id.0)
+            .bind(company_id.0)
+            .fetch_one(pool)
+            .await?
+        });
+        row.try_into()
+    }
+
+    /// A company's devices by name.
+    pub async fn list_devices(&self, company_id: CompanyId) -> Result<Vec<Device>> {
+        let rows: Vec<DeviceRow> = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                device_cols!(),
+                " FROM devices WHERE company_id = $1 ORDER BY name, id"
+            ))
+            .bind(company_id.0)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    /// Connection details including the comm key, e.g. for "test
+    /// connection". Takes no lease.
+    pub async fn device_poll_target(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+    ) -> Result<PollTarget> {
+        let row: PollTargetRow = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                poll_target_select!(),
+                " WHERE d.id = $1 AND d.company_id = $2"
+            ))
+            .bind(device_id.0)
+            .bind(company_id.0)
+            .fetch_one(pool)
+            .await?
+        });
+        row.try_into()
+    }
+
+    /// Sets when the device is next due; "sync now" passes the current time.
+    pub async fn schedule_device_poll(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+        at: Timestamp,
+    ) -> Result<()> {
+        let updated = with_pool!(self, |pool| {
+            sqlx::query("UPDATE devices SET next_poll_at = $3 WHERE id = $1 AND company_id = $2")
+                .bind(device_id.0)
+                .bind(company_id.0)
+                .bind(secs(at))
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Leases up to `limit` due devices to `instance_id` until `now + lease`.
+    ///
+    /// Due means: enabled, `next_poll_at <= now` and no live lease. A
+    /// blocked or expired company is still polled: punches are never lost
+    /// over billing.
+    ///
+    /// Instances sharing one PostgreSQL never receive the same device: the
+    /// candidate rows are locked with `FOR UPDATE SKIP LOCKED`, so a
+    /// concurrent claimer skips them instead of waiting. SQLite has a single
+    /// writer, so the statement is atomic as is.
+    pub async fn claim_due_devices(
+        &self,
+        instance_id: &str,
+        now: Timestamp,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<PollTarget>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let lock = if self.is_postgres() {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let claim = format!(
+            "UPDATE devices SET lease_owner = $1, lease_until = $2 \
+             WHERE (lease_until IS NULL OR lease_until <= $3) AND id IN ( \
+               SELECT id FROM devices \
+               WHERE enabled AND next_poll_at <= $3 \
+                 AND (lease_until IS NULL OR lease_until <= $3) \
+               ORDER BY next_poll_at, id LIMIT $4{lock}) \
+             RETURNING id"
+        );
+        let now_s = secs(now);
+        let until = now_s.saturating_add(dur_secs(lease));
+        let rows: Vec<PollTargetRow> = with_tx!(self, |tx| {
+            let ids: Vec<i64> = sqlx::query_scalar(&claim)
+                .bind(instance_id)
+                .bind(until)
+                .bind(now_s)
+                .bind(i64::from(limit))
+                .fetch_all(&mut *tx)
+                .await?;
+            if ids.is_empty() {
+                Vec::new()
+            } else {
+                let select = format!(
+                    "{} WHERE d.lease_owner = $1 AND d.id IN ({}) ORDER BY d.next_poll_at, d.id",
+                    poll_target_select!(),
+                    placeholders(2, ids.len())
+                );
+                let mut query = sqlx::query_as::<_, PollTargetRow>(&select).bind(instance_id);
+                for id in &ids {
+                    query = query.bind(*id);
+                }
+                query.fetch_all(&mut *tx).await?
+            }
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    /// Gives up the lease and schedules the next poll. Only the lease owner
+    /// can release; returns whether it did.
+    pub async fn release_device(
+        &self,
+        device_id: DeviceId,
+        instance_id: &str,
+        next_poll_at: Timestamp,
+    ) -> Result<bool> {
+        let released = with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE devices SET lease_owner = NULL, lease_until = NULL, next_poll_at = $3 \
+                 WHERE id = $1 AND lease_owner = $2",
+            )
+            .bind(device_id.0)
+            .bind(instance_id)
+            .bind(secs(next_poll_at))
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(released > 0)
+    }
+}

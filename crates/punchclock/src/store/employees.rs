@@ -1,0 +1,220 @@
+//! Employees. Devices create them during sync; humans edit the name,
+//! designation, email and active flag.
+
+use jiff::Timestamp;
+
+use super::{secs, ts, Result, Store, StoreError};
+use crate::domain::{
+    non_blank, CompanyId, Employee, EmployeeFilter, EmployeeId, EmployeeUpdate, NewEmployee,
+};
+
+macro_rules! employee_cols {
+    () => {
+        "id, company_id, enroll_id, name_from_device, first_name, last_name, designation, \
+         email, active, created_at, updated_at"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct EmployeeRow {
+    id: i64,
+    company_id: i64,
+    enroll_id: String,
+    name_from_device: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    designation: Option<String>,
+    email: Option<String>,
+    active: bool,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<EmployeeRow> for Employee {
+    type Error = StoreError;
+    fn try_from(r: EmployeeRow) -> Result<Employee> {
+        Ok(Employee {
+            id: EmployeeId(r.id),
+            company_id: CompanyId(r.company_id),
+            enroll_id: r.enroll_id,
+            name_from_device: r.name_from_device,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            designation: r.designation,
+            email: r.email,
+            active: r.active,
+            created_at: ts(r.created_at)?,
+            updated_at: ts(r.updated_at)?,
+        })
+    }
+}
+
+fn filter_sql(filter: EmployeeFilter) -> &'static str {
+    match filter {
+        EmployeeFilter::Active => " AND active",
+        EmployeeFilter::Inactive => " AND NOT active",
+        EmployeeFilter::All => "",
+    }
+}
+
+impl Store {
+    /// Employees ordered by enroll id, numerically for numeric ids ("2"
+    /// before "10").
+    pub async fn list_employees(
+        &self,
+        company_id: CompanyId,
+        filter: EmployeeFilter,
+        limit: u32,
+        offset: u64,
+    ) -> Result<Vec<Employee>> {
+        let sql = format!(
+            concat!(
+                "SELECT ",
+                employee_cols!(),
+                " FROM employees WHERE company_id = $1{} \
+                 ORDER BY length(enroll_id), enroll_id, id LIMIT $2 OFFSET $3"
+            ),
+            filter_sql(filter)
+        );
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        let rows: Vec<EmployeeRow> = with_pool!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(company_id.0)
+                .bind(i64::from(limit))
+                .bind(offset)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    pub async fn count_employees(
+        &self,
+        company_id: CompanyId,
+        filter: EmployeeFilter,
+    ) -> Result<u64> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM employees WHERE company_id = $1{}",
+            filter_sql(filter)
+        );
+        let count: i64 = with_pool!(self, |pool| {
+            sqlx::query_scalar(&sql)
+                .bind(company_id.0)
+                .fetch_one(pool)
+                .await?
+        });
+        super::int(count, "count")
+    }
+
+    /// Active employees; what seats are counted against.
+    pub async fn count_active_employees(&self, company_id: CompanyId) -> Result<u64> {
+        self.count_employees(company_id, EmployeeFilter::Active)
+            .await
+    }
+
+    pub async fn get_employee(
+        &self,
+        company_id: CompanyId,
+        employee_id: EmployeeId,
+    ) -> Result<Employee> {
+        let row: EmployeeRow = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                employee_cols!(),
+                " FROM employees WHERE id = $1 AND company_id = $2"
+            ))
+            .bind(employee_id.0)
+            .bind(company_id.0)
+            .fetch_one(pool)
+            .await?
+        });
+        row.try_into()
+    }
+
+    pub async fn employee_by_enroll_id(
+        &self,
+        company_id: CompanyId,
+        enroll_id: &str,
+    ) -> Result<Option<Employee>> {
+        let row: Option<EmployeeRow> = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                employee_cols!(),
+                " FROM employees WHERE company_id = $1 AND enroll_id = $2"
+            ))
+            .bind(company_id.0)
+            .bind(enroll_id)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    /// Creates an active employee by hand; `Conflict` if the enroll id is
+    /// already used in this company.
+    pub async fn create_employee(
+        &self,
+        company_id: CompanyId,
+        new: &NewEmployee,
+    ) -> Result<Employee> {
+        if new.enroll_id.is_empty() {
+            return Err(StoreError::Invalid("enroll id is required".into()));
+        }
+        let now = secs(Timestamp::now());
+        let row: Result<EmployeeRow> = async {
+            Ok(with_pool!(self, |pool| {
+                sqlx::query_as(concat!(
+                    "INSERT INTO employees (company_id, enroll_id, first_name, last_name, \
+                     designation, email, active, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $7) RETURNING ",
+                    employee_cols!()
+                ))
+                .bind(company_id.0)
+                .bind(&new.enroll_id)
+                .bind(non_blank(new.first_name.as_deref()))
+                .bind(non_blank(new.last_name.as_deref()))
+                .bind(non_blank(new.designation.as_deref()))
+                .bind(non_blank(new.email.as_deref()))
+                .bind(now)
+                .fetch_one(pool)
+                .await?
+            }))
+        }
+        .await;
+        match row {
+            Err(StoreError::Conflict(_)) => Err(StoreError::Conflict(format!(
+                "enroll id {:?} is already used",
+                new.enroll_id
+            ))),
+            other => other?.try_into(),
+        }
+    }
+
+    /// Saves the human-edited fields; `name_from_device` is left alone.
+    pub async fn update_employee(
+        &self,
+        company_id: CompanyId,
+        employee_id: EmployeeId,
+        update: &EmployeeUpdate,
+    ) -> Result<Employee> {
+        let row: EmployeeRow = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "UPDATE employees SET first_name = $3, last_name = $4, designation = $5, \
+                 email = $6, active = $7, updated_at = $8 \
+                 WHERE id = $1 AND company_id = $2 RETURNING ",
+                employee_cols!()
+            ))
+            .bind(employee_id.0)
+            .bind(company_id.0)
+            .bind(non_blank(update.first_name.as_deref()))
+            .bind(non_blank(update.last_name.as_deref()))
+            .bind(non_blank(update.designation.as_deref()))
+            .bind(non_blank(update.email.as_deref()))
+            .bind(update.active)
+            .bind(secs(Timestamp::now()))
+            .fetch_one(pool)
+            .await?
+        });
+        row.try_into()
+    }
+}

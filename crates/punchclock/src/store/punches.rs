@@ -1,0 +1,131 @@
+//! Punch listings. Punches are written only by `record_sync`.
+
+use super::{int, parse_civil, ts, Result, Store, StoreError};
+use crate::domain::{
+    display_name, CompanyId, DeviceId, DeviceLogId, EmployeeId, Punch, PunchFilter, PunchId,
+    PunchView,
+};
+
+#[derive(sqlx::FromRow)]
+struct PunchViewRow {
+    id: i64,
+    company_id: i64,
+    employee_id: i64,
+    enroll_id: String,
+    device_id: Option<i64>,
+    device_serial: String,
+    device_time: String,
+    punched_at: i64,
+    status: i64,
+    punch_type: i64,
+    uid: i64,
+    device_log_id: Option<i64>,
+    created_at: i64,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    name_from_device: Option<String>,
+    device_name: Option<String>,
+}
+
+impl TryFrom<PunchViewRow> for PunchView {
+    type Error = StoreError;
+    fn try_from(r: PunchViewRow) -> Result<PunchView> {
+        Ok(PunchView {
+            employee_name: display_name(
+                r.first_name.as_deref(),
+                r.last_name.as_deref(),
+                r.name_from_device.as_deref(),
+            ),
+            device_name: r.device_name,
+            punch: Punch {
+                id: PunchId(r.id),
+                company_id: CompanyId(r.company_id),
+                employee_id: EmployeeId(r.employee_id),
+                enroll_id: r.enroll_id,
+                device_id: r.device_id.map(DeviceId),
+                device_serial: r.device_serial,
+                device_time: parse_civil(&r.device_time)?,
+                punched_at: ts(r.punched_at)?,
+                status: int(r.status, "status")?,
+                punch_type: int(r.punch_type, "punch_type")?,
+                uid: int(r.uid, "uid")?,
+                device_log_id: r.device_log_id.map(DeviceLogId),
+                created_at: ts(r.created_at)?,
+            },
+        })
+    }
+}
+
+/// `WHERE …` for a filter plus the values to bind after `$1` (company id).
+fn where_clause(filter: &PunchFilter) -> (String, Vec<i64>) {
+    let mut sql = String::from(" WHERE p.company_id = $1");
+    let mut binds = Vec::new();
+    let mut add = |column: &str, op: &str, value: i64| {
+        binds.push(value);
+        sql.push_str(&format!(" AND {column} {op} ${}", binds.len() + 1));
+    };
+    if let Some(employee) = filter.employee_id {
+        add("p.employee_id", "=", employee.0);
+    }
+    if let Some(device) = filter.device_id {
+        add("p.device_id", "=", device.0);
+    }
+    if let Some(from) = filter.from {
+        add("p.punched_at", ">=", from.as_second());
+    }
+    if let Some(to) = filter.to {
+        add("p.punched_at", "<", to.as_second());
+    }
+    (sql, binds)
+}
+
+impl Store {
+    /// Punches matching `filter` with employee display name and device
+    /// name, newest first unless `filter.oldest_first`.
+    pub async fn list_punches(
+        &self,
+        company_id: CompanyId,
+        filter: &PunchFilter,
+    ) -> Result<Vec<PunchView>> {
+        let (where_sql, binds) = where_clause(filter);
+        let order = if filter.oldest_first { "ASC" } else { "DESC" };
+        let sql = format!(
+            "SELECT p.id, p.company_id, p.employee_id, p.enroll_id, p.device_id, p.device_serial, \
+             p.device_time, p.punched_at, p.status, p.punch_type, p.uid, p.device_log_id, \
+             p.created_at, e.first_name, e.last_name, e.name_from_device, d.name AS device_name \
+             FROM punches p \
+             JOIN employees e ON e.id = p.employee_id AND e.company_id = p.company_id \
+             LEFT JOIN devices d ON d.id = p.device_id \
+             {where_sql} ORDER BY p.punched_at {order}, p.id {order} LIMIT ${} OFFSET ${}",
+            binds.len() + 2,
+            binds.len() + 3
+        );
+        let offset = i64::try_from(filter.offset).unwrap_or(i64::MAX);
+        let rows: Vec<PunchViewRow> = with_pool!(self, |pool| {
+            let mut query = sqlx::query_as::<_, PunchViewRow>(&sql).bind(company_id.0);
+            for value in &binds {
+                query = query.bind(*value);
+            }
+            query
+                .bind(i64::from(filter.limit))
+                .bind(offset)
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    /// Number of punches matching `filter`, ignoring its paging.
+    pub async fn count_punches(&self, company_id: CompanyId, filter: &PunchFilter) -> Result<u64> {
+        let (where_sql, binds) = where_clause(filter);
+        let sql = format!("SELECT COUNT(*) FROM punches p{where_sql}");
+        let count: i64 = with_pool!(self, |pool| {
+            let mut query = sqlx::query_scalar(&sql).bind(company_id.0);
+            for value in &binds {
+                query = query.bind(*value);
+            }
+            query.fetch_one(pool).await?
+        });
+        int(count, "count")
+    }
+}
