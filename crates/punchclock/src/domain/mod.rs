@@ -87,7 +87,7 @@ mod sync;
 
 pub use account::{Account, AccountId, AccountLogin, Role, Session, SessionId, SessionKind};
 pub use audit::{AuditEvent, AuditEventId, AuditKind, NewAuditEvent};
-pub use company::{Company, CompanyId, CompanySettings, CompanyStatus, NewCompany, PlanChange};
+pub use company::{Company, CompanyId, CompanySettings, NewCompany, PlanChange};
 pub use device::{
     CommKeyUpdate, Device, DeviceId, DeviceInfo, DeviceStatus, DeviceUpdate, NewDevice, PollTarget,
     Transport,

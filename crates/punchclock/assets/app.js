@@ -1,0 +1,100 @@
+// Punchclock: small progressive enhancements. Every page works without it.
+(function () {
+  "use strict";
+
+  // Forms with data-confirm ask before submitting (e.g. delete).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      return;
+    }
+    // Slow actions (test connection, sync): show that something is going on.
+    var busy = form.getAttribute("data-busy");
+    if (busy) {
+      var button = form.querySelector("button[type=submit], button:not([type])");
+      if (button) {
+        button.classList.add("busy");
+        button.setAttribute("aria-busy", "true");
+        button.textContent = busy;
+        // Disable after the submit has been dispatched, so the form still posts.
+        setTimeout(function () { button.disabled = true; }, 0);
+      }
+    }
+  });
+
+  // A time zone select marked data-guess-tz starts at the browser's zone,
+  // unless the server already chose one (after a failed submit).
+  var tzSelect = document.querySelector("select[data-guess-tz]");
+  if (tzSelect && !tzSelect.hasAttribute("data-chosen")) {
+    try {
+      var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (zone) {
+        for (var i = 0; i < tzSelect.options.length; i++) {
+          if (tzSelect.options[i].value === zone) { tzSelect.value = zone; break; }
+        }
+      }
+    } catch (e) { /* keep the server default */ }
+  }
+
+  // Live device status: poll a small JSON document and update labels in place.
+  var live = document.querySelector("[data-live-status]");
+  if (!live || !window.fetch) { return; }
+  var url = live.getAttribute("data-live-status");
+  var every = parseInt(live.getAttribute("data-live-every") || "3000", 10);
+  var statusClasses = ["status-online", "status-offline", "status-pending", "status-disabled"];
+
+  function setText(selector, id, text) {
+    var nodes = document.querySelectorAll(selector + '[data-device-id="' + id + '"]');
+    for (var i = 0; i < nodes.length; i++) {
+      if (nodes[i].textContent !== text) { nodes[i].textContent = text; }
+    }
+  }
+
+  function apply(device) {
+    var labels = document.querySelectorAll('[data-testid="device-status"][data-device-id="' + device.id + '"]');
+    for (var i = 0; i < labels.length; i++) {
+      var label = labels[i];
+      var wanted = "status-" + device.status;
+      if (label.getAttribute("data-status") !== device.status || label.textContent !== device.label) {
+        for (var c = 0; c < statusClasses.length; c++) { label.classList.remove(statusClasses[c]); }
+        label.classList.add(wanted);
+        label.textContent = device.label;
+        label.setAttribute("data-status", device.status);
+        label.classList.remove("changed");
+        void label.offsetWidth; // restart the animation
+        label.classList.add("changed");
+      }
+      label.title = device.detail || "";
+    }
+    setText('[data-field="last-seen"]', device.id, device.last_seen);
+    setText('[data-field="serial"]', device.id, device.serial);
+    setText('[data-field="punches"]', device.id, device.punches);
+    setText('[data-field="last-error"]', device.id, device.last_error || "");
+  }
+
+  var timer = null;
+  function tick() {
+    if (document.hidden) { schedule(); return; }
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" }, cache: "no-store" })
+      .then(function (response) {
+        if (response.status === 401) {
+          // The session ended: go and log in again, then come back here.
+          window.location.href = "/login?expired=1&next=" + encodeURIComponent(window.location.pathname + window.location.search);
+          return null;
+        }
+        return response.ok ? response.json() : null;
+      })
+      .then(function (body) {
+        if (body && body.devices) { body.devices.forEach(apply); }
+        schedule();
+      })
+      .catch(function () { schedule(); });
+  }
+  function schedule() {
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(tick, every);
+  }
+  schedule();
+})();

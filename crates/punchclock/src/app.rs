@@ -1,0 +1,137 @@
+//! Assembling and running the service: store, syncer, scheduler and web
+//! server. `punchclock serve` and the integration tests both start here, so
+//! tests run the real thing on 127.0.0.1:0.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::billing::{Billing, Catalog};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::store::Store;
+use crate::sync::{scheduler, PollSettings, Syncer};
+use crate::web::{self, AppState};
+
+/// Open the store (running migrations) and wire the shared state.
+pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+    if config.database_url.is_empty() {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("creating the data directory {}", config.data_dir.display())
+        })?;
+    }
+    let url = config.database_url();
+    let store = Store::connect(&url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&url)))?;
+    let settings = PollSettings {
+        step_timeout: Duration::from_secs(config.device_timeout_seconds.max(1)),
+        allow_private_addresses: config.allow_private_device_addresses,
+        ..PollSettings::default()
+    };
+    let catalog = Catalog::new(config.plans.clone()).context("the plan catalog")?;
+    let billing = Billing::new(store.clone(), catalog, clock.clone(), config.trial_days);
+    let syncer = Syncer::new(
+        store.clone(),
+        billing.clone(),
+        settings,
+        config.instance_name(),
+    );
+    Ok(AppState {
+        store,
+        syncer,
+        billing,
+        config: Arc::new(config),
+        clock,
+    })
+}
+
+/// A running service.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: watch::Sender<bool>,
+    server: JoinHandle<std::io::Result<()>>,
+    scheduler: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Stop accepting requests, let polls in flight finish, then return.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        let _ = self.server.await;
+        if let Some(s) = self.scheduler {
+            let _ = s.await;
+        }
+    }
+}
+
+/// Serve `state` on `listener`; with `schedule`, also run the poll scheduler.
+pub async fn start(
+    state: AppState,
+    listener: TcpListener,
+    schedule: bool,
+) -> anyhow::Result<Running> {
+    let addr = listener.local_addr()?;
+    let (stop, stop_rx) = watch::channel(false);
+    let scheduler = schedule.then(|| {
+        tokio::spawn(scheduler::run(
+            state.syncer.clone(),
+            state.config.max_concurrent_polls,
+            stop_rx.clone(),
+        ))
+    });
+    let app = web::router(state.clone());
+    let mut rx = stop_rx;
+    let server = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = rx.wait_for(|s| *s).await;
+        })
+        .await
+    });
+    Ok(Running {
+        addr,
+        state,
+        stop,
+        server,
+        scheduler,
+    })
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            super::redact("postgres://pc:secret@db:5432/pc"),
+            "postgres://pc:***@db:5432/pc"
+        );
+        assert_eq!(
+            super::redact("sqlite://data/x.sqlite"),
+            "sqlite://data/x.sqlite"
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! `punchclock sim …`: run simulated time clocks for demos, tests and
+//! benchmarks (the simulator itself lives in the `zk-sim` crate).
+
+use anyhow::{bail, Context};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+use zk_protocol::DeviceTime;
+use zk_sim::{DeviceSpec, Simulator};
+
+#[derive(Debug, clap::Args)]
+pub struct SimArgs {
+    /// Address of the first device; the others follow on consecutive ports
+    /// (TCP and UDP each). Port 0 picks a free port (one device only).
+    #[arg(long, default_value = "127.0.0.1:4370")]
+    pub listen: SocketAddr,
+    /// Number of devices.
+    #[arg(long, default_value_t = 1)]
+    pub devices: u32,
+    /// Users per device.
+    #[arg(long, default_value_t = 20)]
+    pub users: u32,
+    /// Punches per device.
+    #[arg(long, default_value_t = 1000)]
+    pub punches: u32,
+    /// Seed of the generated data (same seed, same devices).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Comm key (communication password) every device demands.
+    #[arg(long)]
+    pub comm_key: Option<u32>,
+    /// Pause between frames of multi-frame answers, in milliseconds
+    /// (0 = back-to-back like real firmware; pyzk needs a few ms over TCP).
+    #[arg(long, default_value_t = 0)]
+    pub frame_gap_ms: u64,
+    /// Print one device's generated data as JSON and exit (tests compare
+    /// clients against it).
+    #[arg(long, hide = true, value_parser = ["users", "punches", "info"])]
+    pub dump: Option<String>,
+    /// Which device `--dump` prints.
+    #[arg(long, hide = true, default_value_t = 0)]
+    pub dump_device: u32,
+    /// Generate punches on the days before this date (YYYY-MM-DD) instead of
+    /// today, so separate runs agree on the data.
+    #[arg(long, hide = true)]
+    pub anchor_date: Option<String>,
+}
+
+pub async fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    if args.devices == 0 {
+        bail!("--devices must be at least 1");
+    }
+    let port = args.listen.port();
+    if port == 0 && args.devices > 1 {
+        bail!("--listen port 0 (any free port) works with one device only");
+    }
+    if usize::from(port) + args.devices as usize - 1 > usize::from(u16::MAX) {
+        bail!(
+            "{} devices from port {port} run past port 65535",
+            args.devices
+        );
+    }
+    let until = match &args.anchor_date {
+        Some(d) => Some(parse_date(d)?),
+        None => None,
+    };
+    let spec = |i: u32| {
+        let mut s = match until {
+            Some(u) => DeviceSpec::generated_until(i, args.users, args.punches, args.seed, u),
+            None => DeviceSpec::generated(i, args.users, args.punches, args.seed),
+        };
+        s.comm_key = args.comm_key;
+        s.frame_gap = Duration::from_millis(args.frame_gap_ms);
+        s
+    };
+
+    if let Some(what) = &args.dump {
+        let json = dump(&spec(args.dump_device), what);
+        println!("{}", serde_json::to_string_pretty(&json)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let specs = (0..args.devices).map(spec).collect();
+    let sim = Simulator::start(args.listen.ip(), port, specs)
+        .await
+        .context("cannot start the simulator")?;
+    let first = sim.addr(0);
+    let last = sim.addr(sim.len() - 1).port();
+    let (noun, ports) = if sim.len() == 1 {
+        ("device", first.to_string())
+    } else {
+        ("devices", format!("{first}-{last}"))
+    };
+    println!(
+        "punchclock sim: {} {noun} listening on {ports} (tcp+udp)",
+        sim.len()
+    );
+    std::io::stdout().flush()?;
+
+    wait_for_signal().await?;
+    sim.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn wait_for_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}
+
+fn parse_date(s: &str) -> anyhow::Result<DeviceTime> {
+    let d: jiff::civil::Date = s.parse().with_context(|| format!("bad date {s:?}"))?;
+    u16::try_from(d.year())
+        .ok()
+        .and_then(|y| DeviceTime::new(y, d.month() as u8, d.day() as u8, 0, 0, 0))
+        .with_context(|| format!("date out of range: {s}"))
+}
+
+/// The device's data with the field names of the client CLI's JSON output.
+fn dump(spec: &DeviceSpec, what: &str) -> Value {
+    match what {
+        "users" => spec
+            .users
+            .iter()
+            .map(|u| {
+                json!({
+                    "uid": u.uid,
+                    "user_id": u.user_id,
+                    "name": u.name,
+                    "privilege": u.privilege,
+                    "card": u.card,
+                    "group": u.group,
+                })
+            })
+            .collect(),
+        "punches" => spec
+            .punches
+            .iter()
+            .map(|p| {
+                json!({
+                    "user_id": p.user_id,
+                    "time": p.time.to_string(),
+                    "status": p.status,
+                    "punch": p.punch,
+                    "uid": p.uid,
+                })
+            })
+            .collect(),
+        _ => json!({
+            "serial": spec.serial,
+            "device_name": spec.device_name,
+            "platform": spec.platform,
+            "firmware": spec.firmware,
+            "mac": spec.mac,
+        }),
+    }
+}

@@ -1,0 +1,165 @@
+//! Service configuration: defaults, then a TOML file, then `PUNCHCLOCK_*`
+//! environment variables, then command-line flags (each overriding the last).
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+
+use crate::billing::{default_plans, Plan};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Everything `punchclock serve` can be told.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address the web server listens on.
+    pub listen: SocketAddr,
+    /// Where the embedded SQLite database lives.
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means SQLite in `data_dir`.
+    pub database_url: String,
+    /// Default minutes between polls of a device (a company setting overrides it).
+    pub poll_interval_minutes: u32,
+    /// The address our poller connects from, shown on Manage Devices for
+    /// routers that filter by source address.
+    pub public_address: String,
+    /// Allow device hosts that resolve to private, loopback or link-local
+    /// addresses. Off by default: a cloud service must not be pointed at its
+    /// own network.
+    pub allow_private_device_addresses: bool,
+    /// How many devices are polled at once by this instance.
+    pub max_concurrent_polls: usize,
+    /// Seconds allowed for each protocol step of a poll.
+    pub device_timeout_seconds: u64,
+    /// Name of this instance when several share one PostgreSQL.
+    pub instance_id: String,
+    /// Mark session cookies `Secure` (turn on behind HTTPS).
+    pub secure_cookies: bool,
+    /// Length of the free trial a new company gets, on the smallest plan.
+    pub trial_days: u32,
+    /// The plan catalog (`[[plans]]` tables in the file).
+    pub plans: Vec<Plan>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: "127.0.0.1:8080".parse().expect("valid literal"),
+            data_dir: PathBuf::from("data"),
+            database_url: String::new(),
+            poll_interval_minutes: 30,
+            public_address: String::new(),
+            allow_private_device_addresses: false,
+            max_concurrent_polls: 64,
+            device_timeout_seconds: 10,
+            instance_id: String::new(),
+            secure_cookies: false,
+            trial_days: 14,
+            plans: default_plans(),
+        }
+    }
+}
+
+impl Config {
+    /// Layer defaults, the file (if any) and the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, Box<figment::Error>> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) => fig = fig.merge(Toml::file_exact(path)),
+            None => fig = fig.merge(Toml::file("punchclock.toml")),
+        }
+        fig.merge(Env::prefixed("PUNCHCLOCK_"))
+            .extract()
+            .map_err(Box::new)
+    }
+
+    /// The database URL, defaulting to SQLite in the data directory.
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("punchclock.sqlite").display()
+            )
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    /// A stable-enough name for this instance when none is configured.
+    pub fn instance_name(&self) -> String {
+        if self.instance_id.is_empty() {
+            format!("{}-{}", hostname(), std::process::id())
+        } else {
+            self.instance_id.clone()
+        }
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|s| s.trim().to_string())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "punchclock".into())
+}
+
+#[cfg(test)]
+// figment::Jail's closures return its own (large) error type.
+#[allow(clippy::result_large_err)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layers_override_in_order() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "custom.toml",
+                "poll_interval_minutes = 15\npublic_address = \"203.0.113.7\"\n",
+            )?;
+            jail.set_env("PUNCHCLOCK_POLL_INTERVAL_MINUTES", "5");
+            let c = Config::load(Some(Path::new("custom.toml"))).map_err(|e| *e)?;
+            assert_eq!(c.poll_interval_minutes, 5, "env beats file");
+            assert_eq!(c.public_address, "203.0.113.7", "file beats default");
+            assert!(!c.allow_private_device_addresses, "default stays");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn plans_come_from_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "plans.toml",
+                "[[plans]]\nid = \"solo\"\nname = \"Solo\"\nseats = 3\nmonthly_price_cents = 900\n",
+            )?;
+            let c = Config::load(Some(Path::new("plans.toml"))).map_err(|e| *e)?;
+            assert_eq!(c.plans.len(), 1);
+            assert_eq!(c.plans[0].seats, Some(3));
+            assert_eq!(Config::default().plans.len(), 5);
+            assert_eq!(Config::default().trial_days, 14);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("bad.toml", "pol_interval = 3\n")?;
+            assert!(Config::load(Some(Path::new("bad.toml"))).is_err());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn sqlite_in_data_dir_by_default() {
+        let c = Config {
+            data_dir: "/var/lib/pc".into(),
+            ..Config::default()
+        };
+        assert_eq!(
+            c.database_url(),
+            "sqlite:///var/lib/pc/punchclock.sqlite?mode=rwc"
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! `punchclock serve --demo`: a demo company whose devices are simulated in
+//! this process, so a newcomer sees devices, employees and punches at once.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use anyhow::Context;
+use jiff::Timestamp;
+use zk_sim::{DeviceSpec, Simulator};
+
+use crate::domain::{CommKeyUpdate, DeviceUpdate, NewCompany, NewDevice, Transport};
+use crate::store::Store;
+use crate::web::AppState;
+
+pub const DEMO_EMAIL: &str = "demo@punchclock.local";
+pub const DEMO_PASSWORD: &str = "punchclock-demo";
+
+struct DemoDevice {
+    name: &'static str,
+    users: u32,
+    punches: u32,
+    comm_key: Option<u32>,
+    transport: Transport,
+}
+
+const DEVICES: [DemoDevice; 3] = [
+    DemoDevice {
+        name: "Front door",
+        users: 14,
+        punches: 1200,
+        comm_key: None,
+        transport: Transport::Auto,
+    },
+    DemoDevice {
+        name: "Warehouse",
+        users: 9,
+        punches: 700,
+        comm_key: Some(1234),
+        transport: Transport::Tcp,
+    },
+    DemoDevice {
+        name: "Back office",
+        users: 6,
+        punches: 300,
+        comm_key: None,
+        transport: Transport::Udp,
+    },
+];
+
+/// The running demo; dropping it stops the simulated devices.
+pub struct Demo {
+    pub simulator: Simulator,
+    ticker: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        self.ticker.abort();
+    }
+}
+
+/// Start the simulated devices and make sure the demo company points at them
+/// (ports change on every start), then have them polled right away.
+pub async fn setup(state: &AppState) -> anyhow::Result<Demo> {
+    let specs = DEVICES
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let mut spec = DeviceSpec::generated(i as u32, d.users, d.punches, 2026);
+            spec.comm_key = d.comm_key;
+            spec
+        })
+        .collect();
+    let simulator = Simulator::start(IpAddr::V4(Ipv4Addr::LOCALHOST), 0, specs)
+        .await
+        .context("starting the simulated devices")?;
+    let company_id = demo_company(state).await?;
+    let store = &state.store;
+    let existing = store.list_devices(company_id).await?;
+    for (i, d) in DEVICES.iter().enumerate() {
+        let port = simulator.addr(i).port();
+        match existing.iter().find(|e| e.name == d.name) {
+            Some(dev) => {
+                let update = DeviceUpdate {
+                    name: dev.name.clone(),
+                    host: "127.0.0.1".into(),
+                    port,
+                    transport: d.transport,
+                    timezone: dev.timezone.clone(),
+                    enabled: true,
+                    poll_interval_minutes: dev.poll_interval_minutes,
+                    comm_key: d.comm_key.map_or(CommKeyUpdate::Clear, CommKeyUpdate::Set),
+                };
+                store.update_device(company_id, dev.id, &update).await?;
+                store
+                    .schedule_device_poll(company_id, dev.id, Timestamp::now())
+                    .await?;
+            }
+            None => {
+                let new = NewDevice {
+                    name: d.name.into(),
+                    host: "127.0.0.1".into(),
+                    port,
+                    comm_key: d.comm_key,
+                    transport: d.transport,
+                    timezone: None,
+                    enabled: true,
+                    poll_interval_minutes: None,
+                };
+                let dev = store.create_device(company_id, &new).await?;
+                store
+                    .schedule_device_poll(company_id, dev.id, Timestamp::now())
+                    .await?;
+            }
+        }
+    }
+    println!(
+        "punchclock demo: log in as {DEMO_EMAIL} with password {DEMO_PASSWORD} ({} simulated devices)",
+        DEVICES.len()
+    );
+    // Someone clocks in now and then, so "Sync now" shows new punches.
+    let devices: Vec<_> = (0..simulator.len()).map(|i| simulator.device(i)).collect();
+    let ticker = tokio::spawn(async move {
+        let mut n: u64 = 0;
+        loop {
+            tokio::time::sleep(Duration::from_secs(45)).await;
+            let dev = &devices[(n as usize) % devices.len()];
+            let users = dev.users();
+            if let Some(u) = users.get((n as usize * 7) % users.len().max(1)) {
+                if let Some(p) = punch_now(&u.user_id, u.uid, n) {
+                    dev.add_punch(p);
+                }
+            }
+            n += 1;
+        }
+    });
+    Ok(Demo { simulator, ticker })
+}
+
+fn punch_now(user_id: &str, uid: u16, n: u64) -> Option<zk_protocol::Punch> {
+    let now = jiff::Zoned::now().datetime();
+    Some(zk_protocol::Punch {
+        uid,
+        user_id: user_id.to_string(),
+        time: zk_protocol::DeviceTime::new(
+            now.year() as u16,
+            now.month() as u8,
+            now.day() as u8,
+            now.hour() as u8,
+            now.minute() as u8,
+            now.second() as u8,
+        )?,
+        status: 1,
+        punch: (n % 2) as u8,
+    })
+}
+
+async fn demo_company(state: &AppState) -> anyhow::Result<crate::domain::CompanyId> {
+    let store: &Store = &state.store;
+    if let Some(login) = store.account_login(DEMO_EMAIL).await? {
+        return Ok(login.account.company_id);
+    }
+    let hash = crate::web::auth::hash_password(DEMO_PASSWORD)?;
+    let company = NewCompany {
+        name: "Demo Bakery".into(),
+        timezone: "Europe/Berlin".into(),
+        poll_interval_minutes: None,
+        plan: "business".into(),
+        seats: 50,
+        trial_ends_at: None,
+    };
+    let (company, _) = store
+        .create_company_with_owner(&company, DEMO_EMAIL, &hash)
+        .await?;
+    Ok(company.id)
+}

@@ -1,0 +1,20 @@
+//! Punchclock: turns the punches of ZKTeco-compatible time clocks into attendance.
+//!
+//! - [`domain`]: the concepts (company, device, device log, employee, punch, plan, seat).
+//! - [`store`]: the one storage layer, over SQLite or PostgreSQL.
+//! - [`billing`]: plans, seats, trial and account blocking.
+//! - [`sync`]: the scheduler and the poller that talks to devices.
+//! - [`web`]: pages, the JSON API and embedded assets.
+//! - [`app`]: wiring it all together; [`config`]: layered configuration.
+//! - [`cli`]: the `punchclock` command line (service, simulator, technician tools).
+
+pub mod app;
+pub mod billing;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod domain;
+pub mod store;
+pub mod sync;
+pub mod web;

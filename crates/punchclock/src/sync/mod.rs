@@ -1,0 +1,93 @@
+//! Sync: the scheduler that polls devices and the poller that talks to one.
+
+pub mod address;
+pub mod poller;
+pub mod scheduler;
+
+use jiff::Timestamp;
+use std::time::Duration;
+
+pub use poller::{poll, PollSettings};
+
+use crate::billing::Billing;
+use crate::domain::{CompanyId, DeviceId, DeviceLog, LogKind, PollTarget, SyncOutcome};
+use crate::store::{Store, StoreError};
+
+/// Runs polls and records them; shared by the scheduler and the web actions.
+#[derive(Clone)]
+pub struct Syncer {
+    store: Store,
+    billing: Billing,
+    settings: PollSettings,
+    instance: String,
+}
+
+impl Syncer {
+    pub fn new(store: Store, billing: Billing, settings: PollSettings, instance: String) -> Self {
+        Syncer {
+            store,
+            billing,
+            settings,
+            instance,
+        }
+    }
+
+    pub fn settings(&self) -> &PollSettings {
+        &self.settings
+    }
+
+    /// Lease up to `limit` due devices for this instance.
+    pub async fn claim_due(&self, limit: usize) -> Result<Vec<PollTarget>, StoreError> {
+        // The lease outlives the longest possible attempt, so it only lapses
+        // when this instance died mid-poll.
+        let lease = self.settings.attempt_timeout + Duration::from_secs(60);
+        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
+        self.store
+            .claim_due_devices(&self.instance, Timestamp::now(), lease, limit)
+            .await
+    }
+
+    /// Poll one device and record the result in one transaction.
+    pub async fn poll_and_record(&self, target: &PollTarget) -> Result<SyncOutcome, StoreError> {
+        let mut record = poll(target, &self.settings, LogKind::Sync).await;
+        record.next_poll_at = Some(scheduler::next_poll_at(
+            Timestamp::now(),
+            target.poll_interval_minutes,
+        ));
+        let outcome = self
+            .store
+            .record_sync(target.company_id, target.device_id, &record)
+            .await?;
+        // New employees may push the account over its seats. Syncing itself
+        // goes on regardless: nothing a device sends is ever dropped.
+        if outcome.employees_new > 0 {
+            self.billing.reconcile(target.company_id, None).await?;
+        }
+        Ok(outcome)
+    }
+
+    /// "Sync now": poll at once and return what happened.
+    pub async fn sync_now(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+    ) -> Result<SyncOutcome, StoreError> {
+        let target = self.store.device_poll_target(company_id, device_id).await?;
+        self.poll_and_record(&target).await
+    }
+
+    /// "Test connection": handshake and identity only, logged as a test.
+    pub async fn test_connection(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+    ) -> Result<DeviceLog, StoreError> {
+        let target = self.store.device_poll_target(company_id, device_id).await?;
+        let record = poll(&target, &self.settings, LogKind::Test).await;
+        Ok(self
+            .store
+            .record_sync(company_id, device_id, &record)
+            .await?
+            .log)
+    }
+}

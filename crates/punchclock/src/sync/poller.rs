@@ -1,0 +1,309 @@
+//! One contact with one device: resolve, vet the address, handshake, read,
+//! and turn the result (or the failure, in plain words) into a `SyncRecord`.
+//!
+//! Nothing here touches the store, so the same code serves scheduled syncs,
+//! "Sync now" and "Test connection".
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use jiff::tz::TimeZone;
+use jiff::{civil, Timestamp};
+use zk_client::{ClientError, ClientOptions, TransportChoice, ZkClient};
+
+use super::address::non_public_reason;
+use crate::domain::{
+    DeviceInfo, DeviceUser, LogKind, NewPunch, Outcome, PollTarget, SyncRecord, Transport,
+};
+
+/// How polls behave; from the service configuration.
+#[derive(Debug, Clone)]
+pub struct PollSettings {
+    /// Per protocol step.
+    pub step_timeout: Duration,
+    /// Whole attempt, so one dead or slow device cannot hold a worker forever.
+    pub attempt_timeout: Duration,
+    pub allow_private_addresses: bool,
+    pub chunk_retries: u32,
+}
+
+impl Default for PollSettings {
+    fn default() -> Self {
+        PollSettings {
+            step_timeout: Duration::from_secs(10),
+            attempt_timeout: Duration::from_secs(600),
+            allow_private_addresses: false,
+            chunk_retries: 3,
+        }
+    }
+}
+
+/// A failure on the way, already in plain words.
+struct Failure {
+    reason: String,
+    address: Option<SocketAddr>,
+    transport: Option<Transport>,
+}
+
+struct Reading {
+    address: SocketAddr,
+    transport: Transport,
+    info: DeviceInfo,
+    users: Vec<DeviceUser>,
+    punches: Vec<NewPunch>,
+    skipped_punches: usize,
+}
+
+/// Contact the device once. A `Test` only does the handshake and reads the
+/// device's identity; a `Sync` also reads all users and punches (the protocol
+/// has no incremental read; the store ignores punches it already has).
+pub async fn poll(target: &PollTarget, settings: &PollSettings, kind: LogKind) -> SyncRecord {
+    let started_at = Timestamp::now();
+    let clock = Instant::now();
+    let result =
+        match tokio::time::timeout(settings.attempt_timeout, read(target, settings, kind)).await {
+            Ok(r) => r,
+            Err(_) => Err(Failure {
+                reason: format!(
+                    "the attempt took longer than {} seconds and was stopped",
+                    settings.attempt_timeout.as_secs()
+                ),
+                address: None,
+                transport: None,
+            }),
+        };
+    let duration = clock.elapsed();
+    let mut record = SyncRecord {
+        kind,
+        started_at,
+        duration,
+        host: target.host.clone(),
+        address: None,
+        transport_used: None,
+        outcome: Outcome::Failed,
+        reason: None,
+        info: None,
+        users: vec![],
+        punches: vec![],
+        history_pulled: false,
+        next_poll_at: None,
+    };
+    match result {
+        Ok(r) => {
+            record.outcome = Outcome::Ok;
+            record.address = Some(r.address.to_string());
+            record.transport_used = Some(r.transport);
+            record.info = Some(r.info);
+            record.history_pulled = kind == LogKind::Sync;
+            record.users = r.users;
+            record.punches = r.punches;
+            if r.skipped_punches > 0 {
+                record.reason = Some(format!(
+                    "{} punch records on the device could not be read (corrupt dates) and were skipped",
+                    r.skipped_punches
+                ));
+            }
+        }
+        Err(f) => {
+            record.reason = Some(f.reason);
+            record.address = f.address.map(|a| a.to_string());
+            record.transport_used = f.transport;
+        }
+    }
+    record
+}
+
+async fn read(
+    target: &PollTarget,
+    settings: &PollSettings,
+    kind: LogKind,
+) -> Result<Reading, Failure> {
+    let tz = TimeZone::get(&target.timezone).unwrap_or(TimeZone::UTC);
+    let fail = |reason: String, address: Option<SocketAddr>| Failure {
+        reason,
+        address,
+        transport: None,
+    };
+    // Resolved afresh on every poll: dynamic-DNS names change.
+    let addrs = zk_client::resolve(&target.host, target.port, settings.step_timeout)
+        .await
+        .map_err(|e| fail(e.to_string(), None))?;
+    let address = pick_address(&addrs, settings.allow_private_addresses).map_err(|reason| {
+        fail(
+            format!(
+                "{} resolves to {reason}, which this service does not connect to: enter the public IP address or DNS name of the router in front of the device",
+                target.host
+            ),
+            addrs.first().copied(),
+        )
+    })?;
+    let opts = ClientOptions {
+        comm_key: target.comm_key,
+        transport: match target.transport {
+            Transport::Auto => TransportChoice::Auto,
+            Transport::Tcp => TransportChoice::Tcp,
+            Transport::Udp => TransportChoice::Udp,
+        },
+        timeout: settings.step_timeout,
+        retries: settings.chunk_retries,
+    };
+    let mut client = ZkClient::connect_addr(address, &opts)
+        .await
+        .map_err(|e| fail(e.to_string(), Some(address)))?;
+    let transport = match client.transport() {
+        zk_protocol::Transport::Tcp => Transport::Tcp,
+        zk_protocol::Transport::Udp => Transport::Udp,
+    };
+    let outcome = read_tables(&mut client, &tz, kind).await;
+    // Always end the session, even after a failed read; its own failure is
+    // not worth reporting over the real one.
+    let closed = client.close().await;
+    let (info, users, punches, skipped_punches) = outcome.map_err(|e| Failure {
+        reason: e.to_string(),
+        address: Some(address),
+        transport: Some(transport),
+    })?;
+    if let Err(e) = closed {
+        tracing::debug!(device = %target.device_id, "closing the session failed: {e}");
+    }
+    Ok(Reading {
+        address,
+        transport,
+        info,
+        users,
+        punches,
+        skipped_punches,
+    })
+}
+
+type Tables = (DeviceInfo, Vec<DeviceUser>, Vec<NewPunch>, usize);
+
+async fn read_tables(
+    client: &mut ZkClient,
+    tz: &TimeZone,
+    kind: LogKind,
+) -> Result<Tables, ClientError> {
+    let device = client.info().await?;
+    let drift =
+        device_instant(tz, device.time).map(|t| t.as_second() - Timestamp::now().as_second());
+    let info = DeviceInfo {
+        serial_number: device.serial_number.clone(),
+        device_name: device.device_name.clone(),
+        platform: device.platform.clone(),
+        firmware: device.firmware.clone(),
+        mac: device.mac.clone(),
+        user_count: Some(device.sizes.users),
+        punch_count: Some(device.sizes.records),
+        user_capacity: Some(device.sizes.users_cap),
+        punch_capacity: Some(device.sizes.records_cap),
+        clock_drift_seconds: drift,
+    };
+    if kind == LogKind::Test {
+        return Ok((info, vec![], vec![], 0));
+    }
+    let users = client
+        .users()
+        .await?
+        .into_iter()
+        .map(|u| DeviceUser {
+            enroll_id: u.user_id,
+            name: u.name,
+            uid: u.uid,
+            privilege: u.privilege,
+            card: u.card,
+        })
+        .collect();
+    let mut punches = Vec::new();
+    let mut skipped = 0usize;
+    client
+        .punches_with(
+            &mut |p| match to_new_punch(tz, p) {
+                Some(np) => punches.push(np),
+                None => skipped += 1,
+            },
+            &mut |_, _| {},
+        )
+        .await?;
+    Ok((info, users, punches, skipped))
+}
+
+/// The address to contact: the first acceptable one.
+fn pick_address(addrs: &[SocketAddr], allow_private: bool) -> Result<SocketAddr, String> {
+    if allow_private {
+        return addrs
+            .first()
+            .copied()
+            .ok_or_else(|| "no address".to_string());
+    }
+    let mut first_reason = None;
+    for a in addrs {
+        match non_public_reason(a.ip()) {
+            None => return Ok(*a),
+            Some(r) => {
+                first_reason.get_or_insert(format!("{} ({r})", a.ip()));
+            }
+        }
+    }
+    Err(first_reason.unwrap_or_else(|| "no address".to_string()))
+}
+
+fn civil_time(t: zk_protocol::DeviceTime) -> Option<civil::DateTime> {
+    civil::DateTime::new(
+        t.year as i16,
+        t.month as i8,
+        t.day as i8,
+        t.hour as i8,
+        t.minute as i8,
+        t.second as i8,
+        0,
+    )
+    .ok()
+}
+
+/// The instant a device wall-clock time denotes in the device's zone. In a DST
+/// overlap the earlier instant is taken, consistently, so a retry maps the
+/// same punch to the same instant.
+fn device_instant(tz: &TimeZone, t: zk_protocol::DeviceTime) -> Option<Timestamp> {
+    let dt = civil_time(t)?;
+    tz.to_ambiguous_timestamp(dt).compatible().ok()
+}
+
+fn to_new_punch(tz: &TimeZone, p: zk_protocol::Punch) -> Option<NewPunch> {
+    Some(NewPunch {
+        device_time: civil_time(p.time)?,
+        punched_at: device_instant(tz, p.time)?,
+        enroll_id: p.user_id,
+        status: p.status,
+        punch_type: p.punch,
+        uid: p.uid,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_first_public_address_unless_private_allowed() {
+        let private: SocketAddr = "192.168.1.201:4370".parse().unwrap();
+        let public: SocketAddr = "203.0.113.9:4370".parse().unwrap();
+        assert_eq!(pick_address(&[private, public], false), Ok(public));
+        assert_eq!(pick_address(&[private, public], true), Ok(private));
+        let err = pick_address(&[private], false).unwrap_err();
+        assert!(
+            err.contains("192.168.1.201") && err.contains("private"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn device_time_converts_with_the_zone() {
+        let tz = TimeZone::get("Europe/Berlin").unwrap();
+        let t = zk_protocol::DeviceTime::new(2026, 7, 1, 9, 0, 0).unwrap();
+        let ts = device_instant(&tz, t).unwrap();
+        assert_eq!(ts.to_string(), "2026-07-01T07:00:00Z");
+        // Spring-forward gap: 02:30 does not exist; still maps, never panics.
+        let gap = zk_protocol::DeviceTime::new(2026, 3, 29, 2, 30, 0).unwrap();
+        assert!(device_instant(&tz, gap).is_some());
+    }
+}

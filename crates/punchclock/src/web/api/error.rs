@@ -1,0 +1,213 @@
+//! Every API failure as `{error, message}` JSON with a fitting status, and
+//! extractors whose rejections (bad JSON, bad path or query) use it too.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::store::StoreError;
+use crate::web::auth::AuthError;
+use crate::web::validate::FieldErrors;
+
+/// An API error; its `IntoResponse` is the only place statuses are chosen.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(
+        "Send a valid API token as `Authorization: Bearer <token>`; get one from /api/v1/login."
+    )]
+    Unauthenticated,
+    #[error("The email or password is not right.")]
+    InvalidCredentials,
+    #[error("Some fields are not valid.")]
+    Validation(FieldErrors),
+    #[error("Not found.")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    /// A request the server could not read (bad JSON, path or query).
+    #[error("{message}")]
+    BadRequest {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
+    /// The account is blocked (over its seats) or expired (trial over).
+    #[error("{}", blocked_message(.0))]
+    AccountBlocked(Box<crate::billing::Account>),
+    /// A fault on our side; the detail is logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    error: &'a str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<&'a FieldErrors>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account: Option<&'a crate::billing::Account>,
+}
+
+/// What a blocked or expired account is told, with the way out.
+pub fn blocked_message(a: &crate::billing::Account) -> String {
+    use crate::billing::AccountStatus;
+    match a.status {
+        AccountStatus::Expired => "Your trial has ended. Choose a plan (POST /api/v1/account/plan) to continue; your data is kept and devices keep syncing.".to_string(),
+        _ => format!(
+            "Your account is blocked: {} employees are active but the {} plan has {}. Upgrade (POST /api/v1/account/plan) or deactivate {} employees (PATCH /api/v1/employees/{{id}} with active=false). Devices keep syncing.",
+            a.active_employees,
+            a.plan.name,
+            a.plan.seats_label(),
+            a.excess()
+        ),
+    }
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            ApiError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation"),
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            ApiError::BadRequest { status, code, .. } => (*status, code),
+            ApiError::AccountBlocked(_) => (StatusCode::PAYMENT_REQUIRED, "account_blocked"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+
+    /// One invalid field.
+    pub fn field(field: &str, message: impl Into<String>) -> ApiError {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        ApiError::Validation(errors)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = match &self {
+            ApiError::Internal(detail) => {
+                tracing::error!("API request failed: {detail}");
+                "Something went wrong on our side. Please try again in a moment.".to_string()
+            }
+            other => other.to_string(),
+        };
+        let fields = match &self {
+            ApiError::Validation(f) => Some(f),
+            _ => None,
+        };
+        let account = match &self {
+            ApiError::AccountBlocked(a) => Some(a.as_ref()),
+            _ => None,
+        };
+        let body = Body {
+            error: code,
+            message,
+            fields,
+            account,
+        };
+        let mut response = (status, axum::Json(body)).into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::Conflict(m) => ApiError::Conflict(m),
+            // The validators run first, so this is a rule only the store knows.
+            StoreError::Invalid(m) => ApiError::BadRequest {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "validation",
+                message: m,
+            },
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidCredentials => ApiError::InvalidCredentials,
+            AuthError::Unauthenticated | AuthError::BadCsrf => ApiError::Unauthenticated,
+            AuthError::Store(s) => s.into(),
+            AuthError::Hash(m) => ApiError::Internal(m),
+        }
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(e: FieldErrors) -> Self {
+        ApiError::Validation(e)
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        let code = match &r {
+            JsonRejection::MissingJsonContentType(_) => "unsupported_media_type",
+            JsonRejection::JsonDataError(_) => "invalid_body",
+            _ => "invalid_json",
+        };
+        ApiError::BadRequest {
+            status: r.status(),
+            code,
+            message: r.body_text(),
+        }
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(_: PathRejection) -> Self {
+        // `/devices/abc` names nothing that exists.
+        ApiError::NotFound
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::BadRequest {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_query",
+            message: r.body_text(),
+        }
+    }
+}
+
+/// `axum::Json` whose rejection is an [`ApiError`].
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// `axum::extract::Path` whose rejection is an [`ApiError`].
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+/// `axum::extract::Query` whose rejection is an [`ApiError`].
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);
+
+/// Result type of API handlers.
+pub type ApiResult<T> = Result<T, ApiError>;

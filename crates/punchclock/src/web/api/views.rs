@@ -1,0 +1,284 @@
+//! The JSON shapes the API returns. Times are stored in UTC and shown in the
+//! company's zone as ISO 8601 with offset. The comm key has no field here on
+//! purpose: it is write-only.
+
+use jiff::tz::TimeZone;
+use jiff::{civil, Timestamp};
+use serde::Serialize;
+
+use crate::domain::{Company, Device, DeviceLog, Employee, PunchView};
+
+/// `2026-07-01T09:05:07+02:00` in `tz`.
+pub fn instant(t: Timestamp, tz: &TimeZone) -> String {
+    t.to_zoned(tz.clone())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}
+
+fn opt_instant(t: Option<Timestamp>, tz: &TimeZone) -> Option<String> {
+    t.map(|t| instant(t, tz))
+}
+
+/// A device's own wall-clock time, without zone.
+pub fn wall_clock(t: civil::DateTime) -> String {
+    t.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+/// The company's zone; UTC if its stored name is somehow unknown.
+pub fn company_zone(company: &Company) -> TimeZone {
+    TimeZone::get(&company.timezone).unwrap_or(TimeZone::UTC)
+}
+
+/// A list; `total` counts all matches when the list is paged or complete.
+#[derive(Serialize)]
+pub struct List<T> {
+    pub items: Vec<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+}
+
+impl<T> List<T> {
+    /// A complete list.
+    pub fn all(items: Vec<T>) -> Self {
+        List {
+            total: Some(items.len() as u64),
+            items,
+        }
+    }
+
+    /// One page of `total` matches.
+    pub fn page(items: Vec<T>, total: u64) -> Self {
+        List {
+            items,
+            total: Some(total),
+        }
+    }
+
+    /// The newest entries only; no total.
+    pub fn recent(items: Vec<T>) -> Self {
+        List { items, total: None }
+    }
+}
+
+#[derive(Serialize)]
+pub struct TokenJson {
+    pub token: String,
+}
+
+#[derive(Serialize)]
+pub struct CompanyJson {
+    pub id: i64,
+    pub name: String,
+    pub timezone: String,
+    pub poll_interval_minutes: u32,
+    pub plan: String,
+    pub seats: u32,
+    pub status: String,
+    pub trial_ends_at: Option<String>,
+    pub created_at: String,
+}
+
+impl CompanyJson {
+    /// `status` is the account's standing, which only billing knows.
+    pub fn new(c: &Company, status: crate::billing::AccountStatus) -> Self {
+        let tz = company_zone(c);
+        CompanyJson {
+            id: c.id.0,
+            name: c.name.clone(),
+            timezone: c.timezone.clone(),
+            poll_interval_minutes: c.poll_interval_minutes,
+            plan: c.plan.clone(),
+            seats: c.seats,
+            status: status.as_str().to_string(),
+            trial_ends_at: opt_instant(c.trial_ends_at, &tz),
+            created_at: instant(c.created_at, &tz),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct DeviceJson {
+    pub id: i64,
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub transport: String,
+    /// Effective zone: the device's own, else the company's.
+    pub timezone: String,
+    /// The device's own zone setting; `null` follows the company.
+    pub timezone_override: Option<String>,
+    pub enabled: bool,
+    pub has_comm_key: bool,
+    pub status: String,
+    pub last_seen: Option<String>,
+    pub last_attempt: Option<String>,
+    pub last_error: Option<String>,
+    pub serial_number: Option<String>,
+    pub device_name: Option<String>,
+    pub platform: Option<String>,
+    pub firmware: Option<String>,
+    pub user_count: Option<u32>,
+    pub punch_count: Option<u32>,
+    pub user_capacity: Option<u32>,
+    pub punch_capacity: Option<u32>,
+    pub clock_drift_seconds: Option<i64>,
+    /// Effective interval: the device's own, else the company's.
+    pub poll_interval_minutes: u32,
+    /// The device's own interval; `null` follows the company.
+    pub poll_interval_override: Option<u32>,
+    pub next_poll_at: String,
+    pub created_at: String,
+}
+
+impl DeviceJson {
+    pub fn new(d: &Device, company: &Company) -> Self {
+        let tz = company_zone(company);
+        DeviceJson {
+            id: d.id.0,
+            name: d.name.clone(),
+            host: d.host.clone(),
+            port: d.port,
+            transport: d.transport.to_string(),
+            timezone: d
+                .timezone
+                .clone()
+                .unwrap_or_else(|| company.timezone.clone()),
+            timezone_override: d.timezone.clone(),
+            enabled: d.enabled,
+            has_comm_key: d.has_comm_key,
+            status: d.status.to_string(),
+            last_seen: opt_instant(d.last_seen_at, &tz),
+            last_attempt: opt_instant(d.last_attempt_at, &tz),
+            last_error: d.last_error.clone(),
+            serial_number: d.info.serial_number.clone(),
+            device_name: d.info.device_name.clone(),
+            platform: d.info.platform.clone(),
+            firmware: d.info.firmware.clone(),
+            user_count: d.info.user_count,
+            punch_count: d.info.punch_count,
+            user_capacity: d.info.user_capacity,
+            punch_capacity: d.info.punch_capacity,
+            clock_drift_seconds: d.info.clock_drift_seconds,
+            poll_interval_minutes: d
+                .poll_interval_minutes
+                .unwrap_or(company.poll_interval_minutes),
+            poll_interval_override: d.poll_interval_minutes,
+            next_poll_at: instant(d.next_poll_at, &tz),
+            created_at: instant(d.created_at, &tz),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct DeviceLogJson {
+    pub id: i64,
+    pub device_id: i64,
+    pub kind: String,
+    pub started_at: String,
+    pub duration_ms: u64,
+    pub host: String,
+    pub address: Option<String>,
+    pub transport: Option<String>,
+    pub outcome: String,
+    pub users_read: u32,
+    pub punches_read: u32,
+    pub punches_new: u32,
+    pub employees_new: u32,
+    pub reason: Option<String>,
+    pub serial_number: Option<String>,
+}
+
+impl DeviceLogJson {
+    pub fn new(l: &DeviceLog, tz: &TimeZone) -> Self {
+        DeviceLogJson {
+            id: l.id.0,
+            device_id: l.device_id.0,
+            kind: l.kind.to_string(),
+            started_at: instant(l.started_at, tz),
+            duration_ms: l.duration_ms,
+            host: l.host.clone(),
+            address: l.address.clone(),
+            transport: l.transport_used.map(|t| t.to_string()),
+            outcome: l.outcome.to_string(),
+            users_read: l.users_read,
+            punches_read: l.punches_read,
+            punches_new: l.punches_new,
+            employees_new: l.employees_new,
+            reason: l.reason.clone(),
+            serial_number: l.serial_number.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct EmployeeJson {
+    pub id: i64,
+    pub enroll_id: String,
+    /// Display name: first/last name, else the device's, else "NO NAME".
+    pub name: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub name_from_device: Option<String>,
+    pub designation: Option<String>,
+    pub email: Option<String>,
+    pub active: bool,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl EmployeeJson {
+    pub fn new(e: &Employee, tz: &TimeZone) -> Self {
+        EmployeeJson {
+            id: e.id.0,
+            enroll_id: e.enroll_id.clone(),
+            name: e.display_name(),
+            first_name: e.first_name.clone(),
+            last_name: e.last_name.clone(),
+            name_from_device: e.name_from_device.clone(),
+            designation: e.designation.clone(),
+            email: e.email.clone(),
+            active: e.active,
+            created_at: instant(e.created_at, tz),
+            updated_at: instant(e.updated_at, tz),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct PunchJson {
+    pub id: i64,
+    pub employee_id: i64,
+    pub employee_name: String,
+    pub enroll_id: String,
+    /// `null` once the device has been deleted.
+    pub device_id: Option<i64>,
+    pub device_name: Option<String>,
+    pub device_serial: String,
+    /// The instant, in the company's zone.
+    pub time: String,
+    /// The wall-clock time the device printed.
+    pub device_time: String,
+    /// Verification method as reported by the device.
+    pub status: u8,
+    /// Keypad state (check-in, check-out, …) as reported by the device.
+    pub punch: u8,
+}
+
+impl PunchJson {
+    pub fn new(v: &PunchView, tz: &TimeZone) -> Self {
+        let p = &v.punch;
+        PunchJson {
+            id: p.id.0,
+            employee_id: p.employee_id.0,
+            employee_name: v.employee_name.clone(),
+            enroll_id: p.enroll_id.clone(),
+            device_id: p.device_id.map(|d| d.0),
+            device_name: v.device_name.clone(),
+            device_serial: p.device_serial.clone(),
+            time: instant(p.punched_at, tz),
+            device_time: wall_clock(p.device_time),
+            status: p.status,
+            punch: p.punch_type,
+        }
+    }
+}

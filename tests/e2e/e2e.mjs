@@ -1,0 +1,334 @@
+// End-to-end test of the Punchclock web UI in headless Chromium, against the
+// real binary and a simulated ZKTeco device. Started by run.sh, which passes:
+//   PC_URL        base URL of `punchclock serve`
+//   SIM_PORT      port of `punchclock sim`
+//   SIM_PID       its process id (the test stops it to take the device offline)
+//   SHOT_DIR      where screenshots go
+//   CHROMIUM      browser executable (default /usr/bin/chromium)
+// Prints one line per check and ends with "e2e: N passed, M failed".
+
+import { chromium } from "playwright-core";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import net from "node:net";
+
+const BASE = process.env.PC_URL;
+const SIM_PORT = process.env.SIM_PORT;
+const SIM_PID = Number(process.env.SIM_PID);
+const SHOT_DIR = process.env.SHOT_DIR || mkdtempSync(join(tmpdir(), "pc-shots-"));
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+if (!BASE || !SIM_PORT || !SIM_PID) {
+  console.error("PC_URL, SIM_PORT and SIM_PID must be set (use run.sh)");
+  process.exit(2);
+}
+
+let passed = 0;
+let failed = 0;
+let aborted = false;
+
+/** Run one named check; a failure skips the checks that depend on it. */
+async function check(name, fn) {
+  if (aborted) {
+    failed++;
+    console.log(`SKIP ${name} (an earlier step failed)`);
+    return;
+  }
+  const started = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    failed++;
+    aborted = true;
+    console.log(`FAIL ${name}\n     ${String(e && e.stack || e).split("\n").slice(0, 6).join("\n     ")}`);
+  }
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+async function portClosed(port) {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: "127.0.0.1", port: Number(port) });
+    s.once("connect", () => { s.destroy(); resolve(false); });
+    s.once("error", () => resolve(true));
+  });
+}
+
+const userDataDir = mkdtempSync(join(tmpdir(), "pc-chromium-"));
+const context = await chromium.launchPersistentContext(userDataDir, {
+  executablePath: CHROMIUM,
+  headless: true,
+  args: [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
+  viewport: { width: 1280, height: 860 },
+  baseURL: BASE,
+});
+context.setDefaultTimeout(20_000);
+const page = context.pages()[0] || (await context.newPage());
+const consoleErrors = [];
+// 404/422/401 pages are expected here; the browser logs each as "Failed to load resource".
+page.on("console", (m) => { if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) consoleErrors.push(m.text()); });
+page.on("pageerror", (e) => consoleErrors.push(String(e)));
+// Nothing may be fetched from anywhere but the service itself.
+const outside = [];
+context.on("request", (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith("data:")) outside.push(r.url()); });
+
+const email = `owner${Date.now()}@bakery.example`;
+let deviceId = null;
+
+try {
+  await check("friendly 404 page", async () => {
+    const res = await page.goto("/no-such-page");
+    assert(res.status() === 404, `status ${res.status()}`);
+    await page.getByTestId("not-found").waitFor();
+  });
+
+  await check("signed-out visitors are sent to the login page", async () => {
+    await page.goto("/devices");
+    assert(new URL(page.url()).pathname === "/login", page.url());
+  });
+
+  await check("signup validation keeps what was typed and shows messages by the fields", async () => {
+    await page.goto("/signup");
+    await page.fill("#f-company", "Corner Bakery");
+    await page.selectOption("#f-timezone", "Europe/Berlin");
+    await page.fill("#f-email", "not-an-email");
+    await page.fill("#f-password", "short");
+    await page.getByTestId("signup-submit").click();
+    await page.getByTestId("error-email").waitFor();
+    await page.getByTestId("error-password").waitFor();
+    assert((await page.inputValue("#f-company")) === "Corner Bakery", "company kept");
+    assert((await page.inputValue("#f-email")) === "not-an-email", "email kept");
+    assert((await page.inputValue("#f-timezone")) === "Europe/Berlin", "time zone kept");
+    await page.screenshot({ path: join(SHOT_DIR, "signup-errors.png"), fullPage: true });
+  });
+
+  await check("signup creates the company and signs in", async () => {
+    await page.fill("#f-email", email);
+    await page.fill("#f-password", "correct horse battery");
+    await Promise.all([page.waitForURL("**/devices"), page.getByTestId("signup-submit").click()]);
+    await page.getByTestId("no-devices").waitFor();
+    assert((await page.getByTestId("company-name").innerText()) === "Corner Bakery", "company in header");
+    await page.getByTestId("public-address").waitFor();
+  });
+
+  await check("device form validation keeps values", async () => {
+    await page.getByTestId("add-device").click();
+    await page.fill("#f-name", "Front door");
+    await page.fill("#f-host", "127.0.0.1");
+    await page.fill("#f-port", "99999");
+    await page.getByTestId("save-device").click();
+    await page.getByTestId("error-port").waitFor();
+    assert((await page.inputValue("#f-name")) === "Front door", "name kept");
+    assert((await page.inputValue("#f-host")) === "127.0.0.1", "host kept");
+    assert((await page.inputValue("#f-port")) === "99999", "port kept");
+    assert((await page.getAttribute("#f-comm_key", "type")) === "password", "comm key is a password field");
+    await page.screenshot({ path: join(SHOT_DIR, "device-form-errors.png"), fullPage: true });
+  });
+
+  await check("add the simulated device", async () => {
+    await page.fill("#f-port", String(SIM_PORT));
+    await Promise.all([page.waitForURL(/\/devices\?added=\d+/), page.getByTestId("save-device").click()]);
+    const row = page.getByTestId("device-row");
+    assert((await row.count()) === 1, "one device row");
+    deviceId = await row.first().getAttribute("data-device-id");
+    const label = await page.getByTestId("device-status").first().innerText();
+    assert(["Never connected", "Online"].includes(label), `label ${label}`);
+    assert((await page.locator(".status").first().getAttribute("href")) === `/devices/${deviceId}`, "label links to the log");
+  });
+
+  await check("Test connection reports success", async () => {
+    await Promise.all([page.waitForURL(/did=test/), page.getByTestId("test-connection").click()]);
+    const result = page.getByTestId("action-result");
+    assert((await result.getAttribute("data-outcome")) === "ok", await result.innerText());
+    const text = await result.innerText();
+    assert(text.includes("answered") && text.includes(`127.0.0.1:${SIM_PORT}`), text);
+  });
+
+  await check("Sync now reads users and punches; the device is Online", async () => {
+    await Promise.all([page.waitForURL(/did=sync/), page.getByTestId("sync-now").click()]);
+    const result = page.getByTestId("action-result");
+    const text = await result.innerText();
+    assert((await result.getAttribute("data-outcome")) === "ok", text);
+    assert(/Read \d+ users? and \d+ punch/.test(text), text);
+    const label = page.getByTestId("device-status").first();
+    assert((await label.innerText()) === "Online", await label.innerText());
+    const serial = await page.locator(`[data-field="serial"][data-device-id="${deviceId}"]`).innerText();
+    assert(serial && serial !== "—", `serial ${serial}`);
+    const punches = Number((await page.locator(`[data-field="punches"][data-device-id="${deviceId}"]`).innerText()).replace(/,/g, ""));
+    assert(punches > 0, `punch count ${punches}`);
+    await page.screenshot({ path: join(SHOT_DIR, "devices-online.png"), fullPage: true });
+  });
+
+  await check("the Online label opens the device log with the sync entry", async () => {
+    await Promise.all([page.waitForURL(new RegExp(`/devices/${deviceId}$`)), page.getByTestId("device-status").first().click()]);
+    const entries = page.getByTestId("log-entry");
+    assert((await entries.count()) >= 2, "test and sync entries");
+    const syncs = page.locator('[data-testid="log-entry"][data-kind="sync"][data-outcome="ok"]');
+    assert((await syncs.count()) >= 1, "an OK sync entry");
+    const read = Number(await syncs.first().locator('[data-field="punches-read"]').innerText());
+    assert(read > 0, `punches read ${read}`);
+    // The scheduler may have polled first, so the new punches can sit on any sync.
+    let fresh = 0;
+    for (const cell of await syncs.locator('[data-field="punches-new"]').all()) fresh += Number(await cell.innerText());
+    assert(fresh > 0 && fresh <= read * (await syncs.count()), `new punches ${fresh}`);
+    await page.locator('[data-testid="log-entry"][data-kind="test"][data-outcome="ok"]').first().waitFor();
+    const serial = await page.getByTestId("device-serial").innerText();
+    assert(serial !== "—", "serial reported");
+    const drift = await page.getByTestId("clock-drift").innerText();
+    assert(/clock (matches ours|is .* (ahead|behind))/.test(drift), `drift ${drift}`);
+    await page.screenshot({ path: join(SHOT_DIR, "device-log.png"), fullPage: true });
+  });
+
+  await check("employees include NO NAME for unnamed device users", async () => {
+    await page.click('nav a[href="/employees"]');
+    await page.getByTestId("employees").waitFor();
+    const rows = await page.getByTestId("employee-row").count();
+    assert(rows > 0, "employees listed");
+    const unnamed = await page.getByTestId("no-name").count();
+    const named = await page.getByTestId("employee-name").count();
+    assert(unnamed >= 1, `NO NAME shown (${unnamed} of ${rows})`);
+    assert(named >= 1, "named employees shown");
+    assert((await page.getByTestId("no-name").first().innerText()) === "NO NAME", "label text");
+    await page.screenshot({ path: join(SHOT_DIR, "employees.png"), fullPage: true });
+  });
+
+  await check("edit an unnamed employee", async () => {
+    const row = page.locator('[data-testid="employee-row"]:has([data-testid="no-name"])').first();
+    const enroll = await row.getAttribute("data-enroll-id");
+    await Promise.all([page.waitForURL(/\/employees\/\d+\/edit/), row.getByTestId("edit-employee").click()]);
+    await page.fill("#f-email", "nope");
+    await page.fill("#f-first_name", "Ana");
+    await page.getByTestId("save-employee").click();
+    await page.getByTestId("error-email").waitFor();
+    assert((await page.inputValue("#f-first_name")) === "Ana", "first name kept");
+    await page.fill("#f-email", "ana@bakery.example");
+    await page.fill("#f-last_name", "Diaz");
+    await Promise.all([page.waitForURL(/saved=/), page.getByTestId("save-employee").click()]);
+    const name = await page.locator(`[data-testid="employee-row"][data-enroll-id="${enroll}"] [data-testid="employee-name"]`).innerText();
+    assert(name === "Ana Diaz", name);
+  });
+
+  await check("punches list with times, filters and paging", async () => {
+    await page.click('nav a[href="/punches"]');
+    await page.getByTestId("punches").waitFor();
+    const rows = await page.getByTestId("punch-row").count();
+    assert(rows > 0, "punches listed");
+    const t = await page.locator('[data-field="time"]').first().innerText();
+    const dt = await page.locator('[data-field="device-time"]').first().innerText();
+    assert(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(t) && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(dt), `${t} / ${dt}`);
+    await page.selectOption("#f-device", deviceId);
+    await Promise.all([page.waitForURL(/device=/), page.getByTestId("apply-filters").click()]);
+    assert((await page.getByTestId("punch-row").count()) > 0, "device filter");
+    if (await page.getByTestId("next-page").count()) {
+      await Promise.all([page.waitForURL(/page=2/), page.getByTestId("next-page").click()]);
+      assert((await page.getByTestId("punch-row").count()) > 0, "page 2");
+      assert(page.url().includes(`device=${deviceId}`), "paging keeps the filter");
+    }
+    await page.fill("#f-from", "2001-01-01");
+    await page.fill("#f-to", "2001-01-02");
+    await Promise.all([page.waitForURL(/from=2001/), page.getByTestId("apply-filters").click()]);
+    await page.getByTestId("no-punches").waitFor();
+    await page.goto("/punches");
+    await page.screenshot({ path: join(SHOT_DIR, "punches.png"), fullPage: true });
+  });
+
+  await check("stopping the device turns the label Offline without a reload", async () => {
+    await page.goto("/devices");
+    const label = page.locator(`[data-testid="device-status"][data-device-id="${deviceId}"]`);
+    assert((await label.innerText()) === "Online", "starts Online");
+    await page.evaluate(() => { window.__sameDocument = true; });
+    process.kill(SIM_PID, "SIGTERM");
+    for (let i = 0; i < 50 && !(await portClosed(SIM_PORT)); i++) await new Promise((r) => setTimeout(r, 100));
+    assert(await portClosed(SIM_PORT), "simulator stopped");
+    // Sync from a second tab; the first one must update by itself.
+    const other = await context.newPage();
+    await other.goto("/devices");
+    await Promise.all([other.waitForURL(/did=sync/), other.getByTestId("sync-now").click()]);
+    const result = other.getByTestId("action-result");
+    assert((await result.getAttribute("data-outcome")) === "failed", await result.innerText());
+    const reason = await other.getByTestId("action-reason").innerText();
+    assert(reason.length > 10, `reason "${reason}"`);
+    await other.close();
+    await page.waitForFunction(
+      (id) => document.querySelector(`[data-testid="device-status"][data-device-id="${id}"]`).textContent === "Offline",
+      deviceId,
+      { timeout: 15_000 },
+    );
+    assert(await page.evaluate(() => window.__sameDocument === true), "the page was not reloaded");
+    const title = await label.getAttribute("title");
+    assert(title && title.length > 10, `label explains why: ${title}`);
+    await page.screenshot({ path: join(SHOT_DIR, "devices-offline.png"), fullPage: true });
+  });
+
+  await check("the device log shows the failed sync with its reason", async () => {
+    await Promise.all([page.waitForURL(new RegExp(`/devices/${deviceId}$`)), page.getByTestId("device-status").first().click()]);
+    const failedEntry = page.locator('[data-testid="log-entry"][data-outcome="failed"]').first();
+    await failedEntry.waitFor();
+    const reason = await failedEntry.locator('[data-field="reason"]').innerText();
+    assert(/refused|no answer|closed|reach|network/i.test(reason), `reason: ${reason}`);
+    console.log(`     reason shown: ${reason}`);
+  });
+
+  await check("layout at a 390px phone width", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [path, name] of [["/devices", "phone-devices"], [`/devices/${deviceId}`, "phone-device-log"], ["/employees", "phone-employees"], ["/punches", "phone-punches"]]) {
+      await page.goto(path);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert(overflow <= 1, `${path} scrolls sideways by ${overflow}px`);
+      // The first screen, as a phone shows it (full pages get very long).
+      await page.screenshot({ path: join(SHOT_DIR, `${name}.png`) });
+    }
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  await check("company settings save", async () => {
+    await page.click('nav a[href="/company"]');
+    await page.fill("#f-poll_interval_minutes", "15");
+    await Promise.all([page.waitForURL(/saved=1/), page.getByTestId("save-company").click()]);
+    assert((await page.inputValue("#f-poll_interval_minutes")) === "15", "saved value shown");
+    await page.screenshot({ path: join(SHOT_DIR, "company.png"), fullPage: true });
+  });
+
+  await check("log out; an open page notices the session ended and goes to log in", async () => {
+    const watcher = await context.newPage();
+    await watcher.goto("/devices");
+    await Promise.all([page.waitForURL("**/login"), page.getByTestId("logout").click()]);
+    await watcher.waitForURL(/\/login\?expired=1/, { timeout: 15_000 });
+    await watcher.getByText("Your session ended").waitFor();
+    await watcher.close();
+    await page.goto("/employees");
+    assert(new URL(page.url()).pathname === "/login", page.url());
+    await page.fill("#f-email", email);
+    await page.fill("#f-password", "wrong password");
+    await page.getByTestId("login-submit").click();
+    await page.getByTestId("login-error").waitFor();
+    assert((await page.inputValue("#f-email")) === email, "email kept after a failed login");
+    await page.fill("#f-password", "correct horse battery");
+    await Promise.all([page.waitForURL("**/devices"), page.getByTestId("login-submit").click()]);
+  });
+
+  await check("no script errors and nothing fetched from outside", async () => {
+    assert(consoleErrors.length === 0, `console: ${consoleErrors.join(" | ")}`);
+    assert(outside.length === 0, `outside requests: ${outside.join(" ")}`);
+  });
+} finally {
+  await context.close().catch(() => {});
+  rmSync(userDataDir, { recursive: true, force: true });
+}
+
+console.log(`screenshots: ${SHOT_DIR}`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Headless-browser test of the web UI against the real binary.
+#
+#   tests/e2e/run.sh <path-to-punchclock-binary>
+#
+# Installs what it needs if missing (npm's playwright-core, Debian's chromium;
+# never a downloaded browser), starts a fresh `punchclock serve` on a free
+# port with a temporary data directory and a `punchclock sim` device, runs
+# e2e.mjs, cleans up, and ends with "e2e: N passed, M failed".
+# Screenshots are kept in $E2E_SHOT_DIR (default: a new temporary folder).
+set -euo pipefail
+
+BIN_ARG="${1:?usage: tests/e2e/run.sh <path-to-punchclock-binary>}"
+BIN="$(cd "$(dirname "$BIN_ARG")" && pwd)/$(basename "$BIN_ARG")"
+[ -x "$BIN" ] || { echo "e2e: $BIN is not an executable" >&2; exit 2; }
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+
+# ---- dependencies ----
+if [ ! -d "$HERE/node_modules/playwright-core" ]; then
+  echo "e2e: installing npm dependencies"
+  (cd "$HERE" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) \
+    || (cd "$HERE" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error)
+fi
+if [ ! -x "$CHROMIUM" ]; then
+  echo "e2e: installing Debian's chromium"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  CHROMIUM=/usr/bin/chromium
+fi
+
+# ---- a fresh service and a simulated device ----
+WORK="$(mktemp -d -t punchclock-e2e.XXXXXX)"
+SHOT_DIR="${E2E_SHOT_DIR:-$(mktemp -d -t punchclock-shots.XXXXXX)}"
+mkdir -p "$SHOT_DIR"
+SERVE_PID=""
+SIM_PID=""
+
+cleanup() {
+  for pid in $SERVE_PID $SIM_PID; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in $SERVE_PID $SIM_PID; do
+    wait "$pid" 2>/dev/null || true
+  done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() {
+  node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+}
+
+# Wait until something accepts TCP connections on 127.0.0.1:$1.
+wait_port() {
+  local port="$1" what="$2" log="$3" pid="$4"
+  for _ in $(seq 1 200); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "e2e: $what exited early:" >&2
+      cat "$log" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  echo "e2e: $what did not start listening on port $port:" >&2
+  cat "$log" >&2
+  return 1
+}
+
+WEB_PORT="$(free_port)"
+SIM_PORT="$(free_port)"
+while [ "$SIM_PORT" = "$WEB_PORT" ]; do SIM_PORT="$(free_port)"; done
+
+"$BIN" sim --listen "127.0.0.1:$SIM_PORT" --devices 1 --users 10 --punches 400 --seed 7 \
+  >"$WORK/sim.log" 2>&1 &
+SIM_PID=$!
+
+# From $WORK, so no punchclock.toml of the caller's is picked up.
+(cd "$WORK" && exec env -u PUNCHCLOCK_DATABASE_URL \
+  PUNCHCLOCK_ALLOW_PRIVATE_DEVICE_ADDRESSES=true \
+  PUNCHCLOCK_PUBLIC_ADDRESS="${E2E_PUBLIC_ADDRESS:-198.51.100.20}" \
+  RUST_LOG="${RUST_LOG:-warn}" \
+  "$BIN" serve --listen "127.0.0.1:$WEB_PORT" --data-dir "$WORK/data" \
+  >"$WORK/serve.log" 2>&1) &
+SERVE_PID=$!
+
+if ! wait_port "$SIM_PORT" "punchclock sim" "$WORK/sim.log" "$SIM_PID" ||
+  ! wait_port "$WEB_PORT" "punchclock serve" "$WORK/serve.log" "$SERVE_PID"; then
+  echo "e2e: 0 passed, 1 failed"
+  exit 1
+fi
+echo "e2e: serve on 127.0.0.1:$WEB_PORT, sim on 127.0.0.1:$SIM_PORT ($(head -n1 "$WORK/sim.log"))"
+
+# ---- the test ----
+status=0
+PC_URL="http://127.0.0.1:$WEB_PORT" SIM_PORT="$SIM_PORT" SIM_PID="$SIM_PID" \
+  SHOT_DIR="$SHOT_DIR" CHROMIUM="$CHROMIUM" \
+  node "$HERE/e2e.mjs" >"$WORK/e2e.out" 2>&1 || status=$?
+grep -v '^e2e: [0-9]* passed' "$WORK/e2e.out" || true
+
+if [ "$status" -ne 0 ]; then
+  echo "---- serve log (last 40 lines) ----"
+  tail -n 40 "$WORK/serve.log" || true
+  echo "---- sim log (last 20 lines) ----"
+  tail -n 20 "$WORK/sim.log" || true
+fi
+# The summary stays the last line.
+summary="$(grep '^e2e: [0-9]* passed' "$WORK/e2e.out" | tail -n 1 || true)"
+echo "${summary:-e2e: 0 passed, 1 failed}"
+exit "$status"
