@@ -3,6 +3,7 @@
 //   PC_URL        base URL of `punchclock serve`
 //   SIM_PORT      port of `punchclock sim`
 //   SIM_PID       its process id (the test stops it to take the device offline)
+//   BIG_SIM_PORT  port of a second `punchclock sim` with 12 users (over the trial's 10 seats)
 //   SHOT_DIR      where screenshots go
 //   CHROMIUM      browser executable (default /usr/bin/chromium)
 // Prints one line per check and ends with "e2e: N passed, M failed".
@@ -16,10 +17,11 @@ import net from "node:net";
 const BASE = process.env.PC_URL;
 const SIM_PORT = process.env.SIM_PORT;
 const SIM_PID = Number(process.env.SIM_PID);
+const BIG_SIM_PORT = process.env.BIG_SIM_PORT;
 const SHOT_DIR = process.env.SHOT_DIR || mkdtempSync(join(tmpdir(), "pc-shots-"));
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-if (!BASE || !SIM_PORT || !SIM_PID) {
-  console.error("PC_URL, SIM_PORT and SIM_PID must be set (use run.sh)");
+if (!BASE || !SIM_PORT || !SIM_PID || !BIG_SIM_PORT) {
+  console.error("PC_URL, SIM_PORT, SIM_PID and BIG_SIM_PORT must be set (use run.sh)");
   process.exit(2);
 }
 
@@ -318,6 +320,52 @@ try {
     assert((await page.inputValue("#f-email")) === email, "email kept after a failed login");
     await page.fill("#f-password", "correct horse battery");
     await Promise.all([page.waitForURL("**/devices"), page.getByTestId("login-submit").click()]);
+  });
+
+  const email2 = `owner${Date.now()}@twelve.example`;
+  await check("a sync over the trial's seats shows the blocked screen with the count and the limit", async () => {
+    await Promise.all([page.waitForURL("**/login"), page.getByTestId("logout").click()]);
+    await page.goto("/signup");
+    await page.fill("#f-company", "Twelve Bakers");
+    await page.selectOption("#f-timezone", "Europe/Berlin");
+    await page.fill("#f-email", email2);
+    await page.fill("#f-password", "correct horse battery");
+    await Promise.all([page.waitForURL("**/devices"), page.getByTestId("signup-submit").click()]);
+    await page.click('nav a[href="/account"]');
+    const trialEnd = await page.getByTestId("trial-end").first().innerText();
+    await page.goto("/devices/new");
+    await page.fill("#f-name", "Till");
+    await page.fill("#f-host", "127.0.0.1");
+    await page.fill("#f-port", String(BIG_SIM_PORT));
+    await Promise.all([page.waitForURL(/\/devices(\?|$)/), page.getByTestId("save-device").click()]);
+    await Promise.all([page.waitForURL(/did=sync/), page.getByTestId("sync-now").click()]);
+    // The sync stored everything, and the account is now blocked.
+    await page.goto("/devices");
+    const screen = page.getByTestId("blocked-screen");
+    await screen.waitFor();
+    const counts = await page.getByTestId("blocked-counts").innerText();
+    assert(/12 employees are active/.test(counts) && /10 seats/.test(counts), `counts: ${counts}`);
+    await page.getByTestId("go-deactivate").waitFor();
+    await page.getByTestId("choose-team").waitFor();
+    await page.screenshot({ path: join(SHOT_DIR, "blocked.png"), fullPage: true });
+    // Punches are still visible once unblocked; employees stay reachable now.
+    await page.goto("/employees");
+    await page.getByTestId("account-notice").waitFor();
+    globalThis.__trialEnd = trialEnd;
+  });
+
+  await check("upgrading to the next plan lifts the block and keeps the trial end", async () => {
+    await page.goto("/account");
+    await Promise.all([page.waitForURL(/changed=1/), page.getByTestId("choose-team").click()]);
+    await page.getByTestId("action-result").waitFor();
+    assert((await page.getByTestId("plan-name").innerText()).startsWith("Team"), "on Team");
+    const end = await page.getByTestId("trial-end").first().innerText();
+    assert(end === globalThis.__trialEnd, `trial end moved: ${globalThis.__trialEnd} -> ${end}`);
+    await page.screenshot({ path: join(SHOT_DIR, "upgraded.png"), fullPage: true });
+    await page.goto("/devices");
+    assert((await page.getByTestId("blocked-screen").count()) === 0, "no blocked screen");
+    await page.goto("/punches");
+    assert((await page.getByTestId("blocked-screen").count()) === 0, "punches readable");
   });
 
   await check("no script errors and nothing fetched from outside", async () => {

@@ -36,12 +36,13 @@ SHOT_DIR="${E2E_SHOT_DIR:-$(mktemp -d -t punchclock-shots.XXXXXX)}"
 mkdir -p "$SHOT_DIR"
 SERVE_PID=""
 SIM_PID=""
+BIG_SIM_PID=""
 
 cleanup() {
-  for pid in $SERVE_PID $SIM_PID; do
+  for pid in $SERVE_PID $SIM_PID $BIG_SIM_PID; do
     kill "$pid" 2>/dev/null || true
   done
-  for pid in $SERVE_PID $SIM_PID; do
+  for pid in $SERVE_PID $SIM_PID $BIG_SIM_PID; do
     wait "$pid" 2>/dev/null || true
   done
   rm -rf "$WORK"
@@ -74,10 +75,16 @@ wait_port() {
 WEB_PORT="$(free_port)"
 SIM_PORT="$(free_port)"
 while [ "$SIM_PORT" = "$WEB_PORT" ]; do SIM_PORT="$(free_port)"; done
+BIG_SIM_PORT="$(free_port)"
+while [ "$BIG_SIM_PORT" = "$WEB_PORT" ] || [ "$BIG_SIM_PORT" = "$SIM_PORT" ]; do BIG_SIM_PORT="$(free_port)"; done
 
 "$BIN" sim --listen "127.0.0.1:$SIM_PORT" --devices 1 --users 10 --punches 400 --seed 7 \
   >"$WORK/sim.log" 2>&1 &
 SIM_PID=$!
+# A device with 12 users: one more than the trial's 10 seats allow.
+"$BIN" sim --listen "127.0.0.1:$BIG_SIM_PORT" --devices 1 --users 12 --punches 120 --seed 11 \
+  >"$WORK/big-sim.log" 2>&1 &
+BIG_SIM_PID=$!
 
 # From $WORK, so no punchclock.toml of the caller's is picked up.
 (cd "$WORK" && exec env -u PUNCHCLOCK_DATABASE_URL \
@@ -89,6 +96,7 @@ SIM_PID=$!
 SERVE_PID=$!
 
 if ! wait_port "$SIM_PORT" "punchclock sim" "$WORK/sim.log" "$SIM_PID" ||
+  ! wait_port "$BIG_SIM_PORT" "punchclock sim (12 users)" "$WORK/big-sim.log" "$BIG_SIM_PID" ||
   ! wait_port "$WEB_PORT" "punchclock serve" "$WORK/serve.log" "$SERVE_PID"; then
   echo "e2e: 0 passed, 1 failed"
   exit 1
@@ -97,7 +105,7 @@ echo "e2e: serve on 127.0.0.1:$WEB_PORT, sim on 127.0.0.1:$SIM_PORT ($(head -n1 
 
 # ---- the test ----
 status=0
-PC_URL="http://127.0.0.1:$WEB_PORT" SIM_PORT="$SIM_PORT" SIM_PID="$SIM_PID" \
+PC_URL="http://127.0.0.1:$WEB_PORT" SIM_PORT="$SIM_PORT" SIM_PID="$SIM_PID" BIG_SIM_PORT="$BIG_SIM_PORT" \
   SHOT_DIR="$SHOT_DIR" CHROMIUM="$CHROMIUM" \
   node "$HERE/e2e.mjs" >"$WORK/e2e.out" 2>&1 || status=$?
 grep -v '^e2e: [0-9]* passed' "$WORK/e2e.out" || true

@@ -62,7 +62,7 @@ impl Drop for Demo {
 /// Start the simulated devices and make sure the demo company points at them
 /// (ports change on every start), then have them polled right away.
 pub async fn setup(state: &AppState) -> anyhow::Result<Demo> {
-    let specs = DEVICES
+    let mut specs: Vec<DeviceSpec> = DEVICES
         .iter()
         .enumerate()
         .map(|(i, d)| {
@@ -71,6 +71,17 @@ pub async fn setup(state: &AppState) -> anyhow::Result<Demo> {
             spec
         })
         .collect();
+    // The same people clock in at several sites: give every device the
+    // names the first (largest) one has for the same enroll IDs, as a real
+    // company that enrolls each person once would have.
+    let people = specs[0].users.clone();
+    for spec in &mut specs[1..] {
+        for user in &mut spec.users {
+            if let Some(p) = people.iter().find(|p| p.user_id == user.user_id) {
+                user.name = p.name.clone();
+            }
+        }
+    }
     let simulator = Simulator::start(IpAddr::V4(Ipv4Addr::LOCALHOST), 0, specs)
         .await
         .context("starting the simulated devices")?;
@@ -161,9 +172,14 @@ async fn demo_company(state: &AppState) -> anyhow::Result<crate::domain::Company
         return Ok(login.account.company_id);
     }
     let hash = crate::web::auth::hash_password(DEMO_PASSWORD)?;
+    // The simulated clocks run on this machine's local time.
+    let timezone = jiff::tz::TimeZone::system()
+        .iana_name()
+        .unwrap_or("UTC")
+        .to_string();
     let company = NewCompany {
         name: "Demo Bakery".into(),
-        timezone: "Europe/Berlin".into(),
+        timezone,
         poll_interval_minutes: None,
         plan: "business".into(),
         seats: 50,

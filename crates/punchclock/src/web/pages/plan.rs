@@ -76,7 +76,7 @@ fn plan_choices(ctx: &Ctx) -> Markup {
         }
         @if in_trial {
             @if let Some(end) = a.trial_ends_at {
-                p.muted.small { "During the trial you can move to the next plan; the trial still ends " (fmt::minute(end, &ctx.tz)) "." }
+                p.muted.small { "During the trial you can move to the next plan; the trial still ends " span data-testid="trial-end" { (fmt::minute(end, &ctx.tz)) } "." }
             }
         }
         @for p in choices {
@@ -124,7 +124,7 @@ fn render(ctx: &Ctx, changed: bool, error: Option<String>) -> Response {
                         dt { "Status" }
                         dd data-testid="account-status" {
                             @if let (AccountStatus::Trial, Some(end)) = (a.status, a.trial_ends_at) {
-                                "Trial, ends " (fmt::minute(end, &ctx.tz))
+                                "Trial, ends " span data-testid="trial-end" { (fmt::minute(end, &ctx.tz)) }
                             } @else { "Active" }
                         }
                     }
