@@ -8,6 +8,7 @@ use anyhow::Context;
 use jiff::Timestamp;
 use zk_sim::{DeviceSpec, Simulator};
 
+use crate::domain::device_time::from_civil;
 use crate::domain::{CommKeyUpdate, DeviceUpdate, NewCompany, NewDevice, Transport};
 use crate::store::Store;
 use crate::web::AppState;
@@ -149,18 +150,10 @@ pub async fn setup(state: &AppState) -> anyhow::Result<Demo> {
 }
 
 fn punch_now(user_id: &str, uid: u16, n: u64) -> Option<zk_protocol::Punch> {
-    let now = jiff::Zoned::now().datetime();
     Some(zk_protocol::Punch {
         uid,
         user_id: user_id.to_string(),
-        time: zk_protocol::DeviceTime::new(
-            now.year() as u16,
-            now.month() as u8,
-            now.day() as u8,
-            now.hour() as u8,
-            now.minute() as u8,
-            now.second() as u8,
-        )?,
+        time: from_civil(jiff::Zoned::now().datetime())?,
         status: 1,
         punch: (n % 2) as u8,
     })

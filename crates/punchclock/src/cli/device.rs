@@ -1,6 +1,7 @@
 //! `punchclock device info|users|punches|time`: talk to one clock directly,
 //! for field technicians checking a device, its network path and its data.
 
+use crate::domain::device_time::from_civil;
 use anyhow::Context;
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
@@ -152,30 +153,13 @@ fn hint(e: &ClientError) -> Option<&'static str> {
 
 fn parse_time(s: &str) -> anyhow::Result<DeviceTime> {
     if s == "now" {
-        let now = jiff::Zoned::now();
-        return DeviceTime::new(
-            now.year() as u16,
-            now.month() as u8,
-            now.day() as u8,
-            now.hour() as u8,
-            now.minute() as u8,
-            now.second() as u8,
-        )
-        .context("this computer's clock gives an impossible date");
+        return from_civil(jiff::Zoned::now().datetime())
+            .context("this computer's clock is outside the years 2000-2099 devices can hold");
     }
     let dt: jiff::civil::DateTime = s
         .parse()
         .with_context(|| format!("{s:?} is not a time like 2024-01-31T08:30:00"))?;
-    DeviceTime::new(
-        dt.year() as u16,
-        dt.month() as u8,
-        dt.day() as u8,
-        dt.hour() as u8,
-        dt.minute() as u8,
-        dt.second() as u8,
-    )
-    .filter(|t| (2000..=2099).contains(&t.year))
-    .with_context(|| format!("{s:?}: devices only hold times in the years 2000-2099"))
+    from_civil(dt).with_context(|| format!("{s:?}: devices only hold times in the years 2000-2099"))
 }
 
 #[derive(Serialize)]

@@ -81,6 +81,7 @@ mod audit;
 mod company;
 mod device;
 mod device_log;
+pub mod device_time;
 mod employee;
 mod punch;
 mod sync;

@@ -8,10 +8,11 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use jiff::tz::TimeZone;
-use jiff::{civil, Timestamp};
+use jiff::Timestamp;
 use zk_client::{ClientError, ClientOptions, TransportChoice, ZkClient};
 
 use super::address::non_public_reason;
+use crate::domain::device_time::to_civil;
 use crate::domain::{
     DeviceInfo, DeviceUser, LogKind, NewPunch, Outcome, PollTarget, SyncRecord, Transport,
 };
@@ -247,30 +248,17 @@ fn pick_address(addrs: &[SocketAddr], allow_private: bool) -> Result<SocketAddr,
     Err(first_reason.unwrap_or_else(|| "no address".to_string()))
 }
 
-fn civil_time(t: zk_protocol::DeviceTime) -> Option<civil::DateTime> {
-    civil::DateTime::new(
-        t.year as i16,
-        t.month as i8,
-        t.day as i8,
-        t.hour as i8,
-        t.minute as i8,
-        t.second as i8,
-        0,
-    )
-    .ok()
-}
-
 /// The instant a device wall-clock time denotes in the device's zone. In a DST
 /// overlap the earlier instant is taken, consistently, so a retry maps the
 /// same punch to the same instant.
 fn device_instant(tz: &TimeZone, t: zk_protocol::DeviceTime) -> Option<Timestamp> {
-    let dt = civil_time(t)?;
+    let dt = to_civil(t)?;
     tz.to_ambiguous_timestamp(dt).compatible().ok()
 }
 
 fn to_new_punch(tz: &TimeZone, p: zk_protocol::Punch) -> Option<NewPunch> {
     Some(NewPunch {
-        device_time: civil_time(p.time)?,
+        device_time: to_civil(p.time)?,
         punched_at: device_instant(tz, p.time)?,
         enroll_id: p.user_id,
         status: p.status,

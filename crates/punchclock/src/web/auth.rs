@@ -25,6 +25,30 @@ use super::AppState;
 use crate::domain::{Account, AccountId, CompanyId, Role, SessionId, SessionKind};
 use crate::store::StoreError;
 
+/// Create a company on a trial of the smallest plan, with its owner.
+/// Shared by the signup page and the API. A taken email is a
+/// `StoreError::Conflict`.
+pub async fn sign_up(
+    state: &AppState,
+    valid: crate::web::validate::Signup,
+) -> Result<Account, AuthError> {
+    let hash = hash_password_async(valid.password).await?;
+    let trial = state.billing.trial_start();
+    let company = crate::domain::NewCompany {
+        name: valid.company,
+        timezone: valid.timezone,
+        poll_interval_minutes: Some(state.config.poll_interval_minutes),
+        plan: trial.plan,
+        seats: trial.seats,
+        trial_ends_at: trial.trial_ends_at,
+    };
+    let (_, account) = state
+        .store
+        .create_company_with_owner(&company, &valid.email, &hash)
+        .await?;
+    Ok(account)
+}
+
 /// Name of the browser session cookie.
 pub const SESSION_COOKIE: &str = "pc_session";
 /// How long a browser stays signed in.

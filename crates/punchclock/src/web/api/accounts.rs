@@ -7,7 +7,6 @@ use serde::Deserialize;
 
 use super::error::{ApiError, ApiResult, Json};
 use super::views::TokenJson;
-use crate::domain::NewCompany;
 use crate::store::StoreError;
 use crate::web::auth::{self, ApiCaller};
 use crate::web::validate::{self, SignupForm};
@@ -36,27 +35,12 @@ pub async fn signup(
         password: body.password,
         timezone: body.timezone,
     })?;
-    let hash = auth::hash_password_async(valid.password).await?;
-    // Every new company starts on a trial of the smallest plan.
-    let trial = state.billing.trial_start();
-    let company = NewCompany {
-        name: valid.company,
-        timezone: valid.timezone,
-        poll_interval_minutes: Some(state.config.poll_interval_minutes),
-        plan: trial.plan,
-        seats: trial.seats,
-        trial_ends_at: trial.trial_ends_at,
-    };
-    let (_, account) = state
-        .store
-        .create_company_with_owner(&company, &valid.email, &hash)
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(_) => ApiError::Conflict(
-                "An account with this email already exists. Log in instead.".into(),
-            ),
-            other => other.into(),
-        })?;
+    let account = auth::sign_up(&state, valid).await.map_err(|e| match e {
+        auth::AuthError::Store(StoreError::Conflict(_)) => {
+            ApiError::Conflict("An account with this email already exists. Log in instead.".into())
+        }
+        other => other.into(),
+    })?;
     let token = auth::start_api_session(&state, &account).await?;
     Ok((StatusCode::CREATED, Json(TokenJson { token })))
 }

@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::layout::{self, form_summary, Input};
 use super::{same_origin, see_other, PageError, PageResult};
-use crate::domain::NewCompany;
 use crate::store::StoreError;
 use crate::web::auth::{self, AuthError, PageRejection, PageUser};
 use crate::web::validate::{self, FieldErrors, SignupForm};
@@ -99,24 +98,9 @@ pub async fn signup(
         Ok(v) => v,
         Err(errors) => return invalid(errors),
     };
-    let hash = auth::hash_password_async(valid.password).await?;
-    // Every new company starts on a trial of the smallest plan.
-    let trial = state.billing.trial_start();
-    let company = NewCompany {
-        name: valid.company,
-        timezone: valid.timezone,
-        poll_interval_minutes: Some(state.config.poll_interval_minutes),
-        plan: trial.plan,
-        seats: trial.seats,
-        trial_ends_at: trial.trial_ends_at,
-    };
-    let account = match state
-        .store
-        .create_company_with_owner(&company, &valid.email, &hash)
-        .await
-    {
-        Ok((_, account)) => account,
-        Err(StoreError::Conflict(_)) => {
+    let account = match auth::sign_up(&state, valid).await {
+        Ok(account) => account,
+        Err(auth::AuthError::Store(StoreError::Conflict(_))) => {
             let mut errors = FieldErrors::default();
             errors.add(
                 "email",
