@@ -69,9 +69,23 @@ impl Config {
             Some(path) => fig = fig.merge(Toml::file_exact(path)),
             None => fig = fig.merge(Toml::file("punchclock.toml")),
         }
-        fig.merge(Env::prefixed("PUNCHCLOCK_"))
-            .extract()
-            .map_err(Box::new)
+        // Only variables naming a setting: others share the prefix (test
+        // and CI helpers) and must not make the service refuse to start.
+        let keys = Config::keys();
+        fig.merge(
+            Env::prefixed("PUNCHCLOCK_").filter(move |k| keys.iter().any(|f| k == f.as_str())),
+        )
+        .extract()
+        .map_err(Box::new)
+    }
+
+    /// The setting names, as they appear in the file (and, upper-cased with
+    /// the `PUNCHCLOCK_` prefix, in the environment).
+    fn keys() -> Vec<String> {
+        match serde_json::to_value(Config::default()) {
+            Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// The database URL, defaulting to SQLite in the data directory.
@@ -138,6 +152,17 @@ mod tests {
             assert_eq!(c.plans[0].seats, Some(3));
             assert_eq!(Config::default().plans.len(), 5);
             assert_eq!(Config::default().trial_days, 14);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn other_punchclock_variables_are_not_settings() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("PUNCHCLOCK_TEST_POSTGRES_URL", "postgres://x@y/z");
+            jail.set_env("PUNCHCLOCK_PUBLIC_ADDRESS", "198.51.100.1");
+            let c = Config::load(None).map_err(|e| *e)?;
+            assert_eq!(c.public_address, "198.51.100.1");
             Ok(())
         });
     }
