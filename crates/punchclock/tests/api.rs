@@ -45,15 +45,7 @@ fn id(v: &Value) -> i64 {
 }
 
 fn civil_of(t: DeviceTime) -> civil::DateTime {
-    civil::datetime(
-        t.year as i16,
-        t.month as i8,
-        t.day as i8,
-        t.hour as i8,
-        t.minute as i8,
-        t.second as i8,
-        0,
-    )
+    punchclock::domain::device_time::to_civil(t).expect("a real date")
 }
 
 /// Distinct (enroll id, device time) pairs: what the store must hold.
