@@ -166,8 +166,18 @@ impl TcpDeframer {
 
     /// The next complete packet, `Ok(None)` if more bytes are needed.
     ///
-    /// An error means the stream is out of sync and cannot be recovered.
+    /// An error means the stream is out of sync (or a frame is corrupt) and
+    /// the connection should not be trusted further.
     pub fn next_packet(&mut self) -> Result<Option<Packet>, ProtocolError> {
+        self.next_frame()?.map(Packet::decode).transpose()
+    }
+
+    /// The next complete frame's packet bytes (the TCP wrapper checked and
+    /// removed, the packet itself not yet decoded), `Ok(None)` if more bytes
+    /// are needed. For a peer that wants to answer a corrupt packet rather
+    /// than drop the connection. An error means the wrapper is broken and
+    /// the stream cannot be recovered.
+    pub fn next_frame(&mut self) -> Result<Option<&[u8]>, ProtocolError> {
         let avail = &self.buf[self.pos..];
         if avail.len() < TCP_TOP_LEN {
             // Check the magic early so garbage fails fast instead of waiting.
@@ -199,9 +209,9 @@ impl TcpDeframer {
         if avail.len() < TCP_TOP_LEN + len {
             return Ok(None);
         }
-        let packet = Packet::decode(&avail[TCP_TOP_LEN..TCP_TOP_LEN + len])?;
-        self.pos += TCP_TOP_LEN + len;
-        Ok(Some(packet))
+        let start = self.pos + TCP_TOP_LEN;
+        self.pos = start + len;
+        Ok(Some(&self.buf[start..start + len]))
     }
 }
 
@@ -268,6 +278,23 @@ mod tests {
         }
         assert_eq!(out, vec![a, b, c]);
         assert_eq!(d.buffered(), 0);
+    }
+
+    #[test]
+    fn next_frame_hands_over_a_corrupt_packet_and_goes_on() {
+        let mut bad = Packet::new(CMD_OPTIONS_RRQ, 5, 9, b"~Platform\0".to_vec()).encode_tcp();
+        bad[TCP_TOP_LEN + 2] ^= 1;
+        let good = Packet::new(CMD_CONNECT, 0, 1, vec![]);
+        let mut d = TcpDeframer::new();
+        d.push(&bad);
+        d.push(&good.encode_tcp());
+        let raw = d.next_frame().unwrap().unwrap().to_vec();
+        assert!(matches!(
+            Packet::decode(&raw),
+            Err(ProtocolError::Checksum { .. })
+        ));
+        assert_eq!(d.next_packet().unwrap(), Some(good));
+        assert_eq!(d.next_frame().unwrap(), None);
     }
 
     #[test]

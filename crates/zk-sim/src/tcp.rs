@@ -12,8 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::tcp::OwnedWriteHalf;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
-use zk_protocol::packet::{HEADER_LEN, MAX_PACKET_LEN, TCP_MAGIC, TCP_TOP_LEN};
-use zk_protocol::{Packet, ProtocolError, Punch, Transport};
+use zk_protocol::{Packet, ProtocolError, Punch, TcpDeframer, Transport};
 
 /// How long to wait before retrying to re-open a port someone else holds.
 const REBIND_RETRY: Duration = Duration::from_millis(100);
@@ -221,64 +220,35 @@ impl Writer {
 /// for a well-framed packet with a bad checksum.
 type Request = Result<Packet, (u16, u16, ProtocolError)>;
 
-/// Splits the byte stream into frames. Unlike the client-side deframer it
-/// skips a frame whose checksum is wrong, so the device can answer ACK_ERROR
-/// and carry on; only a broken wrapper (garbage) ends the connection.
+/// Splits the byte stream into frames. Unlike the client, which drops a
+/// connection whose packet fails its checksum, the device answers such a
+/// frame with ACK_ERROR and carries on; only a broken wrapper (garbage) ends
+/// the connection.
 #[derive(Debug, Default)]
 struct Framer {
-    buf: Vec<u8>,
+    frames: TcpDeframer,
 }
 
 impl Framer {
     fn push(&mut self, bytes: &[u8]) {
-        self.buf.extend_from_slice(bytes);
+        self.frames.push(bytes);
     }
 
     fn next_frame(&mut self) -> Result<Option<Request>, ProtocolError> {
-        let b = &self.buf;
-        let n = b.len().min(TCP_MAGIC.len());
-        if b[..n] != TCP_MAGIC[..n] {
-            let mut m = [0u8; 4];
-            m[..n].copy_from_slice(&b[..n]);
-            return Err(ProtocolError::BadMagic(m));
-        }
-        if b.len() < TCP_TOP_LEN {
-            return Ok(None);
-        }
-        let len = u32::from_le_bytes([b[4], b[5], b[6], b[7]]) as usize;
-        if !(HEADER_LEN..=MAX_PACKET_LEN).contains(&len) {
-            return Err(bad_len(len));
-        }
-        if b.len() < TCP_TOP_LEN + len {
-            return Ok(None);
-        }
-        let raw = &b[TCP_TOP_LEN..TCP_TOP_LEN + len];
-        let req = Packet::decode(raw).map_err(|e| {
-            let word = |i: usize| u16::from_le_bytes([raw[i], raw[i + 1]]);
-            (word(0), word(6), e)
-        });
-        self.buf.drain(..TCP_TOP_LEN + len);
-        Ok(Some(req))
-    }
-}
-
-fn bad_len(len: usize) -> ProtocolError {
-    if len < HEADER_LEN {
-        ProtocolError::TooShort {
-            len,
-            need: HEADER_LEN,
-        }
-    } else {
-        ProtocolError::TooLong {
-            len,
-            max: MAX_PACKET_LEN,
-        }
+        Ok(self.frames.next_frame()?.map(|raw| {
+            Packet::decode(raw).map_err(|e| {
+                // The deframer guarantees a whole header.
+                let word = |i: usize| u16::from_le_bytes([raw[i], raw[i + 1]]);
+                (word(0), word(6), e)
+            })
+        }))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zk_protocol::packet::TCP_TOP_LEN;
 
     #[test]
     fn framer_skips_bad_checksums_and_rejects_garbage() {
