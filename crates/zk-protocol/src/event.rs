@@ -1,6 +1,7 @@
 //! Live events (reference §8): after REG_EVENT the device pushes CMD_REG_EVENT
 //! packets whose session field is the event code and whose reply id is 0.
 
+use crate::records::text;
 use crate::time::DeviceTime;
 use crate::ProtocolError;
 
@@ -11,11 +12,6 @@ pub struct LiveAttendance {
     pub status: u8,
     pub punch: u8,
     pub time: DeviceTime,
-}
-
-fn text(bytes: &[u8]) -> String {
-    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
-    String::from_utf8_lossy(&bytes[..end]).trim().to_string()
 }
 
 /// Decode an EF_ATTLOG payload in any of the sizes devices send.

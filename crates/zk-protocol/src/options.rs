@@ -49,8 +49,7 @@ pub fn parse_reply(data: &[u8]) -> Result<String, ProtocolError> {
 
 /// The firmware string of a GET_VERSION reply, cut at the NUL.
 pub fn parse_version(data: &[u8]) -> String {
-    let end = data.iter().position(|&b| b == 0).unwrap_or(data.len());
-    String::from_utf8_lossy(&data[..end]).trim().to_string()
+    crate::records::text(data)
 }
 
 #[cfg(test)]

@@ -96,9 +96,10 @@ impl PunchLayout {
     }
 }
 
-/// Text up to the first NUL. Names may be in a legacy code page; invalid
-/// UTF-8 is replaced rather than dropped so nothing silently disappears.
-fn text(bytes: &[u8]) -> String {
+/// Text up to the first NUL, trimmed. Names may be in a legacy code page;
+/// invalid UTF-8 is replaced rather than dropped so nothing silently
+/// disappears. Shared by every fixed-width text field of the protocol.
+pub(crate) fn text(bytes: &[u8]) -> String {
     let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
     String::from_utf8_lossy(&bytes[..end]).trim().to_string()
 }
