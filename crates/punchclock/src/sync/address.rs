@@ -4,7 +4,22 @@
 //! be aimed at its own private network. Unless the operator allows it,
 //! addresses that are not publicly routable are refused.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+/// The first publicly routable address of a resolved name. Otherwise the
+/// first address with why it is refused, or `None` when there was none.
+pub fn first_public(addrs: &[SocketAddr]) -> Result<SocketAddr, Option<(IpAddr, &'static str)>> {
+    let mut refused = None;
+    for a in addrs {
+        match non_public_reason(a.ip()) {
+            None => return Ok(*a),
+            Some(reason) => {
+                refused.get_or_insert((a.ip(), reason));
+            }
+        }
+    }
+    Err(refused)
+}
 
 /// Why an address is not publicly routable, or `None` if it is.
 pub fn non_public_reason(ip: IpAddr) -> Option<&'static str> {
@@ -83,6 +98,19 @@ mod tests {
         ] {
             assert!(reason(a).is_some(), "{a} must be refused");
         }
+    }
+
+    #[test]
+    fn first_public_skips_refused_addresses() {
+        let private: SocketAddr = "192.168.1.201:4370".parse().unwrap();
+        let loopback: SocketAddr = "127.0.0.1:4370".parse().unwrap();
+        let public: SocketAddr = "203.0.113.9:4370".parse().unwrap();
+        assert_eq!(first_public(&[private, public]), Ok(public));
+        assert_eq!(
+            first_public(&[loopback, private]),
+            Err(Some((loopback.ip(), "a loopback address")))
+        );
+        assert_eq!(first_public(&[]), Err(None));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use zk_client::{ClientError, ClientOptions, TransportChoice, ZkClient};
 
-use super::address::non_public_reason;
+use super::address::first_public;
 use crate::domain::device_time::to_civil;
 use crate::domain::{
     DeviceInfo, DeviceUser, LogKind, NewPunch, Outcome, PollTarget, SyncRecord, Transport,
@@ -236,16 +236,10 @@ fn pick_address(addrs: &[SocketAddr], allow_private: bool) -> Result<SocketAddr,
             .copied()
             .ok_or_else(|| "no address".to_string());
     }
-    let mut first_reason = None;
-    for a in addrs {
-        match non_public_reason(a.ip()) {
-            None => return Ok(*a),
-            Some(r) => {
-                first_reason.get_or_insert(format!("{} ({r})", a.ip()));
-            }
-        }
-    }
-    Err(first_reason.unwrap_or_else(|| "no address".to_string()))
+    first_public(addrs).map_err(|refused| match refused {
+        Some((ip, reason)) => format!("{ip} ({reason})"),
+        None => "no address".to_string(),
+    })
 }
 
 /// The instant a device wall-clock time denotes in the device's zone. In a DST

@@ -11,7 +11,7 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 
 use crate::domain::{CommKeyUpdate, DeviceUpdate, EmployeeUpdate, NewDevice, Transport};
-use crate::sync::address::non_public_reason;
+use crate::sync::address::{first_public, non_public_reason};
 
 /// The port ZKTeco devices listen on unless changed.
 pub const DEFAULT_PORT: u16 = 4370;
@@ -334,16 +334,10 @@ pub async fn vet_host(host: &str, port: u16, allow_private: bool) -> Check<()> {
     let Ok(addrs) = zk_client::resolve(host, port, Duration::from_secs(3)).await else {
         return Ok(());
     };
-    let mut first_refusal = None;
-    for a in &addrs {
-        match non_public_reason(a.ip()) {
-            None => return Ok(()),
-            Some(reason) => {
-                first_refusal.get_or_insert_with(|| refused_message(host, &a.ip(), reason));
-            }
-        }
+    match first_public(&addrs) {
+        Ok(_) | Err(None) => Ok(()),
+        Err(Some((ip, reason))) => Err(refused_message(host, &ip, reason)),
     }
-    first_refusal.map_or(Ok(()), Err)
 }
 
 // ---- whole forms ----
