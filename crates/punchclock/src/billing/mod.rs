@@ -175,8 +175,13 @@ impl Billing {
     /// The account as it stands now.
     pub async fn account(&self, company_id: CompanyId) -> Result<Account, StoreError> {
         let company = self.store.get_company(company_id).await?;
-        let active = self.store.count_active_employees(company_id).await?;
-        Ok(self.view(&company, active))
+        self.account_of(&company).await
+    }
+
+    /// The account of a company the caller has already loaded.
+    pub async fn account_of(&self, company: &Company) -> Result<Account, StoreError> {
+        let active = self.store.count_active_employees(company.id).await?;
+        Ok(self.view(company, active))
     }
 
     fn view(&self, company: &Company, active: u64) -> Account {
@@ -201,8 +206,8 @@ impl Billing {
         actor: Option<AccountId>,
     ) -> Result<Account, StoreError> {
         let company = self.store.get_company(company_id).await?;
-        let active = self.store.count_active_employees(company_id).await?;
-        let account = self.view(&company, active);
+        let account = self.account_of(&company).await?;
+        let active = account.active_employees;
         if account.blocked != company.blocked {
             let detail = match account.status {
                 AccountStatus::Blocked => format!(

@@ -194,7 +194,7 @@ impl FromRequestParts<AppState> for Ctx {
             Err(StoreError::NotFound) => return Err(PageError::Login),
             Err(e) => return Err(PageError::Store(e)),
         };
-        let account = state.billing.account(company.id).await?;
+        let account = state.billing.account_of(&company).await?;
         let tz = fmt::zone(&company.timezone);
         Ok(Ctx {
             user,
