@@ -10,7 +10,8 @@
 //! - [`faults`]: the misbehaviours a device can be told to show.
 //! - `state` and `store`: what a device knows; compact tables, lazy datasets.
 //! - `device` and `answer`: the per-connection state machine (no I/O).
-//! - `tcp`, `udp`, [`server`]: sockets, tasks and the public handles.
+//! - `shared`: what all tasks of one device share (state, faults, listeners).
+//! - `tcp`, `udp`: the socket tasks; [`server`]: starts them and hands out handles.
 
 mod answer;
 mod clock;
@@ -19,6 +20,7 @@ pub mod error;
 pub mod faults;
 pub mod generate;
 pub mod server;
+mod shared;
 pub mod spec;
 mod state;
 mod store;

@@ -3,64 +3,15 @@
 
 use crate::error::SimError;
 use crate::faults::Faults;
+use crate::shared::Shared;
 use crate::spec::DeviceSpec;
-use crate::state::DeviceState;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use tokio::net::{TcpListener, UdpSocket};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use zk_protocol::{Punch, User};
-
-/// One device's state plus what its tasks need to coordinate.
-pub(crate) struct Shared {
-    pub(crate) state: DeviceState,
-    pub(crate) faults: watch::Sender<Faults>,
-    /// Live-event listeners: TCP sessions that did REG_EVENT, and the UDP task.
-    subscribers: Mutex<Vec<mpsc::UnboundedSender<Punch>>>,
-    pub(crate) served: AtomicU64,
-}
-
-impl Shared {
-    fn new(spec: DeviceSpec) -> Shared {
-        Shared {
-            state: DeviceState::new(spec),
-            faults: watch::Sender::new(Faults::default()),
-            subscribers: Mutex::new(Vec::new()),
-            served: AtomicU64::new(0),
-        }
-    }
-
-    pub(crate) fn faults(&self) -> Faults {
-        self.faults.borrow().clone()
-    }
-
-    pub(crate) fn subscribe(&self) -> mpsc::UnboundedReceiver<Punch> {
-        let (tx, rx) = mpsc::unbounded_channel();
-        self.subscribers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(tx);
-        rx
-    }
-
-    fn publish(&self, p: &Punch) {
-        self.subscribers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .retain(|tx| tx.send(p.clone()).is_ok());
-    }
-}
-
-/// Resolves when the simulator shuts down or is dropped.
-pub(crate) async fn shutdown_signal(rx: &mut watch::Receiver<bool>) {
-    while !*rx.borrow_and_update() {
-        if rx.changed().await.is_err() {
-            return;
-        }
-    }
-}
 
 /// Many simulated devices, each on its own port (TCP and UDP).
 ///

@@ -3,7 +3,7 @@
 use crate::answer::Answer;
 use crate::device::Connection;
 use crate::faults::{encode_frame, garbage, Faults};
-use crate::server::{shutdown_signal, Shared};
+use crate::shared::{shutdown_signal, Shared};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
