@@ -26,7 +26,7 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
         })?;
     }
     let url = config.database_url();
-    let store = Store::connect(&url)
+    let store = Store::connect(&url, clock.clone())
         .await
         .with_context(|| format!("opening the database {}", redact(&url)))?;
     let settings = PollSettings {
@@ -41,6 +41,7 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
         billing.clone(),
         settings,
         config.instance_name(),
+        clock.clone(),
     );
     Ok(AppState {
         store,

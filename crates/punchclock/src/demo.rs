@@ -5,11 +5,11 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use anyhow::Context;
-use jiff::Timestamp;
 use zk_sim::{DeviceSpec, Simulator};
 
+use crate::clock::Clock;
 use crate::domain::device_time::from_civil;
-use crate::domain::{CommKeyUpdate, DeviceUpdate, NewCompany, NewDevice, Transport};
+use crate::domain::{CommKeyUpdate, DeviceUpdate, NewCompany, NewDevice, Transport, Zone};
 use crate::store::Store;
 use crate::web::AppState;
 
@@ -105,7 +105,7 @@ pub async fn setup(state: &AppState) -> anyhow::Result<Demo> {
                 };
                 store.update_device(company_id, dev.id, &update).await?;
                 store
-                    .schedule_device_poll(company_id, dev.id, Timestamp::now())
+                    .schedule_device_poll(company_id, dev.id, state.clock.now())
                     .await?;
             }
             None => {
@@ -121,7 +121,7 @@ pub async fn setup(state: &AppState) -> anyhow::Result<Demo> {
                 };
                 let dev = store.create_device(company_id, &new).await?;
                 store
-                    .schedule_device_poll(company_id, dev.id, Timestamp::now())
+                    .schedule_device_poll(company_id, dev.id, state.clock.now())
                     .await?;
             }
         }
@@ -132,6 +132,7 @@ pub async fn setup(state: &AppState) -> anyhow::Result<Demo> {
     );
     // Someone clocks in now and then, so "Sync now" shows new punches.
     let devices: Vec<_> = (0..simulator.len()).map(|i| simulator.device(i)).collect();
+    let clock = state.clock.clone();
     let ticker = tokio::spawn(async move {
         let mut n: u64 = 0;
         loop {
@@ -139,7 +140,7 @@ pub async fn setup(state: &AppState) -> anyhow::Result<Demo> {
             let dev = &devices[(n as usize) % devices.len()];
             let users = dev.users();
             if let Some(u) = users.get((n as usize * 7) % users.len().max(1)) {
-                if let Some(p) = punch_now(&u.user_id, u.uid, n) {
+                if let Some(p) = punch_now(&clock, &u.user_id, u.uid, n) {
                     dev.add_punch(p);
                 }
             }
@@ -149,11 +150,14 @@ pub async fn setup(state: &AppState) -> anyhow::Result<Demo> {
     Ok(Demo { simulator, ticker })
 }
 
-fn punch_now(user_id: &str, uid: u16, n: u64) -> Option<zk_protocol::Punch> {
+/// A punch at the current local time: the simulated clocks run on this
+/// machine's zone.
+fn punch_now(clock: &Clock, user_id: &str, uid: u16, n: u64) -> Option<zk_protocol::Punch> {
+    let local = clock.now().to_zoned(jiff::tz::TimeZone::system());
     Some(zk_protocol::Punch {
         uid,
         user_id: user_id.to_string(),
-        time: from_civil(jiff::Zoned::now().datetime())?,
+        time: from_civil(local.datetime())?,
         status: 1,
         punch: (n % 2) as u8,
     })
@@ -165,11 +169,12 @@ async fn demo_company(state: &AppState) -> anyhow::Result<crate::domain::Company
         return Ok(login.account.company_id);
     }
     let hash = crate::web::auth::hash_password(DEMO_PASSWORD)?;
-    // The simulated clocks run on this machine's local time.
-    let timezone = jiff::tz::TimeZone::system()
-        .iana_name()
-        .unwrap_or("UTC")
-        .to_string();
+    // The simulated clocks run on this machine's local time. Without an
+    // IANA name for it, say so and use UTC rather than guess silently.
+    let timezone = Zone::system().unwrap_or_else(|e| {
+        eprintln!("punchclock demo: {e}; the demo company uses UTC");
+        Zone::utc()
+    });
     let company = NewCompany {
         name: "Demo Bakery".into(),
         timezone,

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use jiff::{civil, tz::TimeZone, SignedDuration, Timestamp};
+use punchclock::clock::Clock;
 use punchclock::domain::*;
 use punchclock::store::{Store, StoreError};
 use rand::RngCore;
@@ -87,7 +88,9 @@ where
     let path: PathBuf =
         std::env::temp_dir().join(format!("punchclock-store-{}.sqlite", random_suffix()));
     let url = format!("sqlite://{}?mode=rwc", path.display());
-    let store = Store::connect(&url).await.expect("connect sqlite");
+    let store = Store::connect(&url, Clock::system())
+        .await
+        .expect("connect sqlite");
     let result = run_body(
         TestDb {
             store: store.clone(),
@@ -121,7 +124,9 @@ where
         .await
         .expect("create test database");
     let url = with_database(&admin_url, &db_name);
-    let store = Store::connect(&url).await.expect("connect postgres");
+    let store = Store::connect(&url, Clock::system())
+        .await
+        .expect("connect postgres");
     let result = run_body(
         TestDb {
             store: store.clone(),
@@ -192,6 +197,7 @@ store_tests!(
     punch_list_filters_and_paging,
     plan_changes_are_audited,
     sync_100k_punches,
+    unknown_zones_in_old_data_are_reported,
 );
 
 // ---------------------------------------------------------------- helpers
@@ -205,6 +211,10 @@ fn now_s() -> Timestamp {
     at(Timestamp::now().as_second())
 }
 
+fn zone(name: &str) -> Zone {
+    Zone::parse(name).unwrap()
+}
+
 fn plus(t: Timestamp, seconds: i64) -> Timestamp {
     t + SignedDuration::from_secs(seconds)
 }
@@ -214,7 +224,7 @@ const T0: i64 = 1_700_000_000;
 fn new_company(name: &str) -> NewCompany {
     NewCompany {
         name: name.into(),
-        timezone: "Europe/Madrid".into(),
+        timezone: zone("Europe/Madrid"),
         poll_interval_minutes: None,
         plan: "trial".into(),
         seats: 10,
@@ -319,19 +329,21 @@ async fn migrations_apply(db: TestDb) {
     store.ping().await.unwrap();
     assert!(store.list_companies().await.unwrap().is_empty());
     // Re-running migrations on an existing database is a no-op.
-    let again = Store::connect(&db.url).await.unwrap();
+    let again = Store::connect(&db.url, Clock::system()).await.unwrap();
     let company = again.create_company(&new_company("Acme")).await.unwrap();
     assert_eq!(store.get_company(company.id).await.unwrap(), company);
     assert_eq!(company.poll_interval_minutes, 30);
     again.close().await;
 
     if !db.is_postgres() {
-        let memory = Store::connect("sqlite::memory:").await.unwrap();
+        let memory = Store::connect("sqlite::memory:", Clock::system())
+            .await
+            .unwrap();
         memory.create_company(&new_company("Mem")).await.unwrap();
         assert_eq!(memory.list_companies().await.unwrap().len(), 1);
     }
 
-    let err = Store::connect("mysql://root:hunter2@localhost/db")
+    let err = Store::connect("mysql://root:hunter2@localhost/db", Clock::system())
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::UnsupportedUrl(_)));
@@ -467,7 +479,7 @@ async fn device_crud_and_comm_key(db: TestDb) {
             company.id,
             &NewDevice {
                 comm_key: Some(123_456),
-                timezone: Some("America/Bogota".into()),
+                timezone: Some(zone("America/Bogota")),
                 poll_interval_minutes: Some(5),
                 ..new_device("  Gate  ", "192.168.1.201")
             },
@@ -486,7 +498,7 @@ async fn device_crud_and_comm_key(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(target.comm_key, Some(123_456));
-    assert_eq!(target.timezone, "America/Bogota");
+    assert_eq!(target.timezone, Ok(zone("America/Bogota")));
     assert_eq!(target.poll_interval_minutes, 5);
     assert!(!format!("{target:?}").contains("123456"));
 
@@ -517,7 +529,8 @@ async fn device_crud_and_comm_key(db: TestDb) {
         .unwrap();
     assert_eq!(target.comm_key, Some(123_456), "Keep keeps the key");
     assert_eq!(
-        target.timezone, "Europe/Madrid",
+        target.timezone,
+        Ok(zone("Europe/Madrid")),
         "falls back to company zone"
     );
     assert_eq!(target.poll_interval_minutes, 30);
@@ -1104,7 +1117,7 @@ async fn claim_due_devices_never_double_leases(db: TestDb) {
             .unwrap();
         assert_eq!(device.lease_owner.as_deref(), Some(instance.as_str()));
         assert_eq!(device.lease_until, Some(plus(now, 120)));
-        assert_eq!(target.timezone, "Europe/Madrid");
+        assert_eq!(target.timezone, Ok(zone("Europe/Madrid")));
         assert_eq!(target.poll_interval_minutes, 30);
     }
 
@@ -1625,7 +1638,7 @@ async fn plan_changes_are_audited(db: TestDb) {
             company.id,
             &CompanySettings {
                 name: "Acme Ltd".into(),
-                timezone: "Asia/Tokyo".into(),
+                timezone: zone("Asia/Tokyo"),
                 poll_interval_minutes: 15,
             },
         )
@@ -1634,7 +1647,7 @@ async fn plan_changes_are_audited(db: TestDb) {
     assert_eq!(
         (
             settings.name.as_str(),
-            settings.timezone.as_str(),
+            settings.timezone.name(),
             settings.poll_interval_minutes
         ),
         ("Acme Ltd", "Asia/Tokyo", 15)
@@ -1645,7 +1658,7 @@ async fn plan_changes_are_audited(db: TestDb) {
                 CompanyId(-1),
                 &CompanySettings {
                     name: "x".into(),
-                    timezone: "UTC".into(),
+                    timezone: zone("UTC"),
                     poll_interval_minutes: 1,
                 },
             )
@@ -1701,4 +1714,46 @@ async fn sync_100k_punches(db: TestDb) {
         first_time < Duration::from_secs(120),
         "100k-punch sync took {first_time:?}"
     );
+}
+
+async fn unknown_zones_in_old_data_are_reported(db: TestDb) {
+    let store = &db.store;
+    let (company, device) = company_with_device(store, "Old").await;
+    // Rows written before zones were validated may hold any text.
+    db.raw(&format!(
+        "UPDATE devices SET timezone = 'Mars/Olympus' WHERE id = {}",
+        device.id
+    ))
+    .await;
+    let target = store
+        .device_poll_target(company.id, device.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        target.timezone,
+        Err(UnknownZone {
+            name: "Mars/Olympus".into()
+        }),
+        "the poller gets the bad name to report, never UTC"
+    );
+    match store.get_device(company.id, device.id).await {
+        Err(StoreError::Corrupt(c)) => {
+            assert_eq!((c.field, c.row), ("devices.timezone", Some(device.id.0)));
+            assert!(c.detail.contains("Mars/Olympus"), "{c}");
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+
+    db.raw(&format!(
+        "UPDATE companies SET timezone = 'Atlantis/Central' WHERE id = {}",
+        company.id
+    ))
+    .await;
+    match store.get_company(company.id).await {
+        Err(StoreError::Corrupt(c)) => {
+            assert_eq!((c.field, c.row), ("companies.timezone", Some(company.id.0)));
+            assert!(c.to_string().contains("Atlantis/Central"), "{c}");
+        }
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
 }

@@ -1,6 +1,7 @@
 //! The poll scheduler running for real: it picks up due devices by itself,
 //! schedules the next poll about 30 minutes out, and a dead device does not
-//! hold up a live one.
+//! hold up a live one. On a manual clock, a whole day of scheduled polls
+//! runs step by step in a fraction of a second.
 
 mod common;
 
@@ -8,7 +9,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use common::{Api, TestApp, TestOptions};
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
+use punchclock::domain::{DeviceId, LogKind, Outcome, PunchFilter};
+use punchclock::sync::Scheduler;
 use serde_json::Value;
 use zk_sim::{DeviceSpec, Faults, Simulator};
 
@@ -117,5 +120,119 @@ async fn a_dead_device_does_not_delay_a_live_one() {
         end(live_log) < end(dead_log),
         "live {live_log} should end before dead {dead_log}"
     );
+    app.shutdown().await;
+}
+
+/// Drives the real scheduler (`tick` leases due devices and polls them,
+/// `idle` waits for the polls) through 24 hours of a manual clock in
+/// two-minute steps. Only the clock is simulated: the polls go over real
+/// sockets to a simulated device that keeps getting new punches.
+#[tokio::test]
+async fn a_day_of_scheduled_polls_runs_in_milliseconds_on_a_manual_clock() {
+    let start: Timestamp = "2026-03-02T00:00:00Z".parse().unwrap();
+    let app = TestApp::start_with(TestOptions {
+        postgres: true,
+        manual_clock: Some(start),
+        ..TestOptions::default()
+    })
+    .await;
+    let sim = Simulator::start(LOCALHOST, 0, vec![DeviceSpec::generated(0, 3, 10, 5)])
+        .await
+        .unwrap();
+    let api = app.signup("Day").await;
+    let company = app.company_of("owner@day.example.com").await;
+    let id = api.add_device("Door", sim.addr(0)).await["id"]
+        .as_i64()
+        .unwrap();
+    let scheduler = Scheduler::new(app.state.syncer.clone(), 4);
+    let real = std::time::Instant::now();
+    let (step, steps) = (SignedDuration::from_mins(2), 24 * 30);
+    let mut started = 0;
+    for n in 0..steps {
+        started += scheduler.tick().await;
+        assert!(
+            scheduler.idle(Duration::from_secs(30)).await,
+            "polls finish"
+        );
+        if n % 45 == 0 && n > 0 && n < steps - 45 {
+            // Someone clocks in every hour and a half (a distinct record
+            // each time), and the next poll must pick it up.
+            let mut p = sim.device(0).punches()[0].clone();
+            p.time.year = 2024;
+            p.time.day = (n / 45) as u8;
+            sim.device(0).add_punch(p);
+        }
+        app.clock.advance(step);
+    }
+    eprintln!(
+        "{started} scheduled polls over a simulated day took {:?}",
+        real.elapsed()
+    );
+
+    let logs = app
+        .state
+        .store
+        .list_device_logs(company, DeviceId(id), 500)
+        .await
+        .unwrap();
+    assert_eq!(logs.len(), started, "one log per poll started");
+    assert!(
+        (44..=54).contains(&started),
+        "30 minutes ± 10% over 24 hours: {started} polls"
+    );
+    let mut times: Vec<Timestamp> = logs.iter().map(|l| l.started_at).collect();
+    times.sort();
+    assert_eq!(times[0], start, "a new device is polled at once");
+    for pair in times.windows(2) {
+        let gap = (pair[1] - pair[0]).get_seconds();
+        // The jittered interval, rounded up to the next two-minute step.
+        assert!((27 * 60..=35 * 60).contains(&gap), "gap {gap} s");
+    }
+    assert!(logs
+        .iter()
+        .all(|l| l.kind == LogKind::Sync && l.outcome == Outcome::Ok));
+    // Every punch is stored once, none lost, none twice.
+    let stored = app
+        .state
+        .store
+        .count_punches(company, &PunchFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(stored, sim.device(0).punches().len() as u64);
+    assert_eq!(stored, 10 + 14, "the ten it had and one per 90 minutes");
+    app.shutdown().await;
+}
+
+/// A zone name stored before zones were validated is never read as UTC:
+/// the poll fails before contacting the device, and the log says why.
+#[tokio::test]
+async fn an_unknown_stored_zone_fails_the_poll_with_a_reason() {
+    let app = TestApp::start_with(TestOptions {
+        postgres: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let sim = Simulator::start(LOCALHOST, 0, vec![DeviceSpec::generated(0, 3, 10, 5)])
+        .await
+        .unwrap();
+    let api = app.signup("Old Zone").await;
+    let company = app.company_of("owner@old-zone.example.com").await;
+    let id = api.add_device("Door", sim.addr(0)).await["id"]
+        .as_i64()
+        .unwrap();
+    app.raw_sql(&format!(
+        "UPDATE devices SET timezone = 'Mars/Olympus' WHERE id = {id}"
+    ))
+    .await;
+    let outcome = app
+        .state
+        .syncer
+        .sync_now(company, DeviceId(id))
+        .await
+        .unwrap();
+    assert_eq!(outcome.log.outcome, Outcome::Failed);
+    let reason = outcome.log.reason.unwrap();
+    assert!(reason.contains("Mars/Olympus"), "{reason}");
+    assert_eq!(outcome.punches_new, 0, "nothing stored at a guessed offset");
     app.shutdown().await;
 }

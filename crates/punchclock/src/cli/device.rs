@@ -153,7 +153,8 @@ fn hint(e: &ClientError) -> Option<&'static str> {
 
 fn parse_time(s: &str) -> anyhow::Result<DeviceTime> {
     if s == "now" {
-        return from_civil(jiff::Zoned::now().datetime())
+        let now = crate::clock::Clock::system().now();
+        return from_civil(now.to_zoned(jiff::tz::TimeZone::system()).datetime())
             .context("this computer's clock is outside the years 2000-2099 devices can hold");
     }
     let dt: jiff::civil::DateTime = s

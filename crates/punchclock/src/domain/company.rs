@@ -3,6 +3,8 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use super::Zone;
+
 id_type!(
     /// Id of a company; every piece of tenant data is scoped by it.
     CompanyId
@@ -13,8 +15,8 @@ id_type!(
 pub struct Company {
     pub id: CompanyId,
     pub name: String,
-    /// IANA time zone name, used for devices without their own zone.
-    pub timezone: String,
+    /// Used for devices without their own zone.
+    pub timezone: Zone,
     pub poll_interval_minutes: u32,
     /// Plan id such as `"trial"` or `"team10"`; its meaning lives with billing.
     pub plan: String,
@@ -32,7 +34,7 @@ pub struct Company {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewCompany {
     pub name: String,
-    pub timezone: String,
+    pub timezone: Zone,
     /// `None` uses the default of 30 minutes.
     pub poll_interval_minutes: Option<u32>,
     pub plan: String,
@@ -44,7 +46,7 @@ pub struct NewCompany {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompanySettings {
     pub name: String,
-    pub timezone: String,
+    pub timezone: Zone,
     pub poll_interval_minutes: u32,
 }
 

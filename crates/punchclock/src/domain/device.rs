@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::CompanyId;
+use super::{CompanyId, UnknownZone, Zone};
 
 id_type!(
     /// Id of a configured device. Punches are keyed by the device serial,
@@ -58,7 +58,7 @@ pub struct Device {
     pub has_comm_key: bool,
     pub transport: Transport,
     /// Overrides the company time zone when set.
-    pub timezone: Option<String>,
+    pub timezone: Option<Zone>,
     pub enabled: bool,
     /// Overrides the company poll interval when set.
     pub poll_interval_minutes: Option<u32>,
@@ -85,7 +85,7 @@ pub struct NewDevice {
     pub port: u16,
     pub comm_key: Option<u32>,
     pub transport: Transport,
-    pub timezone: Option<String>,
+    pub timezone: Option<Zone>,
     pub enabled: bool,
     pub poll_interval_minutes: Option<u32>,
 }
@@ -106,7 +106,7 @@ pub struct DeviceUpdate {
     pub host: String,
     pub port: u16,
     pub transport: Transport,
-    pub timezone: Option<String>,
+    pub timezone: Option<Zone>,
     pub enabled: bool,
     pub poll_interval_minutes: Option<u32>,
     pub comm_key: CommKeyUpdate,
@@ -123,8 +123,10 @@ pub struct PollTarget {
     pub port: u16,
     pub comm_key: Option<u32>,
     pub transport: Transport,
-    /// Device time zone, or the company's when the device has none.
-    pub timezone: String,
+    /// Device time zone, or the company's when the device has none. A
+    /// stored name that is no longer a known zone is kept as the error, so
+    /// the poll fails with that reason instead of guessing UTC.
+    pub timezone: Result<Zone, UnknownZone>,
     pub history_pulled: bool,
     pub serial_number: Option<String>,
     /// Device override, or the company setting.

@@ -85,6 +85,7 @@ pub mod device_time;
 mod employee;
 mod punch;
 mod sync;
+mod zone;
 
 pub use account::{Account, AccountId, AccountLogin, Role, Session, SessionId, SessionKind};
 pub use audit::{AuditEvent, AuditEventId, AuditKind, NewAuditEvent};
@@ -99,6 +100,7 @@ pub use employee::{
 };
 pub use punch::{Punch, PunchFilter, PunchId, PunchView};
 pub use sync::{DeviceUser, NewPunch, SyncOutcome, SyncRecord};
+pub use zone::{UnknownZone, Zone};
 
 /// A stored text value that is not one of the known variants.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -127,12 +127,12 @@ impl Store {
         let email = normalize_email(email)?;
         let poll = company.poll_interval_minutes.unwrap_or(30);
         validate_poll_minutes(poll)?;
-        let now = secs(Timestamp::now());
+        let now = self.now();
         let result: Result<(CompanyRow, AccountRow)> = async {
             Ok(with_tx!(self, |tx| {
                 let company_row: CompanyRow = sqlx::query_as(INSERT_COMPANY)
                     .bind(company.name.trim())
-                    .bind(&company.timezone)
+                    .bind(company.timezone.name())
                     .bind(i64::from(poll))
                     .bind(&company.plan)
                     .bind(i64::from(company.seats))
@@ -173,7 +173,7 @@ impl Store {
                     .bind(&email)
                     .bind(password_hash)
                     .bind(role.as_str())
-                    .bind(secs(Timestamp::now()))
+                    .bind(self.now())
                     .fetch_one(pool)
                     .await?
             }))
@@ -250,7 +250,7 @@ impl Store {
         ttl: Duration,
     ) -> Result<(String, Session)> {
         let token = random_token();
-        let now = secs(Timestamp::now());
+        let now = self.now();
         let expires = now.saturating_add(dur_secs(ttl));
         // INSERT … SELECT inserts nothing when the account is not in the
         // company, which fetch_one reports as NotFound.

@@ -1,8 +1,6 @@
 //! Audit log of plan and blocking changes.
 
-use jiff::Timestamp;
-
-use super::{secs, ts, Result, Store, StoreError};
+use super::{ts, Result, Store, StoreError};
 use crate::domain::{AccountId, AuditEvent, AuditEventId, CompanyId, NewAuditEvent};
 
 macro_rules! audit_cols {
@@ -61,7 +59,7 @@ impl Store {
                 .bind(event.from_value.as_deref())
                 .bind(event.to_value.as_deref())
                 .bind(event.detail.as_deref())
-                .bind(secs(Timestamp::now()))
+                .bind(self.now())
                 .fetch_one(pool)
                 .await?
         });

@@ -1,8 +1,6 @@
 //! Companies, their settings and plan.
 
-use jiff::Timestamp;
-
-use super::{int, opt_ts, secs, ts, Result, Store};
+use super::{int, opt_ts, secs, ts, zone, Result, Store};
 use crate::domain::{
     AccountId, AuditKind, Company, CompanyId, CompanySettings, NewCompany, PlanChange,
 };
@@ -35,7 +33,7 @@ impl TryFrom<CompanyRow> for Company {
         Ok(Company {
             id: CompanyId(r.id),
             name: r.name,
-            timezone: r.timezone,
+            timezone: zone(&r.timezone, "companies.timezone", r.id)?,
             poll_interval_minutes: int(r.poll_interval_minutes, "poll_interval_minutes")?,
             plan: r.plan,
             seats: int(r.seats, "seats")?,
@@ -68,12 +66,12 @@ impl Store {
         let row: CompanyRow = with_pool!(self, |pool| {
             sqlx::query_as(INSERT_COMPANY)
                 .bind(new.name.trim())
-                .bind(&new.timezone)
+                .bind(new.timezone.name())
                 .bind(i64::from(poll))
                 .bind(&new.plan)
                 .bind(i64::from(new.seats))
                 .bind(new.trial_ends_at.map(secs))
-                .bind(secs(Timestamp::now()))
+                .bind(self.now())
                 .fetch_one(pool)
                 .await?
         });
@@ -122,7 +120,7 @@ impl Store {
             ))
             .bind(company_id.0)
             .bind(settings.name.trim())
-            .bind(&settings.timezone)
+            .bind(settings.timezone.name())
             .bind(i64::from(settings.poll_interval_minutes))
             .fetch_one(pool)
             .await?
@@ -139,7 +137,7 @@ impl Store {
         actor: Option<AccountId>,
         detail: Option<&str>,
     ) -> Result<Company> {
-        let now = secs(Timestamp::now());
+        let now = self.now();
         let row: CompanyRow = with_tx!(self, |tx| {
             let old_plan: String = sqlx::query_scalar("SELECT plan FROM companies WHERE id = $1")
                 .bind(company_id.0)
@@ -181,7 +179,7 @@ impl Store {
         actor: Option<AccountId>,
         detail: Option<&str>,
     ) -> Result<Company> {
-        let now = secs(Timestamp::now());
+        let now = self.now();
         let kind = if blocked {
             AuditKind::Blocked
         } else {

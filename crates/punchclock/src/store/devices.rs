@@ -4,10 +4,12 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use super::{dur_secs, int, opt_int, opt_ts, placeholders, secs, ts, Result, Store, StoreError};
+use super::{
+    dur_secs, int, opt_int, opt_ts, opt_zone, placeholders, secs, ts, Result, Store, StoreError,
+};
 use crate::domain::{
-    non_blank, CommKeyUpdate, CompanyId, Device, DeviceId, DeviceInfo, DeviceUpdate, NewDevice,
-    PollTarget,
+    CommKeyUpdate, CompanyId, Device, DeviceId, DeviceInfo, DeviceUpdate, NewDevice, PollTarget,
+    Zone,
 };
 
 macro_rules! device_cols {
@@ -74,7 +76,7 @@ impl TryFrom<DeviceRow> for Device {
             port: int(r.port, "port")?,
             has_comm_key: r.has_comm_key,
             transport: r.transport.parse()?,
-            timezone: r.timezone,
+            timezone: opt_zone(r.timezone.as_deref(), "devices.timezone", r.id)?,
             enabled: r.enabled,
             poll_interval_minutes: opt_int(r.poll_interval_minutes, "poll_interval_minutes")?,
             info: DeviceInfo {
@@ -128,7 +130,7 @@ impl TryFrom<PollTargetRow> for PollTarget {
             port: int(r.port, "port")?,
             comm_key: opt_int(r.comm_key, "comm_key")?,
             transport: r.transport.parse()?,
-            timezone: r.timezone,
+            timezone: Zone::parse(&r.timezone),
             history_pulled: r.history_pulled,
             serial_number: r.serial_number,
             poll_interval_minutes: int(r.poll_interval_minutes, "poll_interval_minutes")?,
@@ -161,7 +163,7 @@ impl Store {
     /// Adds a device; it is due for polling immediately.
     pub async fn create_device(&self, company_id: CompanyId, new: &NewDevice) -> Result<Device> {
         let (name, host) = validate(&new.name, &new.host, new.port, new.poll_interval_minutes)?;
-        let now = secs(Timestamp::now());
+        let now = self.now();
         let row: DeviceRow = with_pool!(self, |pool| {
             sqlx::query_as(concat!(
                 "INSERT INTO devices (company_id, name, host, port, comm_key, transport, timezone, \
@@ -175,7 +177,7 @@ impl Store {
             .bind(i64::from(new.port))
             .bind(new.comm_key.map(i64::from))
             .bind(new.transport.as_str())
-            .bind(non_blank(new.timezone.as_deref()))
+            .bind(new.timezone.as_ref().map(Zone::name))
             .bind(new.enabled)
             .bind(new.poll_interval_minutes.map(i64::from))
             .bind(now)
@@ -216,7 +218,7 @@ impl Store {
             .bind(&host)
             .bind(i64::from(update.port))
             .bind(update.transport.as_str())
-            .bind(non_blank(update.timezone.as_deref()))
+            .bind(update.timezone.as_ref().map(Zone::name))
             .bind(update.enabled)
             .bind(update.poll_interval_minutes.map(i64::from))
             .bind(replace_key)

@@ -1,9 +1,7 @@
 //! Employees. Devices create them during sync; humans edit the name,
 //! designation, email and active flag.
 
-use jiff::Timestamp;
-
-use super::{secs, ts, Result, Store, StoreError};
+use super::{ts, Result, Store, StoreError};
 use crate::domain::{
     non_blank, CompanyId, Employee, EmployeeFilter, EmployeeId, EmployeeUpdate, NewEmployee,
 };
@@ -160,7 +158,7 @@ impl Store {
         if new.enroll_id.is_empty() {
             return Err(StoreError::Invalid("enroll id is required".into()));
         }
-        let now = secs(Timestamp::now());
+        let now = self.now();
         let row: Result<EmployeeRow> = async {
             Ok(with_pool!(self, |pool| {
                 sqlx::query_as(concat!(
@@ -211,7 +209,7 @@ impl Store {
             .bind(non_blank(update.designation.as_deref()))
             .bind(non_blank(update.email.as_deref()))
             .bind(update.active)
-            .bind(secs(Timestamp::now()))
+            .bind(self.now())
             .fetch_one(pool)
             .await?
         });

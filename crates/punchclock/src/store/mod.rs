@@ -18,7 +18,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
-use crate::domain::UnknownValue;
+use crate::clock::Clock;
+use crate::domain::{UnknownValue, UnknownZone, Zone};
 
 /// Runs `$body` with `$pool` bound to the active pool (`&SqlitePool` or
 /// `&PgPool`); the body is compiled once per backend.
@@ -86,7 +87,7 @@ pub enum StoreError {
     UnsupportedUrl(String),
     /// A stored value could not be turned into a domain value.
     #[error("corrupt stored value: {0}")]
-    Corrupt(String),
+    Corrupt(Corrupt),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
@@ -107,7 +108,40 @@ impl From<sqlx::Error> for StoreError {
 
 impl From<UnknownValue> for StoreError {
     fn from(err: UnknownValue) -> Self {
-        StoreError::Corrupt(err.to_string())
+        StoreError::Corrupt(Corrupt {
+            field: err.kind,
+            row: None,
+            detail: err.to_string(),
+        })
+    }
+}
+
+/// Which stored value is unreadable, and why: enough to find and fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Corrupt {
+    /// `table.column`, or the domain type when the column is not known.
+    pub field: &'static str,
+    /// Id of the row, when known.
+    pub row: Option<i64>,
+    pub detail: String,
+}
+
+impl std::fmt::Display for Corrupt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.row {
+            Some(row) => write!(f, "{} of row {row}: {}", self.field, self.detail),
+            None => write!(f, "{}: {}", self.field, self.detail),
+        }
+    }
+}
+
+impl StoreError {
+    pub(crate) fn corrupt(field: &'static str, row: Option<i64>, detail: impl ToString) -> Self {
+        StoreError::Corrupt(Corrupt {
+            field,
+            row,
+            detail: detail.to_string(),
+        })
     }
 }
 
@@ -119,23 +153,24 @@ pub(crate) enum Backend {
     Postgres(PgPool),
 }
 
-/// Handle to the database. Cheap to clone; clones share the pool.
+/// Handle to the database. Cheap to clone; clones share the pool and the
+/// clock that stamps every write.
 #[derive(Clone, Debug)]
 pub struct Store {
     backend: Backend,
+    clock: Clock,
 }
 
 impl Store {
     /// Connects and applies the embedded migrations of that backend.
+    /// `clock` stamps every write (`created_at`, sessions, ...).
     ///
     /// `sqlite://path?mode=rwc` or `sqlite::memory:` opens SQLite (WAL,
     /// foreign keys, busy timeout); `postgres://…` opens PostgreSQL.
-    pub async fn connect(url: &str) -> Result<Store> {
+    pub async fn connect(url: &str, clock: Clock) -> Result<Store> {
         let scheme = url.split(':').next().unwrap_or_default();
-        let store = match scheme {
-            "sqlite" => Store {
-                backend: Backend::Sqlite(connect_sqlite(url).await?),
-            },
+        let backend = match scheme {
+            "sqlite" => Backend::Sqlite(connect_sqlite(url).await?),
             "postgres" | "postgresql" => {
                 let options = PgConnectOptions::from_str(url)?;
                 let pool = PgPoolOptions::new()
@@ -143,12 +178,11 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(10))
                     .connect_with(options)
                     .await?;
-                Store {
-                    backend: Backend::Postgres(pool),
-                }
+                Backend::Postgres(pool)
             }
             other => return Err(StoreError::UnsupportedUrl(other.to_owned())),
         };
+        let store = Store { backend, clock };
         // PostgreSQL migrations take an advisory lock, so instances starting
         // together do not race.
         match &store.backend {
@@ -156,6 +190,11 @@ impl Store {
             Backend::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(store)
+    }
+
+    /// The store's "now" (its injected clock), whole seconds as stored.
+    pub(crate) fn now(&self) -> i64 {
+        secs(self.clock.now())
     }
 
     pub fn is_postgres(&self) -> bool {
@@ -209,7 +248,7 @@ pub(crate) fn secs(t: Timestamp) -> i64 {
 
 pub(crate) fn ts(seconds: i64) -> Result<Timestamp> {
     Timestamp::from_second(seconds)
-        .map_err(|e| StoreError::Corrupt(format!("timestamp {seconds}: {e}")))
+        .map_err(|e| StoreError::corrupt("timestamp", None, format!("{seconds}: {e}")))
 }
 
 pub(crate) fn opt_ts(seconds: Option<i64>) -> Result<Option<Timestamp>> {
@@ -217,11 +256,15 @@ pub(crate) fn opt_ts(seconds: Option<i64>) -> Result<Option<Timestamp>> {
 }
 
 /// Narrows a stored integer into the domain type.
-pub(crate) fn int<T: TryFrom<i64>>(value: i64, what: &str) -> Result<T> {
-    T::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what} out of range: {value}")))
+pub(crate) fn int<T: TryFrom<i64>>(value: i64, what: &'static str) -> Result<T> {
+    T::try_from(value)
+        .map_err(|_| StoreError::corrupt(what, None, format!("out of range: {value}")))
 }
 
-pub(crate) fn opt_int<T: TryFrom<i64>>(value: Option<i64>, what: &str) -> Result<Option<T>> {
+pub(crate) fn opt_int<T: TryFrom<i64>>(
+    value: Option<i64>,
+    what: &'static str,
+) -> Result<Option<T>> {
     value.map(|v| int(v, what)).transpose()
 }
 
@@ -233,7 +276,17 @@ pub(crate) fn civil_text(dt: civil::DateTime) -> String {
 
 pub(crate) fn parse_civil(text: &str) -> Result<civil::DateTime> {
     text.parse()
-        .map_err(|e| StoreError::Corrupt(format!("device time {text:?}: {e}")))
+        .map_err(|e| StoreError::corrupt("punches.device_time", None, format!("{text:?}: {e}")))
+}
+
+/// A stored zone name, validated. `field` and `row` say where an unknown
+/// name sits, so it can be found and fixed; it never reads as UTC.
+pub(crate) fn zone(name: &str, field: &'static str, row: i64) -> Result<Zone> {
+    Zone::parse(name).map_err(|e: UnknownZone| StoreError::corrupt(field, Some(row), e))
+}
+
+pub(crate) fn opt_zone(name: Option<&str>, field: &'static str, row: i64) -> Result<Option<Zone>> {
+    name.map(|n| zone(n, field, row)).transpose()
 }
 
 /// `Duration` to whole seconds, saturating (leases, TTLs).

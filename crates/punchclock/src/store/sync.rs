@@ -5,8 +5,6 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
-use jiff::Timestamp;
-
 use super::device_logs::{device_log_cols, DeviceLogRow};
 use super::{civil_text, int, secs, Result, Store, StoreError};
 use crate::domain::{CompanyId, DeviceId, DeviceStatus, LogKind, Outcome, SyncOutcome, SyncRecord};
@@ -195,7 +193,7 @@ impl Store {
             DeviceStatus::Offline
         };
         let info = record.info.clone().unwrap_or_default();
-        let now = secs(Timestamp::now());
+        let now = self.now();
         let started = secs(record.started_at);
         let duration_ms = i64::try_from(record.duration.as_millis()).unwrap_or(i64::MAX);
         let postgres = self.is_postgres();
@@ -326,7 +324,11 @@ impl Store {
                         for p in chunk {
                             // Every enroll id was inserted above.
                             let employee_id = ids.get(p.enroll_id).copied().ok_or_else(|| {
-                                StoreError::Corrupt(format!("no employee for {:?}", p.enroll_id))
+                                StoreError::corrupt(
+                                    "employees.enroll_id",
+                                    None,
+                                    format!("no employee for {:?}", p.enroll_id),
+                                )
                             })?;
                             query = query
                                 .bind(company_id.0)

@@ -4,12 +4,13 @@ pub mod address;
 pub mod poller;
 pub mod scheduler;
 
-use jiff::Timestamp;
 use std::time::Duration;
 
 pub use poller::{poll, PollSettings};
+pub use scheduler::Scheduler;
 
 use crate::billing::Billing;
+use crate::clock::Clock;
 use crate::domain::{CompanyId, DeviceId, DeviceLog, LogKind, PollTarget, SyncOutcome};
 use crate::store::{Store, StoreError};
 
@@ -20,15 +21,23 @@ pub struct Syncer {
     billing: Billing,
     settings: PollSettings,
     instance: String,
+    clock: Clock,
 }
 
 impl Syncer {
-    pub fn new(store: Store, billing: Billing, settings: PollSettings, instance: String) -> Self {
+    pub fn new(
+        store: Store,
+        billing: Billing,
+        settings: PollSettings,
+        instance: String,
+        clock: Clock,
+    ) -> Self {
         Syncer {
             store,
             billing,
             settings,
             instance,
+            clock,
         }
     }
 
@@ -43,15 +52,15 @@ impl Syncer {
         let lease = self.settings.attempt_timeout + Duration::from_secs(60);
         let limit = u32::try_from(limit).unwrap_or(u32::MAX);
         self.store
-            .claim_due_devices(&self.instance, Timestamp::now(), lease, limit)
+            .claim_due_devices(&self.instance, self.clock.now(), lease, limit)
             .await
     }
 
     /// Poll one device and record the result in one transaction.
     pub async fn poll_and_record(&self, target: &PollTarget) -> Result<SyncOutcome, StoreError> {
-        let mut record = poll(target, &self.settings, LogKind::Sync).await;
+        let mut record = poll(target, &self.settings, LogKind::Sync, &self.clock).await;
         record.next_poll_at = Some(scheduler::next_poll_at(
-            Timestamp::now(),
+            self.clock.now(),
             target.poll_interval_minutes,
         ));
         let outcome = self
@@ -83,7 +92,7 @@ impl Syncer {
         device_id: DeviceId,
     ) -> Result<DeviceLog, StoreError> {
         let target = self.store.device_poll_target(company_id, device_id).await?;
-        let record = poll(&target, &self.settings, LogKind::Test).await;
+        let record = poll(&target, &self.settings, LogKind::Test, &self.clock).await;
         Ok(self
             .store
             .record_sync(company_id, device_id, &record)

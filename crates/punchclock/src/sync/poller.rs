@@ -7,14 +7,14 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use zk_client::{ClientError, ClientOptions, TransportChoice, ZkClient};
 
 use super::address::first_public;
+use crate::clock::Clock;
 use crate::domain::device_time::to_civil;
 use crate::domain::{
-    DeviceInfo, DeviceUser, LogKind, NewPunch, Outcome, PollTarget, SyncRecord, Transport,
+    DeviceInfo, DeviceUser, LogKind, NewPunch, Outcome, PollTarget, SyncRecord, Transport, Zone,
 };
 
 /// How polls behave; from the service configuration.
@@ -58,22 +58,28 @@ struct Reading {
 /// Contact the device once. A `Test` only does the handshake and reads the
 /// device's identity; a `Sync` also reads all users and punches (the protocol
 /// has no incremental read; the store ignores punches it already has).
-pub async fn poll(target: &PollTarget, settings: &PollSettings, kind: LogKind) -> SyncRecord {
-    let started_at = Timestamp::now();
-    let clock = Instant::now();
-    let result =
-        match tokio::time::timeout(settings.attempt_timeout, read(target, settings, kind)).await {
-            Ok(r) => r,
-            Err(_) => Err(Failure {
-                reason: format!(
-                    "the attempt took longer than {} seconds and was stopped",
-                    settings.attempt_timeout.as_secs()
-                ),
-                address: None,
-                transport: None,
-            }),
-        };
-    let duration = clock.elapsed();
+/// `clock` stamps the attempt and measures the device's clock drift.
+pub async fn poll(
+    target: &PollTarget,
+    settings: &PollSettings,
+    kind: LogKind,
+    clock: &Clock,
+) -> SyncRecord {
+    let started_at = clock.now();
+    let timer = Instant::now();
+    let attempt = read(target, settings, kind, clock);
+    let result = match tokio::time::timeout(settings.attempt_timeout, attempt).await {
+        Ok(r) => r,
+        Err(_) => Err(Failure {
+            reason: format!(
+                "the attempt took longer than {} seconds and was stopped",
+                settings.attempt_timeout.as_secs()
+            ),
+            address: None,
+            transport: None,
+        }),
+    };
+    let duration = timer.elapsed();
     let mut record = SyncRecord {
         kind,
         started_at,
@@ -118,13 +124,23 @@ async fn read(
     target: &PollTarget,
     settings: &PollSettings,
     kind: LogKind,
+    clock: &Clock,
 ) -> Result<Reading, Failure> {
-    let tz = TimeZone::get(&target.timezone).unwrap_or(TimeZone::UTC);
     let fail = |reason: String, address: Option<SocketAddr>| Failure {
         reason,
         address,
         transport: None,
     };
+    // Checked before any contact: punch instants cannot be computed
+    // without the zone, and guessing UTC would store them hours off.
+    let zone = target.timezone.as_ref().map_err(|e| {
+        fail(
+            format!(
+                "{e} is set for this device or its company: choose a time zone in the settings"
+            ),
+            None,
+        )
+    })?;
     // Resolved afresh on every poll: dynamic-DNS names change.
     let addrs = zk_client::resolve(&target.host, target.port, settings.step_timeout)
         .await
@@ -155,7 +171,7 @@ async fn read(
         zk_protocol::Transport::Tcp => Transport::Tcp,
         zk_protocol::Transport::Udp => Transport::Udp,
     };
-    let outcome = read_tables(&mut client, &tz, kind).await;
+    let outcome = read_tables(&mut client, zone, kind, clock.now()).await;
     // Always end the session, even after a failed read; its own failure is
     // not worth reporting over the real one.
     let closed = client.close().await;
@@ -181,12 +197,12 @@ type Tables = (DeviceInfo, Vec<DeviceUser>, Vec<NewPunch>, usize);
 
 async fn read_tables(
     client: &mut ZkClient,
-    tz: &TimeZone,
+    zone: &Zone,
     kind: LogKind,
+    now: Timestamp,
 ) -> Result<Tables, ClientError> {
     let device = client.info().await?;
-    let drift =
-        device_instant(tz, device.time).map(|t| t.as_second() - Timestamp::now().as_second());
+    let drift = device_instant(zone, device.time).map(|t| t.as_second() - now.as_second());
     let info = DeviceInfo {
         serial_number: device.serial_number.clone(),
         device_name: device.device_name.clone(),
@@ -218,7 +234,7 @@ async fn read_tables(
     let mut skipped = 0usize;
     client
         .punches_with(
-            &mut |p| match to_new_punch(tz, p) {
+            &mut |p| match to_new_punch(zone, p) {
                 Some(np) => punches.push(np),
                 None => skipped += 1,
             },
@@ -242,18 +258,16 @@ fn pick_address(addrs: &[SocketAddr], allow_private: bool) -> Result<SocketAddr,
     })
 }
 
-/// The instant a device wall-clock time denotes in the device's zone. In a DST
-/// overlap the earlier instant is taken, consistently, so a retry maps the
-/// same punch to the same instant.
-fn device_instant(tz: &TimeZone, t: zk_protocol::DeviceTime) -> Option<Timestamp> {
-    let dt = to_civil(t)?;
-    tz.to_ambiguous_timestamp(dt).compatible().ok()
+/// The instant a device wall-clock time denotes in the device's zone (see
+/// [`Zone::instant`] for DST overlaps and gaps).
+fn device_instant(zone: &Zone, t: zk_protocol::DeviceTime) -> Option<Timestamp> {
+    zone.instant(to_civil(t)?)
 }
 
-fn to_new_punch(tz: &TimeZone, p: zk_protocol::Punch) -> Option<NewPunch> {
+fn to_new_punch(zone: &Zone, p: zk_protocol::Punch) -> Option<NewPunch> {
     Some(NewPunch {
         device_time: to_civil(p.time)?,
-        punched_at: device_instant(tz, p.time)?,
+        punched_at: device_instant(zone, p.time)?,
         enroll_id: p.user_id,
         status: p.status,
         punch_type: p.punch,
@@ -280,7 +294,7 @@ mod tests {
 
     #[test]
     fn device_time_converts_with_the_zone() {
-        let tz = TimeZone::get("Europe/Berlin").unwrap();
+        let tz = Zone::parse("Europe/Berlin").unwrap();
         let t = zk_protocol::DeviceTime::new(2026, 7, 1, 9, 0, 0).unwrap();
         let ts = device_instant(&tz, t).unwrap();
         assert_eq!(ts.to_string(), "2026-07-01T07:00:00Z");

@@ -1,6 +1,11 @@
 //! The scheduler: every tick, lease the devices that are due and poll them
 //! with bounded concurrency. Leases come from the store, so several instances
 //! sharing one PostgreSQL never poll the same device at once.
+//!
+//! "Due" is judged on the syncer's injected clock; only the pause between
+//! ticks is real time. A test can therefore drive [`Scheduler::tick`] and
+//! [`Scheduler::idle`] itself with a manual clock and run a day of polls in
+//! well under a second.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,6 +19,9 @@ use super::Syncer;
 /// How often the scheduler looks for due devices.
 pub const TICK: Duration = Duration::from_secs(2);
 
+/// How long shutdown waits for polls in flight.
+const DRAIN: Duration = Duration::from_secs(30);
+
 /// When to poll next: the interval with ±10% jitter, so devices added
 /// together (or an instance restarted) do not all fall due in one burst.
 pub fn next_poll_at(now: Timestamp, interval_minutes: u32) -> Timestamp {
@@ -23,39 +31,84 @@ pub fn next_poll_at(now: Timestamp, interval_minutes: u32) -> Timestamp {
     now + SignedDuration::from_secs(base + jitter)
 }
 
-/// Run until `shutdown` turns true; then wait for polls in flight so no
-/// attempt is cut off half-recorded (each is recorded in one transaction).
-pub async fn run(syncer: Syncer, max_concurrent: usize, mut shutdown: watch::Receiver<bool>) {
-    let permits = Arc::new(Semaphore::new(max_concurrent.max(1)));
-    loop {
-        let free = permits.available_permits();
-        if free > 0 {
-            match syncer.claim_due(free).await {
-                Ok(targets) => {
-                    for target in targets {
-                        let Ok(permit) = permits.clone().try_acquire_owned() else {
-                            break;
-                        };
-                        let syncer = syncer.clone();
-                        tokio::spawn(async move {
-                            if let Err(e) = syncer.poll_and_record(&target).await {
-                                tracing::warn!(device = %target.device_id, "recording a poll failed: {e}");
-                            }
-                            drop(permit);
-                        });
-                    }
-                }
-                Err(e) => tracing::warn!("claiming due devices failed: {e}"),
-            }
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(TICK) => {}
-            _ = shutdown.changed() => break,
+/// Polls due devices, at most `max_concurrent` at once.
+pub struct Scheduler {
+    syncer: Syncer,
+    permits: Arc<Semaphore>,
+    max_concurrent: u32,
+}
+
+impl Scheduler {
+    pub fn new(syncer: Syncer, max_concurrent: usize) -> Self {
+        let max = u32::try_from(max_concurrent.max(1)).unwrap_or(u32::MAX);
+        Scheduler {
+            syncer,
+            permits: Arc::new(Semaphore::new(max as usize)),
+            max_concurrent: max,
         }
     }
-    // Wait (bounded) for polls in flight.
-    let all = u32::try_from(max_concurrent.max(1)).unwrap_or(u32::MAX);
-    let _ = tokio::time::timeout(Duration::from_secs(30), permits.acquire_many(all)).await;
+
+    /// One step: lease as many due devices as there are free slots and
+    /// start polling them. Returns how many polls were started.
+    pub async fn tick(&self) -> usize {
+        let free = self.permits.available_permits();
+        if free == 0 {
+            return 0;
+        }
+        let targets = match self.syncer.claim_due(free).await {
+            Ok(targets) => targets,
+            Err(e) => {
+                tracing::warn!("claiming due devices failed: {e}");
+                return 0;
+            }
+        };
+        let mut started = 0;
+        for target in targets {
+            let Ok(permit) = self.permits.clone().try_acquire_owned() else {
+                break;
+            };
+            let syncer = self.syncer.clone();
+            tokio::spawn(async move {
+                if let Err(e) = syncer.poll_and_record(&target).await {
+                    tracing::warn!(device = %target.device_id, "recording a poll failed: {e}");
+                }
+                drop(permit);
+            });
+            started += 1;
+        }
+        started
+    }
+
+    /// Waits (at most `limit`) until no poll is in flight; returns whether
+    /// that happened in time.
+    pub async fn idle(&self, limit: Duration) -> bool {
+        let all = self.permits.acquire_many(self.max_concurrent);
+        match tokio::time::timeout(limit, all).await {
+            Ok(Ok(permits)) => {
+                drop(permits);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Tick until `shutdown` turns true; then wait for polls in flight so
+    /// no attempt is cut off half-recorded (each is one transaction).
+    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            self.tick().await;
+            tokio::select! {
+                _ = tokio::time::sleep(TICK) => {}
+                _ = shutdown.changed() => break,
+            }
+        }
+        self.idle(DRAIN).await;
+    }
+}
+
+/// Run a scheduler until `shutdown` turns true.
+pub async fn run(syncer: Syncer, max_concurrent: usize, shutdown: watch::Receiver<bool>) {
+    Scheduler::new(syncer, max_concurrent).run(shutdown).await
 }
 
 #[cfg(test)]

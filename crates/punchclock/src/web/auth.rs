@@ -17,7 +17,6 @@ use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use jiff::Timestamp;
 use subtle::ConstantTimeEq;
 
 use super::api::error::ApiError;
@@ -172,11 +171,11 @@ pub async fn lookup_session(
     if token.is_empty() {
         return Ok(None);
     }
-    // Sessions expire in real time, not on the test-movable service clock,
-    // so moving the clock for trial tests does not sign everyone out.
+    // Sessions expire on the service clock like everything else: a test
+    // that moves time past a session's end is signed out, as a user would be.
     let Some(session) = state
         .store
-        .session_by_token(token, Timestamp::now())
+        .session_by_token(token, state.clock.now())
         .await?
     else {
         return Ok(None);

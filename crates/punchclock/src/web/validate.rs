@@ -7,10 +7,9 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use jiff::tz::TimeZone;
 use serde::Serialize;
 
-use crate::domain::{CommKeyUpdate, DeviceUpdate, EmployeeUpdate, NewDevice, Transport};
+use crate::domain::{CommKeyUpdate, DeviceUpdate, EmployeeUpdate, NewDevice, Transport, Zone};
 use crate::sync::address::{first_public, non_public_reason};
 
 /// The port ZKTeco devices listen on unless changed.
@@ -117,14 +116,14 @@ pub fn company_name(value: &str) -> Check<String> {
     Ok(v.to_owned())
 }
 
-/// An IANA time zone name, returned as the database spells it.
-pub fn timezone(value: &str) -> Check<String> {
+/// An IANA time zone, named as the database spells it.
+pub fn timezone(value: &str) -> Check<Zone> {
     let v = required(
         value,
         "Choose a time zone, like Europe/Berlin or America/New_York.",
     )?;
-    match TimeZone::get(v) {
-        Ok(tz) => Ok(tz.iana_name().unwrap_or(v).to_owned()),
+    match Zone::parse(v) {
+        Ok(zone) => Ok(zone),
         Err(_) => Err(format!(
             "\"{v}\" is not a time zone we know. Use a name like Europe/Berlin or America/New_York."
         )),
@@ -280,7 +279,7 @@ pub fn optional_poll_interval(value: &str) -> Check<Option<u32>> {
 }
 
 /// Blank means "use the company time zone".
-pub fn optional_timezone(value: &str) -> Check<Option<String>> {
+pub fn optional_timezone(value: &str) -> Check<Option<Zone>> {
     optional(value).map(timezone).transpose()
 }
 
@@ -357,7 +356,7 @@ pub struct Signup {
     pub company: String,
     pub email: String,
     pub password: String,
-    pub timezone: String,
+    pub timezone: Zone,
 }
 
 pub fn signup(form: &SignupForm) -> Result<Signup, FieldErrors> {
@@ -413,7 +412,7 @@ pub struct DeviceFields {
     /// `None` when the comm key field was blank.
     pub comm_key: Option<u32>,
     pub transport: Transport,
-    pub timezone: Option<String>,
+    pub timezone: Option<Zone>,
     pub poll_interval_minutes: Option<u32>,
     pub enabled: bool,
 }
@@ -585,7 +584,7 @@ mod tests {
 
     #[test]
     fn zones_emails_passwords() {
-        assert_eq!(timezone("Europe/Berlin").unwrap(), "Europe/Berlin");
+        assert_eq!(timezone("Europe/Berlin").unwrap().name(), "Europe/Berlin");
         assert!(timezone("Mars/Olympus").is_err());
         assert!(timezone("").is_err());
         assert!(email("ana@example.com").is_ok());

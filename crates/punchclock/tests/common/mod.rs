@@ -28,6 +28,9 @@ pub struct TestOptions {
     pub schedule: bool,
     /// Any further configuration changes.
     pub configure: fn(&mut Config),
+    /// Run on a manual clock standing at this instant (moved only by the
+    /// test) instead of the system clock.
+    pub manual_clock: Option<jiff::Timestamp>,
 }
 
 impl Default for TestOptions {
@@ -37,6 +40,7 @@ impl Default for TestOptions {
             postgres: false,
             schedule: false,
             configure: |_| {},
+            manual_clock: None,
         }
     }
 }
@@ -77,7 +81,7 @@ impl TestApp {
             }
         }
         (opts.configure)(&mut config);
-        let clock = Clock::system();
+        let clock = opts.manual_clock.map_or_else(Clock::system, Clock::manual);
         let state = app::build_state(config, clock.clone())
             .await
             .expect("build state");
@@ -96,6 +100,27 @@ impl TestApp {
             postgres_db,
             _dir: dir,
         }
+    }
+
+    /// Runs raw SQL on the service's database, around the store (e.g. to
+    /// plant data that older versions could have written).
+    pub async fn raw_sql(&self, sql: &str) {
+        let url = self.state.config.database_url();
+        if self.state.store.is_postgres() {
+            let pool = sqlx::PgPool::connect(&url).await.expect("connect");
+            sqlx::raw_sql(sql).execute(&pool).await.expect("raw sql");
+            pool.close().await;
+        } else {
+            let pool = sqlx::SqlitePool::connect(&url).await.expect("connect");
+            sqlx::raw_sql(sql).execute(&pool).await.expect("raw sql");
+            pool.close().await;
+        }
+    }
+
+    /// The company of an account, looked up by its email.
+    pub async fn company_of(&self, email: &str) -> punchclock::domain::CompanyId {
+        let login = self.state.store.account_login(email).await.expect("lookup");
+        login.expect("account exists").account.company_id
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -165,11 +190,7 @@ impl TestApp {
 
 async fn create_postgres_db(admin: &str) -> (String, String) {
     use sqlx::Connection;
-    let name = format!(
-        "pc_test_{}_{}",
-        std::process::id(),
-        jiff::Timestamp::now().as_nanosecond() % 1_000_000_000_000
-    );
+    let name = format!("pc_test_{}_{}", std::process::id(), rand::random::<u32>());
     let mut conn = sqlx::PgConnection::connect(admin)
         .await
         .expect("connect to PUNCHCLOCK_TEST_POSTGRES_URL");

@@ -27,7 +27,9 @@ pub async fn patch(
     let mut f = Fields::new(body, &["name", "timezone", "poll_interval_minutes"]);
     let form = CompanyForm {
         name: f.text("name").unwrap_or(company.name),
-        timezone: f.text("timezone").unwrap_or(company.timezone),
+        timezone: f
+            .text("timezone")
+            .unwrap_or_else(|| company.timezone.to_string()),
         poll_interval_minutes: f
             .text("poll_interval_minutes")
             .unwrap_or_else(|| company.poll_interval_minutes.to_string()),

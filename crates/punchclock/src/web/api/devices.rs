@@ -117,9 +117,13 @@ pub async fn patch(
         port: f.text("port").unwrap_or(current.port.to_string()),
         comm_key: f.text("comm_key").unwrap_or_default(),
         transport: f.text("transport").unwrap_or(current.transport.to_string()),
-        timezone: f
-            .text("timezone")
-            .unwrap_or(current.timezone.clone().unwrap_or_default()),
+        timezone: f.text("timezone").unwrap_or(
+            current
+                .timezone
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+        ),
         poll_interval_minutes: f.text("poll_interval_minutes").unwrap_or(
             current
                 .poll_interval_minutes

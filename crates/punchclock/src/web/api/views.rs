@@ -24,9 +24,9 @@ pub fn wall_clock(t: civil::DateTime) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
-/// The company's zone; UTC if its stored name is somehow unknown.
+/// The company's zone (validated when it was stored).
 pub fn company_zone(company: &Company) -> TimeZone {
-    TimeZone::get(&company.timezone).unwrap_or(TimeZone::UTC)
+    company.timezone.tz().clone()
 }
 
 /// A list; `total` counts all matches when the list is paged or complete.
@@ -85,7 +85,7 @@ impl CompanyJson {
         CompanyJson {
             id: c.id.0,
             name: c.name.clone(),
-            timezone: c.timezone.clone(),
+            timezone: c.timezone.to_string(),
             poll_interval_minutes: c.poll_interval_minutes,
             plan: c.plan.clone(),
             seats: c.seats,
@@ -139,11 +139,8 @@ impl DeviceJson {
             host: d.host.clone(),
             port: d.port,
             transport: d.transport.to_string(),
-            timezone: d
-                .timezone
-                .clone()
-                .unwrap_or_else(|| company.timezone.clone()),
-            timezone_override: d.timezone.clone(),
+            timezone: d.timezone.as_ref().unwrap_or(&company.timezone).to_string(),
+            timezone_override: d.timezone.as_ref().map(ToString::to_string),
             enabled: d.enabled,
             has_comm_key: d.has_comm_key,
             status: d.status.to_string(),

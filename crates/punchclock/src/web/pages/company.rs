@@ -112,7 +112,7 @@ pub async fn form(
     let f = CompanyFields {
         csrf: String::new(),
         name: ctx.company.name.clone(),
-        timezone: ctx.company.timezone.clone(),
+        timezone: ctx.company.timezone.to_string(),
         poll_interval_minutes: ctx.company.poll_interval_minutes.to_string(),
     };
     let (devices, employees) = counts(&state, &ctx).await?;

@@ -43,7 +43,8 @@ pub async fn show(
     let zone = d
         .timezone
         .clone()
-        .unwrap_or_else(|| ctx.company.timezone.clone());
+        .unwrap_or_else(|| ctx.company.timezone.clone())
+        .to_string();
     let interval = d
         .poll_interval_minutes
         .unwrap_or(ctx.company.poll_interval_minutes);

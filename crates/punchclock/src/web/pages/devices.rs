@@ -418,7 +418,11 @@ impl DeviceFields {
             comm_key: String::new(),
             clear_comm_key: None,
             transport: d.transport.as_str().into(),
-            timezone: d.timezone.clone().unwrap_or_default(),
+            timezone: d
+                .timezone
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             poll_interval_minutes: d
                 .poll_interval_minutes
                 .map(|m| m.to_string())

@@ -195,7 +195,7 @@ impl FromRequestParts<AppState> for Ctx {
             Err(e) => return Err(PageError::Store(e)),
         };
         let account = state.billing.account_of(&company).await?;
-        let tz = fmt::zone(&company.timezone);
+        let tz = company.timezone.tz().clone();
         Ok(Ctx {
             user,
             company,

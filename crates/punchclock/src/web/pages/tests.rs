@@ -542,12 +542,28 @@ async fn pages_send_security_headers() {
 #[tokio::test]
 async fn an_ended_trial_is_announced_and_restricts_changes() {
     let (app, state) = app(false).await;
-    let (cookie, token) = signed_in(&app).await;
+    let (cookie, _) = signed_in(&app).await;
     let r = get(&app, "/devices", Some(&cookie)).await;
     assert!(!r.body.contains("blocked-screen"));
     state
         .clock
         .advance(jiff::SignedDuration::from_hours(24 * 60));
+    // Sixty days on, the 14-day session has ended too (sessions run on the
+    // same clock): log in again.
+    let r = get(&app, "/devices", Some(&cookie)).await;
+    assert_eq!(r.location.as_deref(), Some("/login"), "session expired");
+    let r = post(
+        &app,
+        "/login",
+        None,
+        &[
+            ("email", "owner@bakery.example"),
+            ("password", "correct horse"),
+        ],
+    )
+    .await;
+    let cookie = r.cookie.expect("new session cookie");
+    let token = csrf(&get(&app, "/employees", Some(&cookie)).await.body);
     // Devices shows the blocked screen with the way out.
     let r = get(&app, "/devices", Some(&cookie)).await;
     assert!(r.body.contains("data-testid=\"blocked-screen\""));
