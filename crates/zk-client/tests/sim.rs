@@ -102,6 +102,7 @@ async fn users_over_tcp_keep_a_24_character_enroll_id() {
             privilege: 14,
             password: "1234".into(),
             name: "Maximiliana Ortega-Ruiz".into(), // 23 bytes: the most a record holds
+            name_bytes: b"Maximiliana Ortega-Ruiz".to_vec(),
             card: 4_000_000_001,
             group: 3,
             user_id: "ABCDEFGHIJKL123456789012".into(),

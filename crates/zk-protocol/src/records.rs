@@ -6,6 +6,7 @@
 //! decoding is incremental: a million punches never need to sit in memory
 //! as raw bytes and as records at once.
 
+use crate::names::{NameDecoding, NameEncoding, Unrepresentable};
 use crate::time::DeviceTime;
 use crate::ProtocolError;
 
@@ -20,7 +21,14 @@ pub struct User {
     /// Bit 0: disabled; bits 1-3: level (0 user, 2 enroller, 6 manager, 14 admin).
     pub privilege: u8,
     pub password: String,
+    /// The name as text. Decoders fill it from `name_bytes` by
+    /// [`NameDecoding::decode`] (UTF-8 when valid, else the device's code
+    /// page, CP1252 by default); encoders write this field.
     pub name: String,
+    /// The name exactly as the device stored it (up to the first NUL), so it
+    /// can be decoded again when the device's encoding setting changes.
+    /// Decoders fill it; encoders ignore it.
+    pub name_bytes: Vec<u8>,
     pub card: u32,
     pub group: u8,
     /// The enroll ID (PIN) people type or are identified by; the key of an employee.
@@ -96,6 +104,19 @@ impl PunchLayout {
     }
 }
 
+impl User {
+    /// Decode `name_bytes` again, e.g. after the device's setting changed.
+    pub fn redecode_name(&mut self, how: &NameDecoding) {
+        self.name = how.decode(&self.name_bytes);
+    }
+}
+
+/// Bytes up to the first NUL, as stored.
+fn raw(bytes: &[u8]) -> &[u8] {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    &bytes[..end]
+}
+
 /// Text up to the first NUL, trimmed. Names may be in a legacy code page;
 /// invalid UTF-8 is replaced rather than dropped so nothing silently
 /// disappears. Shared by every fixed-width text field of the protocol.
@@ -118,8 +139,18 @@ fn u32_at(b: &[u8], i: usize) -> u32 {
     u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
 }
 
-/// Decode one user record; `rec.len()` must equal the layout size.
+/// Decode one user record; `rec.len()` must equal the layout size. Names
+/// that are not UTF-8 are read as CP1252; see [`decode_user_with`].
 pub fn decode_user(layout: UserLayout, rec: &[u8]) -> Result<User, ProtocolError> {
+    decode_user_with(layout, rec, &NameDecoding::DEFAULT)
+}
+
+/// Decode one user record, reading its name as `how` says.
+pub fn decode_user_with(
+    layout: UserLayout,
+    rec: &[u8],
+    how: &NameDecoding,
+) -> Result<User, ProtocolError> {
     if rec.len() != layout.size() {
         return Err(ProtocolError::malformed(
             "user record",
@@ -131,7 +162,8 @@ pub fn decode_user(layout: UserLayout, rec: &[u8]) -> Result<User, ProtocolError
             uid: u16_at(rec, 0),
             privilege: rec[2],
             password: text(&rec[3..8]),
-            name: text(&rec[8..16]),
+            name: how.decode(raw(&rec[8..16])),
+            name_bytes: raw(&rec[8..16]).to_vec(),
             card: u32_at(rec, 16),
             group: rec[21],
             user_id: u32_at(rec, 24).to_string(),
@@ -140,7 +172,8 @@ pub fn decode_user(layout: UserLayout, rec: &[u8]) -> Result<User, ProtocolError
             uid: u16_at(rec, 0),
             privilege: rec[2],
             password: text(&rec[3..11]),
-            name: text(&rec[11..35]),
+            name: how.decode(raw(&rec[11..35])),
+            name_bytes: raw(&rec[11..35]).to_vec(),
             card: u32_at(rec, 35),
             group: rec[39],
             user_id: text(&rec[48..72]),
@@ -148,15 +181,71 @@ pub fn decode_user(layout: UserLayout, rec: &[u8]) -> Result<User, ProtocolError
     })
 }
 
-/// Encode one user record (the simulator's side).
+/// Name bytes a user record of `layout` holds (the rest of the field is NUL).
+pub const fn name_capacity(layout: UserLayout) -> usize {
+    match layout {
+        UserLayout::Zk6 => 8,
+        UserLayout::Zk8 => 23,
+    }
+}
+
+/// `name` in `enc`, cut at a character boundary to what `layout` holds.
+/// With `lossy`, characters `enc` cannot store become `?`; without, they
+/// are an error.
+pub fn encode_name(
+    layout: UserLayout,
+    name: &str,
+    enc: NameEncoding,
+    lossy: bool,
+) -> Result<Vec<u8>, Unrepresentable> {
+    if !lossy {
+        enc.encode(name)?;
+    }
+    let cap = name_capacity(layout);
+    let mut out = Vec::with_capacity(cap);
+    let mut buf = [0u8; 4];
+    for c in name.chars() {
+        let bytes = enc.encode_lossy(c.encode_utf8(&mut buf));
+        if out.len() + bytes.len() > cap {
+            break;
+        }
+        out.extend_from_slice(&bytes);
+    }
+    Ok(out)
+}
+
+/// Encode one user record with its name in UTF-8 (the simulator's side).
 pub fn encode_user(layout: UserLayout, u: &User, out: &mut Vec<u8>) {
+    encode_user_in(layout, u, NameEncoding::Utf8, out).expect("UTF-8 stores every character");
+}
+
+/// Encode one user record with its name in `enc`, for writing a user to a
+/// device (USER_WRQ). A name with characters `enc` cannot store is refused.
+pub fn encode_user_in(
+    layout: UserLayout,
+    u: &User,
+    enc: NameEncoding,
+    out: &mut Vec<u8>,
+) -> Result<(), Unrepresentable> {
+    let name = encode_name(layout, &u.name, enc, false)?;
+    put_user(layout, u, &name, out);
+    Ok(())
+}
+
+/// As [`encode_user_in`], replacing what `enc` cannot store with `?`.
+pub fn encode_user_lossy_in(layout: UserLayout, u: &User, enc: NameEncoding, out: &mut Vec<u8>) {
+    let name = encode_name(layout, &u.name, enc, true).expect("lossy never fails");
+    put_user(layout, u, &name, out);
+}
+
+fn put_user(layout: UserLayout, u: &User, name: &[u8], out: &mut Vec<u8>) {
     let mut rec = vec![0u8; layout.size()];
     rec[0..2].copy_from_slice(&u.uid.to_le_bytes());
     rec[2] = u.privilege;
     match layout {
         UserLayout::Zk6 => {
             put_text(&mut rec[3..7], &u.password);
-            put_text(&mut rec[8..16], &u.name);
+            rec[8..8 + name.len()].copy_from_slice(name);
             rec[16..20].copy_from_slice(&u.card.to_le_bytes());
             rec[21] = u.group;
             let id: u32 = u.user_id.parse().unwrap_or(u32::from(u.uid));
@@ -164,7 +253,7 @@ pub fn encode_user(layout: UserLayout, u: &User, out: &mut Vec<u8>) {
         }
         UserLayout::Zk8 => {
             put_text(&mut rec[3..10], &u.password);
-            put_text(&mut rec[11..34], &u.name);
+            rec[11..11 + name.len()].copy_from_slice(name);
             rec[35..39].copy_from_slice(&u.card.to_le_bytes());
             rec[39] = u.group;
             put_text(&mut rec[48..72], &u.user_id);
@@ -504,6 +593,7 @@ mod tests {
             privilege: 14,
             password: "123".into(),
             name: "Ada Lovelace".into(),
+            name_bytes: b"Ada Lovelace".to_vec(),
             card: 4242,
             group: 1,
             user_id: id.into(),
@@ -532,6 +622,7 @@ mod tests {
             privilege: 0,
             password: "".into(),
             name: "Bob".into(),
+            name_bytes: b"Bob".to_vec(),
             card: 0,
             group: 1,
             user_id: "1002".into(),

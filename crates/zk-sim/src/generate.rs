@@ -120,6 +120,7 @@ fn gen_users(rng: &mut Rng, n: u32) -> Vec<User> {
                 } else {
                     String::new()
                 },
+                name_bytes: name.as_bytes().to_vec(),
                 name,
                 card: if rng.below(3) == 0 {
                     1_000_000 + rng.below(9_000_000) as u32

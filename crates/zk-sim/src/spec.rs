@@ -1,7 +1,7 @@
 //! What one simulated device is and holds.
 
 use std::time::Duration;
-use zk_protocol::{Punch, PunchLayout, User, UserLayout};
+use zk_protocol::{NameEncoding, Punch, PunchLayout, User, UserLayout};
 
 /// A device to simulate: identity, tables and wire behaviour.
 #[derive(Debug, Clone)]
@@ -30,6 +30,10 @@ pub struct DeviceSpec {
     pub inline_limit: usize,
     /// Device clock = host local time + this offset.
     pub clock_offset_secs: i64,
+    /// The code page user names are stored and served in (older clocks use
+    /// their menu language's, e.g. CP1252 or GBK); characters it cannot
+    /// store are served as `?`.
+    pub name_encoding: NameEncoding,
 }
 
 /// The default inline limit (see [`DeviceSpec::inline_limit`]).
@@ -52,6 +56,7 @@ impl Default for DeviceSpec {
             punch_layout: None,
             inline_limit: DEFAULT_INLINE_LIMIT,
             clock_offset_secs: 0,
+            name_encoding: NameEncoding::Utf8,
         }
     }
 }

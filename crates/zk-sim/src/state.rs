@@ -44,7 +44,7 @@ impl DeviceState {
             punch_layout: spec.punch_layout,
             inline_limit: spec.inline_limit,
             clock_offset: AtomicI64::new(spec.clock_offset_secs),
-            store: RwLock::new(Store::new(spec.users, spec.punches)),
+            store: RwLock::new(Store::new(spec.users, spec.punches, spec.name_encoding)),
             written_options: Mutex::new(HashMap::new()),
         }
     }

@@ -3,8 +3,8 @@
 //! records it covers, and each READ_BUFFER encodes just the bytes it asks for.
 
 use std::collections::HashMap;
-use zk_protocol::records::{encode_punch, encode_user};
-use zk_protocol::{DeviceTime, Punch, PunchLayout, User, UserLayout};
+use zk_protocol::records::{encode_punch, encode_user_lossy_in};
+use zk_protocol::{DeviceTime, NameEncoding, Punch, PunchLayout, User, UserLayout};
 
 /// A punch with its enroll id interned: 16 bytes instead of ~72.
 #[derive(Debug, Clone, Copy)]
@@ -16,20 +16,28 @@ struct PackedPunch {
     punch: u8,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Store {
     users: Vec<User>,
     ids: Vec<String>,
     id_index: HashMap<String, u32>,
     punches: Vec<PackedPunch>,
+    /// The code page names are stored in.
+    names: NameEncoding,
 }
 
 impl Store {
-    pub(crate) fn new(users: Vec<User>, punches: Vec<Punch>) -> Store {
+    pub(crate) fn new(users: Vec<User>, punches: Vec<Punch>, names: NameEncoding) -> Store {
         let mut s = Store {
-            users,
-            ..Store::default()
+            users: Vec::with_capacity(users.len()),
+            ids: Vec::new(),
+            id_index: HashMap::new(),
+            punches: Vec::new(),
+            names,
         };
+        for u in users {
+            s.push_user(u);
+        }
         s.punches.reserve_exact(punches.len());
         for p in punches {
             s.push_punch(p);
@@ -45,7 +53,10 @@ impl Store {
         self.punches.len()
     }
 
-    pub(crate) fn push_user(&mut self, u: User) {
+    /// Stores `u` with `name_bytes` as this device holds them, so what a
+    /// client decodes compares equal to what the simulator reports.
+    pub(crate) fn push_user(&mut self, mut u: User) {
+        u.name_bytes = self.names.encode_lossy(&u.name);
         self.users.push(u);
     }
 
@@ -169,7 +180,7 @@ impl Snapshot {
         match self.table {
             TableLayout::Users(layout) => {
                 for u in &store.users[first..last] {
-                    encode_user(layout, u, out);
+                    encode_user_lossy_in(layout, u, store.names, out);
                 }
             }
             TableLayout::Punches(layout) => {
@@ -195,7 +206,7 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zk_protocol::records::dataset;
+    use zk_protocol::records::{dataset, encode_user};
 
     fn store() -> Store {
         let spec = crate::DeviceSpec::generated_until(
@@ -205,7 +216,7 @@ mod tests {
             5,
             DeviceTime::new(2025, 6, 1, 0, 0, 0).unwrap(),
         );
-        Store::new(spec.users, spec.punches)
+        Store::new(spec.users, spec.punches, NameEncoding::Utf8)
     }
 
     fn whole(store: &Store, table: TableLayout) -> Vec<u8> {
