@@ -17,6 +17,7 @@
 //! - [`event`]: live events (REG_EVENT / EF_ATTLOG).
 //! - [`exchange`]: collecting one command's answer, matched by reply id.
 //! - [`session`]: the client side of a session (ids, handshake, requests).
+//! - [`push`]: the HTTP push protocol (ADMS / iclock), also without I/O.
 
 pub mod buffer;
 pub mod checksum;
@@ -28,6 +29,7 @@ pub mod exchange;
 pub mod names;
 pub mod options;
 pub mod packet;
+pub mod push;
 pub mod records;
 pub mod session;
 pub mod sizes;
