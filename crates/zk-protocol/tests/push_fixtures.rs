@@ -173,7 +173,7 @@ fn gb2312_names_on_a_chinese_device() {
         "SN=CN001&table=OPERLOG&Stamp=1&language=83",
     )
     .unwrap();
-    let how = text::decoding(&q.device, None);
+    let how = text::decoding(q.device.language, None);
     let p = parse_operlog(&body, &how);
     let names: Vec<_> = p
         .records
@@ -187,15 +187,18 @@ fn gb2312_names_on_a_chinese_device() {
     // A device that did not say Chinese: UTF-8 fails, CP1252 is the fallback,
     // and the raw bytes allow decoding again once the owner sets GB2312.
     let english = classify("POST", "/iclock/cdata", "SN=X1&table=OPERLOG&language=69").unwrap();
-    let p = parse_operlog(&body, &text::decoding(&english.device, None));
+    let p = parse_operlog(&body, &text::decoding(english.device.language, None));
     let OperLogRecord::User(u) = &p.records[0] else {
         panic!()
     };
     assert_ne!(u.name, "张伟");
     let fixed = NameDecoding::with_setting("GB2312".parse().unwrap()).decode(&u.name_bytes);
     assert_eq!(fixed, "张伟");
-    assert_eq!(text::outgoing(&q.device, None), NameEncoding::Gbk);
-    assert_eq!(text::outgoing(&english.device, None), NameEncoding::Utf8);
+    assert_eq!(text::outgoing(q.device.language, None), NameEncoding::Gbk);
+    assert_eq!(
+        text::outgoing(english.device.language, None),
+        NameEncoding::Utf8
+    );
 }
 
 /// §2.1 and the S11 Postman collection's handshake URL shape.

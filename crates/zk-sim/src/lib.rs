@@ -12,6 +12,7 @@
 //! - `device` and `answer`: the per-connection state machine (no I/O).
 //! - `shared`: what all tasks of one device share (state, faults, listeners).
 //! - `tcp`, `udp`: the socket tasks; [`server`]: starts them and hands out handles.
+//! - [`push`]: devices that call a server over HTTP instead (ADMS / iclock).
 
 mod answer;
 mod clock;
@@ -19,6 +20,7 @@ mod device;
 pub mod error;
 pub mod faults;
 pub mod generate;
+pub mod push;
 pub mod server;
 mod shared;
 pub mod spec;

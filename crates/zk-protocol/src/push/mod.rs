@@ -9,12 +9,14 @@
 //! - [`attlog`], [`operlog`]: 2.x uploads (punches, users, operations).
 //! - [`security`]: 3.x registry, token, config, `rtlog`, `tabledata`.
 //! - [`command`], [`results`]: queued commands and their results.
+//! - [`device`]: the clock's side (lines it writes, commands it reads).
 //! - [`body`]: line-level errors shared by every body parser.
 //! - [`text`], [`time`], [`info`], [`reply`]: the small parts.
 
 pub mod attlog;
 pub mod body;
 pub mod command;
+pub mod device;
 mod error;
 pub mod handshake;
 pub mod info;
