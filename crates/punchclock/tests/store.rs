@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use jiff::{civil, tz::TimeZone, SignedDuration, Timestamp};
 use punchclock::clock::Clock;
 use punchclock::domain::*;
-use punchclock::store::{Store, StoreError};
+use punchclock::store::{Invalid, Rule, Store, StoreError};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -183,8 +183,8 @@ store_tests!(
     migrations_apply,
     tenant_isolation,
     device_crud_and_comm_key,
-    record_sync_is_idempotent,
-    record_sync_refreshes_device_names_only,
+    record_poll_is_idempotent,
+    record_poll_refreshes_device_names_only,
     failed_attempt_is_logged,
     readded_device_does_not_duplicate_punches,
     crash_mid_sync_rolls_back_everything,
@@ -268,8 +268,8 @@ fn punch(enroll_id: &str, offset: i64) -> NewPunch {
     }
 }
 
-fn record(serial: &str, users: Vec<DeviceUser>, punches: Vec<NewPunch>) -> SyncRecord {
-    SyncRecord {
+fn record(serial: &str, users: Vec<DeviceUser>, punches: Vec<NewPunch>) -> PollRecord {
+    PollRecord {
         kind: LogKind::Sync,
         started_at: at(T0 + 86_400),
         duration: Duration::from_millis(1_234),
@@ -355,7 +355,7 @@ async fn tenant_isolation(db: TestDb) {
     let (a, device) = company_with_device(store, "A").await;
     let b = store.create_company(&new_company("B")).await.unwrap();
     store
-        .record_sync(
+        .record_poll(
             a.id,
             device.id,
             &record("SN-A", vec![user("1", "Ann")], vec![punch("1", 0)]),
@@ -405,7 +405,7 @@ async fn tenant_isolation(db: TestDb) {
     );
     assert_not_found(
         store
-            .record_sync(
+            .record_poll(
                 b.id,
                 device.id,
                 &record("SN-B", vec![], vec![punch("9", 5)]),
@@ -574,7 +574,7 @@ async fn device_crud_and_comm_key(db: TestDb) {
 
     assert!(matches!(
         store.create_device(company.id, &new_device(" ", "h")).await,
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Invalid(Invalid::DeviceNameMissing))
     ));
     assert!(matches!(
         store
@@ -586,7 +586,7 @@ async fn device_crud_and_comm_key(db: TestDb) {
                 }
             )
             .await,
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Invalid(Invalid::DevicePortZero))
     ));
 
     let second = store
@@ -611,7 +611,7 @@ async fn device_crud_and_comm_key(db: TestDb) {
     assert_eq!(store.list_devices(company.id).await.unwrap(), [second]);
 }
 
-async fn record_sync_is_idempotent(db: TestDb) {
+async fn record_poll_is_idempotent(db: TestDb) {
     let store = &db.store;
     let (company, device) = company_with_device(store, "Acme").await;
     let claimed = store
@@ -637,7 +637,7 @@ async fn record_sync_is_idempotent(db: TestDb) {
     let rec = record("SN-1", users, punches);
 
     let first = store
-        .record_sync(company.id, device.id, &rec)
+        .record_poll(company.id, device.id, &rec)
         .await
         .unwrap();
     assert_eq!(first.punches_new, 5);
@@ -663,7 +663,7 @@ async fn record_sync_is_idempotent(db: TestDb) {
     assert_eq!(after.lease_until, None);
 
     let second = store
-        .record_sync(company.id, device.id, &rec)
+        .record_poll(company.id, device.id, &rec)
         .await
         .unwrap();
     assert_eq!(second.punches_new, 0);
@@ -698,11 +698,11 @@ async fn record_sync_is_idempotent(db: TestDb) {
     assert_eq!(logs[0].id, second.log.id);
 }
 
-async fn record_sync_refreshes_device_names_only(db: TestDb) {
+async fn record_poll_refreshes_device_names_only(db: TestDb) {
     let store = &db.store;
     let (company, device) = company_with_device(store, "Acme").await;
     store
-        .record_sync(
+        .record_poll(
             company.id,
             device.id,
             &record("SN-1", vec![user("1", "ANN"), user("2", "BOB")], vec![]),
@@ -731,7 +731,7 @@ async fn record_sync_refreshes_device_names_only(db: TestDb) {
 
     // The device renames 1, forgets 2's name.
     let outcome = store
-        .record_sync(
+        .record_poll(
             company.id,
             device.id,
             &record("SN-1", vec![user("1", "ANN LEE"), user("2", "  ")], vec![]),
@@ -765,9 +765,12 @@ async fn record_sync_refreshes_device_names_only(db: TestDb) {
 async fn failed_attempt_is_logged(db: TestDb) {
     let store = &db.store;
     let (company, device) = company_with_device(store, "Acme").await;
-    let failed = SyncRecord {
+    let failed = PollRecord {
         outcome: Outcome::Failed,
-        reason: Some("The device did not answer within 10 seconds.".into()),
+        reason: Some(PollReason::new(
+            PollFailure::Timeout,
+            "The device did not answer within 10 seconds.",
+        )),
         info: None,
         address: None,
         transport_used: None,
@@ -775,30 +778,38 @@ async fn failed_attempt_is_logged(db: TestDb) {
         ..record("unused", vec![], vec![])
     };
     let outcome = store
-        .record_sync(company.id, device.id, &failed)
+        .record_poll(company.id, device.id, &failed)
         .await
         .unwrap();
     assert_eq!(outcome.log.outcome, Outcome::Failed);
-    assert_eq!(outcome.log.reason, failed.reason);
+    assert_eq!(
+        outcome.log.reason.as_deref(),
+        Some("The device did not answer within 10 seconds.")
+    );
+    assert_eq!(outcome.log.reason_code, Some(PollFailure::Timeout));
     assert_eq!(outcome.log.serial_number, None);
     assert_eq!((outcome.punches_new, outcome.employees_new), (0, 0));
 
     let after = store.get_device(company.id, device.id).await.unwrap();
     assert_eq!(after.status, DeviceStatus::Offline);
-    assert_eq!(after.last_error, failed.reason);
+    assert_eq!(
+        after.last_error.as_deref(),
+        Some("The device did not answer within 10 seconds.")
+    );
+    assert_eq!(after.last_error_code, Some(PollFailure::Timeout));
     assert_eq!(after.last_attempt_at, Some(failed.started_at));
     assert_eq!(after.last_seen_at, None);
     assert!(!after.history_pulled);
     assert_eq!(after.next_poll_at, failed.next_poll_at.unwrap());
 
     // Punches without any known serial are refused, and nothing is kept.
-    let no_serial = SyncRecord {
+    let no_serial = PollRecord {
         info: None,
         ..record("x", vec![], vec![punch("1", 0)])
     };
     assert!(matches!(
-        store.record_sync(company.id, device.id, &no_serial).await,
-        Err(StoreError::Invalid(_))
+        store.record_poll(company.id, device.id, &no_serial).await,
+        Err(StoreError::Invalid(Invalid::PunchesWithoutSerial))
     ));
     assert_eq!(
         store
@@ -810,19 +821,20 @@ async fn failed_attempt_is_logged(db: TestDb) {
     );
 
     // A later success clears the error; a test connection keeps the schedule.
-    let test = SyncRecord {
+    let test = PollRecord {
         kind: LogKind::Test,
         next_poll_at: None,
         history_pulled: false,
         ..record("SN-9", vec![], vec![])
     };
     store
-        .record_sync(company.id, device.id, &test)
+        .record_poll(company.id, device.id, &test)
         .await
         .unwrap();
     let after = store.get_device(company.id, device.id).await.unwrap();
     assert_eq!(after.status, DeviceStatus::Online);
     assert_eq!(after.last_error, None);
+    assert_eq!(after.last_error_code, None);
     assert_eq!(after.info.serial_number.as_deref(), Some("SN-9"));
     assert_eq!(after.next_poll_at, failed.next_poll_at.unwrap());
     assert!(!after.history_pulled);
@@ -843,7 +855,7 @@ async fn readded_device_does_not_duplicate_punches(db: TestDb) {
         .map(|i| punch(&(i % 4).to_string(), i * 60))
         .collect();
     let first = store
-        .record_sync(
+        .record_poll(
             company.id,
             device.id,
             &record("SN-SAME", vec![user("0", "Zero")], punches.clone()),
@@ -873,13 +885,13 @@ async fn readded_device_does_not_duplicate_punches(db: TestDb) {
         .unwrap();
     let mut again = punches.clone();
     again.push(punch("0", 99_999));
-    let rec = SyncRecord {
+    let rec = PollRecord {
         host: "172.16.0.7".into(),
         address: Some("172.16.0.7:4370".into()),
         ..record("SN-SAME", vec![user("0", "Zero")], again)
     };
     let second = store
-        .record_sync(company.id, readded.id, &rec)
+        .record_poll(company.id, readded.id, &rec)
         .await
         .unwrap();
     assert_eq!(second.punches_new, 1, "only the genuinely new punch");
@@ -892,7 +904,7 @@ async fn readded_device_does_not_duplicate_punches(db: TestDb) {
         .await
         .unwrap();
     let third = store
-        .record_sync(company.id, other.id, &record("SN-OTHER", vec![], punches))
+        .record_poll(company.id, other.id, &record("SN-OTHER", vec![], punches))
         .await
         .unwrap();
     assert_eq!(third.punches_new, 20);
@@ -902,7 +914,7 @@ async fn crash_mid_sync_rolls_back_everything(db: TestDb) {
     let store = &db.store;
     let (company, device) = company_with_device(store, "Acme").await;
     store
-        .record_sync(
+        .record_poll(
             company.id,
             device.id,
             &record("SN-1", vec![user("1", "Ann")], vec![punch("1", 0)]),
@@ -933,12 +945,12 @@ async fn crash_mid_sync_rolls_back_everything(db: TestDb) {
         .collect();
     punches.insert(1_100, punch("crash", 5));
     let users = (100..150).map(|i| user(&i.to_string(), "New")).collect();
-    let rec = SyncRecord {
+    let rec = PollRecord {
         started_at: at(T0 + 99 * 86_400),
         ..record("SN-1", users, punches)
     };
     let err = store
-        .record_sync(company.id, device.id, &rec)
+        .record_poll(company.id, device.id, &rec)
         .await
         .unwrap_err();
     assert!(
@@ -975,7 +987,7 @@ async fn crash_mid_sync_rolls_back_everything(db: TestDb) {
         db.raw("DROP TRIGGER crash;").await;
     }
     let outcome = store
-        .record_sync(company.id, device.id, &rec)
+        .record_poll(company.id, device.id, &rec)
         .await
         .unwrap();
     assert_eq!(outcome.punches_new, 1_200);
@@ -986,7 +998,7 @@ async fn no_name_rule(db: TestDb) {
     let store = &db.store;
     let (company, device) = company_with_device(store, "Acme").await;
     store
-        .record_sync(
+        .record_poll(
             company.id,
             device.id,
             &record(
@@ -1279,7 +1291,10 @@ async fn email_is_unique_case_insensitively(db: TestDb) {
         .create_company_with_owner(&new_company("Copycat"), "boss@EXAMPLE.com", "hash-2")
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(
+        matches!(err, StoreError::Conflict(Rule::EmailRegistered)),
+        "{err:?}"
+    );
     assert_eq!(
         store.list_companies().await.unwrap().len(),
         1,
@@ -1291,13 +1306,13 @@ async fn email_is_unique_case_insensitively(db: TestDb) {
         store
             .create_account(other.id, "BOSS@example.com", "h", Role::Owner)
             .await,
-        Err(StoreError::Conflict(_))
+        Err(StoreError::Conflict(Rule::EmailRegistered))
     ));
     assert!(matches!(
         store
             .create_account(other.id, "not-an-email", "h", Role::Owner)
             .await,
-        Err(StoreError::Invalid(_))
+        Err(StoreError::Invalid(Invalid::EmailMalformed))
     ));
 
     let login = store
@@ -1371,7 +1386,13 @@ async fn employees_list_update_create(db: TestDb) {
             },
         )
         .await;
-    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    assert!(
+        matches!(
+            &dup,
+            Err(StoreError::Conflict(Rule::EnrollIdTaken { enroll_id })) if enroll_id == "2"
+        ),
+        "{dup:?}"
+    );
 
     let all = store
         .list_employees(company.id, EmployeeFilter::All, 100, 0)
@@ -1436,7 +1457,7 @@ async fn punch_list_filters_and_paging(db: TestDb) {
         .flat_map(|i| [punch("1", i * 100), punch("2", i * 100 + 50)])
         .collect();
     store
-        .record_sync(
+        .record_poll(
             company.id,
             door.id,
             &record(
@@ -1450,7 +1471,7 @@ async fn punch_list_filters_and_paging(db: TestDb) {
     // Annex: employee 1 at 10,110,…,410.
     let annex_punches = (0..5).map(|i| punch("1", i * 100 + 10)).collect();
     store
-        .record_sync(
+        .record_poll(
             company.id,
             annex.id,
             &record("SN-ANNEX", vec![], annex_punches),
@@ -1685,7 +1706,7 @@ async fn sync_100k_punches(db: TestDb) {
 
     let start = Instant::now();
     let first = store
-        .record_sync(company.id, device.id, &rec)
+        .record_poll(company.id, device.id, &rec)
         .await
         .unwrap();
     let first_time = start.elapsed();
@@ -1694,7 +1715,7 @@ async fn sync_100k_punches(db: TestDb) {
 
     let start = Instant::now();
     let again = store
-        .record_sync(company.id, device.id, &rec)
+        .record_poll(company.id, device.id, &rec)
         .await
         .unwrap();
     let again_time = start.elapsed();
@@ -1708,7 +1729,7 @@ async fn sync_100k_punches(db: TestDb) {
         100_000
     );
     eprintln!(
-        "[{backend}] record_sync 100,000 punches / 500 users: first {first_time:.2?}, replay {again_time:.2?}"
+        "[{backend}] record_poll 100,000 punches / 500 users: first {first_time:.2?}, replay {again_time:.2?}"
     );
     assert!(
         first_time < Duration::from_secs(120),

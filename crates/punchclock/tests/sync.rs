@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{Api, TestApp, TestOptions};
 use jiff::{SignedDuration, Timestamp};
-use punchclock::domain::{DeviceId, LogKind, Outcome, PunchFilter};
+use punchclock::domain::{DeviceId, LogKind, Outcome, PollFailure, PunchFilter};
 use punchclock::sync::Scheduler;
 use serde_json::Value;
 use zk_sim::{DeviceSpec, Faults, Simulator};
@@ -102,6 +102,11 @@ async fn a_dead_device_does_not_delay_a_live_one() {
         d["status"] == "offline"
     })
     .await;
+    let dead_log = &api.logs(dead).await[0];
+    assert!(
+        ["timeout", "attempt_timeout"].contains(&dead_log["reason_code"].as_str().unwrap()),
+        "{dead_log}"
+    );
     assert!(
         dead_d["last_error"].as_str().unwrap().contains("no answer")
             || dead_d["last_error"]
@@ -231,8 +236,67 @@ async fn an_unknown_stored_zone_fails_the_poll_with_a_reason() {
         .await
         .unwrap();
     assert_eq!(outcome.log.outcome, Outcome::Failed);
+    assert_eq!(outcome.log.reason_code, Some(PollFailure::UnknownZone));
     let reason = outcome.log.reason.unwrap();
     assert!(reason.contains("Mars/Olympus"), "{reason}");
     assert_eq!(outcome.punches_new, 0, "nothing stored at a guessed offset");
+    app.shutdown().await;
+}
+
+/// When what a poll read cannot be saved, nothing of it is kept, but the
+/// attempt is still logged with code `store`, so the device says why.
+#[tokio::test]
+async fn a_poll_that_cannot_be_saved_is_logged_with_code_store() {
+    let app = TestApp::start_with(TestOptions {
+        postgres: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let sim = Simulator::start(LOCALHOST, 0, vec![DeviceSpec::generated(0, 3, 10, 5)])
+        .await
+        .unwrap();
+    let api = app.signup("Full Disk").await;
+    let company = app.company_of("owner@full-disk.example.com").await;
+    let id = api.add_device("Door", sim.addr(0)).await["id"]
+        .as_i64()
+        .unwrap();
+    if app.state.store.is_postgres() {
+        app.raw_sql(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ \
+             BEGIN RAISE EXCEPTION 'disk full'; END $$; \
+             CREATE TRIGGER refuse BEFORE INSERT ON punches \
+             FOR EACH ROW EXECUTE FUNCTION refuse();",
+        )
+        .await;
+    } else {
+        app.raw_sql(
+            "CREATE TRIGGER refuse BEFORE INSERT ON punches \
+             BEGIN SELECT RAISE(ABORT, 'disk full'); END;",
+        )
+        .await;
+    }
+    let err = app
+        .state
+        .syncer
+        .sync_now(company, DeviceId(id))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("disk full"), "{err}");
+    let logs = api.logs(id).await;
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    assert_eq!(logs[0]["outcome"], "failed");
+    assert_eq!(logs[0]["reason_code"], "store");
+    assert_eq!(logs[0]["punches_new"], 0);
+    let d = api.device(id).await;
+    assert_eq!(d["status"], "offline");
+    assert!(
+        d["last_error"].as_str().unwrap().contains("read again"),
+        "{d}"
+    );
+    assert_eq!(
+        api.punches("").await.1,
+        0,
+        "nothing of the failed read kept"
+    );
     app.shutdown().await;
 }

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{CompanyId, UnknownZone, Zone};
+use super::{CompanyId, PollFailure, UnknownZone, Zone};
 
 id_type!(
     /// Id of a configured device. Punches are keyed by the device serial,
@@ -68,6 +68,8 @@ pub struct Device {
     /// Last successful contact.
     pub last_seen_at: Option<Timestamp>,
     pub last_error: Option<String>,
+    /// The code of `last_error` (none on errors stored before codes were).
+    pub last_error_code: Option<PollFailure>,
     pub next_poll_at: Timestamp,
     /// The first successful full pull of users and punches is done.
     pub history_pulled: bool,

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{CompanyId, DeviceId, Transport};
+use super::{CompanyId, DeviceId, PollFailure, Transport};
 
 id_type!(
     /// Id of a device log row.
@@ -45,7 +45,10 @@ pub struct DeviceLog {
     pub punches_read: u32,
     pub punches_new: u32,
     pub employees_new: u32,
-    /// Plain-words reason for a failure.
+    /// Plain-words reason for a failure (or a warning on success).
     pub reason: Option<String>,
+    /// The reason's code; `None` when there is no reason, or on rows
+    /// written before codes were stored.
+    pub reason_code: Option<PollFailure>,
     pub serial_number: Option<String>,
 }

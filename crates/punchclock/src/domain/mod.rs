@@ -35,14 +35,16 @@ macro_rules! id_type {
 
 /// Defines a closed set of values stored as lowercase text.
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident {
+        $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)?
+    }) => {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash,
             serde::Serialize, serde::Deserialize,
         )]
         pub enum $name {
-            $(#[serde(rename = $text)] $variant),+
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }
 
         impl $name {
@@ -83,8 +85,8 @@ mod device;
 mod device_log;
 pub mod device_time;
 mod employee;
+mod poll;
 mod punch;
-mod sync;
 mod zone;
 
 pub use account::{Account, AccountId, AccountLogin, Role, Session, SessionId, SessionKind};
@@ -98,8 +100,8 @@ pub use device_log::{DeviceLog, DeviceLogId, LogKind, Outcome};
 pub use employee::{
     display_name, Employee, EmployeeFilter, EmployeeId, EmployeeUpdate, NewEmployee, NO_NAME,
 };
+pub use poll::{DeviceUser, NewPunch, PollFailure, PollOutcome, PollReason, PollRecord};
 pub use punch::{Punch, PunchFilter, PunchId, PunchView};
-pub use sync::{DeviceUser, NewPunch, SyncOutcome, SyncRecord};
 pub use zone::{UnknownZone, Zone};
 
 /// A stored text value that is not one of the known variants.

@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::companies::{validate_poll_minutes, CompanyRow, INSERT_COMPANY};
-use super::{dur_secs, secs, ts, Result, Store, StoreError};
+use super::companies::insert_company;
+use super::{dur_secs, secs, ts, Invalid, Result, Rule, Store, StoreError};
 use crate::domain::{
     Account, AccountId, AccountLogin, Company, CompanyId, NewCompany, Role, Session, SessionId,
     SessionKind,
@@ -91,14 +91,14 @@ impl TryFrom<SessionRow> for Session {
 fn normalize_email(email: &str) -> Result<String> {
     let email = email.trim().to_lowercase();
     if email.is_empty() || !email.contains('@') {
-        return Err(StoreError::Invalid("email address is not valid".into()));
+        return Err(Invalid::EmailMalformed.into());
     }
     Ok(email)
 }
 
 fn email_taken(err: StoreError) -> StoreError {
     match err {
-        StoreError::Conflict(_) => StoreError::Conflict("email is already registered".into()),
+        StoreError::Conflict(_) => StoreError::Conflict(Rule::EmailRegistered),
         other => other,
     }
 }
@@ -125,34 +125,24 @@ impl Store {
         password_hash: &str,
     ) -> Result<(Company, Account)> {
         let email = normalize_email(email)?;
-        let poll = company.poll_interval_minutes.unwrap_or(30);
-        validate_poll_minutes(poll)?;
         let now = self.now();
-        let result: Result<(CompanyRow, AccountRow)> = async {
-            Ok(with_tx!(self, |tx| {
-                let company_row: CompanyRow = sqlx::query_as(INSERT_COMPANY)
-                    .bind(company.name.trim())
-                    .bind(company.timezone.name())
-                    .bind(i64::from(poll))
-                    .bind(&company.plan)
-                    .bind(i64::from(company.seats))
-                    .bind(company.trial_ends_at.map(secs))
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let account_row: AccountRow = sqlx::query_as(INSERT_ACCOUNT)
-                    .bind(company_row.id)
-                    .bind(&email)
-                    .bind(password_hash)
-                    .bind(Role::Owner.as_str())
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                (company_row, account_row)
-            }))
-        }
-        .await;
-        let (company_row, account_row) = result.map_err(email_taken)?;
+        let (company_row, account_row) = self
+            .transaction(async |tx| {
+                let company_row = insert_company(tx, company, now).await?;
+                let account_row = on_tx!(tx, |conn| {
+                    sqlx::query_as::<_, AccountRow>(INSERT_ACCOUNT)
+                        .bind(company_row.id)
+                        .bind(&email)
+                        .bind(password_hash)
+                        .bind(Role::Owner.as_str())
+                        .bind(now)
+                        .fetch_one(conn)
+                        .await?
+                });
+                Ok((company_row, account_row))
+            })
+            .await
+            .map_err(email_taken)?;
         Ok((company_row.try_into()?, account_row.try_into()?))
     }
 

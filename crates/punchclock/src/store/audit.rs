@@ -1,6 +1,6 @@
 //! Audit log of plan and blocking changes.
 
-use super::{ts, Result, Store, StoreError};
+use super::{ts, Result, Store, StoreError, Tx};
 use crate::domain::{AccountId, AuditEvent, AuditEventId, CompanyId, NewAuditEvent};
 
 macro_rules! audit_cols {
@@ -8,14 +8,6 @@ macro_rules! audit_cols {
         "id, company_id, account_id, kind, from_value, to_value, detail, created_at"
     };
 }
-
-/// Binds: company_id, account_id, kind, from_value, to_value, detail,
-/// created_at. Shared with the company methods that audit their changes.
-pub(crate) const INSERT_AUDIT: &str = concat!(
-    "INSERT INTO audit_events (company_id, account_id, kind, from_value, to_value, detail, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ",
-    audit_cols!()
-);
 
 #[derive(sqlx::FromRow)]
 struct AuditRow {
@@ -45,25 +37,39 @@ impl TryFrom<AuditRow> for AuditEvent {
     }
 }
 
+/// Records `event` inside the caller's transaction, so a change and its
+/// audit entry are stored together or not at all.
+pub(crate) async fn record_audit(
+    tx: &mut Tx,
+    company_id: CompanyId,
+    event: &NewAuditEvent,
+    now: i64,
+) -> Result<AuditEvent> {
+    let row: AuditRow = on_tx!(tx, |conn| {
+        let mut q = insert_into!("audit_events" {
+            company_id: company_id.0,
+            account_id: event.account_id.map(|a| a.0),
+            kind: event.kind.as_str(),
+            from_value: event.from_value.as_deref(),
+            to_value: event.to_value.as_deref(),
+            detail: event.detail.as_deref(),
+            created_at: now,
+        });
+        q.push(concat!(" RETURNING ", audit_cols!()));
+        q.build_query_as().fetch_one(conn).await?
+    });
+    row.try_into()
+}
+
 impl Store {
     pub async fn insert_audit_event(
         &self,
         company_id: CompanyId,
         event: &NewAuditEvent,
     ) -> Result<AuditEvent> {
-        let row: AuditRow = with_pool!(self, |pool| {
-            sqlx::query_as(INSERT_AUDIT)
-                .bind(company_id.0)
-                .bind(event.account_id.map(|a| a.0))
-                .bind(event.kind.as_str())
-                .bind(event.from_value.as_deref())
-                .bind(event.to_value.as_deref())
-                .bind(event.detail.as_deref())
-                .bind(self.now())
-                .fetch_one(pool)
-                .await?
-        });
-        row.try_into()
+        let now = self.now();
+        self.transaction(async |tx| record_audit(tx, company_id, event, now).await)
+            .await
     }
 
     /// Newest first.

@@ -1,8 +1,10 @@
 //! Companies, their settings and plan.
 
-use super::{int, opt_ts, secs, ts, zone, Result, Store};
+use super::audit::record_audit;
+use super::{int, opt_ts, secs, ts, zone, Result, Store, Tx};
 use crate::domain::{
-    AccountId, AuditKind, Company, CompanyId, CompanySettings, NewCompany, PlanChange,
+    AccountId, AuditKind, Company, CompanyId, CompanySettings, NewAuditEvent, NewCompany,
+    PlanChange,
 };
 
 /// Default poll interval when a company does not choose one.
@@ -44,37 +46,40 @@ impl TryFrom<CompanyRow> for Company {
     }
 }
 
-pub(crate) const INSERT_COMPANY: &str = concat!(
-    "INSERT INTO companies (name, timezone, poll_interval_minutes, plan, seats, trial_ends_at, blocked, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7) RETURNING ",
-    company_cols!()
-);
+/// Inserts a company inside the caller's transaction (sign-up adds its
+/// owner in the same one).
+pub(crate) async fn insert_company(tx: &mut Tx, new: &NewCompany, now: i64) -> Result<CompanyRow> {
+    let poll = new.poll_interval_minutes.unwrap_or(DEFAULT_POLL_MINUTES);
+    validate_poll_minutes(poll)?;
+    Ok(on_tx!(tx, |conn| {
+        let mut q = insert_into!("companies" {
+            name: new.name.trim(),
+            timezone: new.timezone.name(),
+            poll_interval_minutes: i64::from(poll),
+            plan: new.plan.as_str(),
+            seats: i64::from(new.seats),
+            trial_ends_at: new.trial_ends_at.map(secs),
+            blocked: false,
+            created_at: now,
+        });
+        q.push(concat!(" RETURNING ", company_cols!()));
+        q.build_query_as().fetch_one(conn).await?
+    }))
+}
 
 pub(crate) fn validate_poll_minutes(minutes: u32) -> Result<()> {
     if minutes == 0 {
-        return Err(super::StoreError::Invalid(
-            "poll interval must be at least one minute".into(),
-        ));
+        return Err(super::Invalid::PollIntervalZero.into());
     }
     Ok(())
 }
 
 impl Store {
     pub async fn create_company(&self, new: &NewCompany) -> Result<Company> {
-        let poll = new.poll_interval_minutes.unwrap_or(DEFAULT_POLL_MINUTES);
-        validate_poll_minutes(poll)?;
-        let row: CompanyRow = with_pool!(self, |pool| {
-            sqlx::query_as(INSERT_COMPANY)
-                .bind(new.name.trim())
-                .bind(new.timezone.name())
-                .bind(i64::from(poll))
-                .bind(&new.plan)
-                .bind(i64::from(new.seats))
-                .bind(new.trial_ends_at.map(secs))
-                .bind(self.now())
-                .fetch_one(pool)
-                .await?
-        });
+        let now = self.now();
+        let row = self
+            .transaction(async |tx| insert_company(tx, new, now).await)
+            .await?;
         row.try_into()
     }
 
@@ -138,34 +143,38 @@ impl Store {
         detail: Option<&str>,
     ) -> Result<Company> {
         let now = self.now();
-        let row: CompanyRow = with_tx!(self, |tx| {
-            let old_plan: String = sqlx::query_scalar("SELECT plan FROM companies WHERE id = $1")
-                .bind(company_id.0)
-                .fetch_one(&mut *tx)
-                .await?;
-            let row: CompanyRow = sqlx::query_as(concat!(
-                "UPDATE companies SET plan = $2, seats = $3, trial_ends_at = $4 \
-                 WHERE id = $1 RETURNING ",
-                company_cols!()
-            ))
-            .bind(company_id.0)
-            .bind(&change.plan)
-            .bind(i64::from(change.seats))
-            .bind(change.trial_ends_at.map(secs))
-            .fetch_one(&mut *tx)
+        let row: CompanyRow = self
+            .transaction(async |tx| {
+                let old_plan: String = on_tx!(tx, |conn| {
+                    sqlx::query_scalar("SELECT plan FROM companies WHERE id = $1")
+                        .bind(company_id.0)
+                        .fetch_one(conn)
+                        .await?
+                });
+                let row: CompanyRow = on_tx!(tx, |conn| {
+                    sqlx::query_as(concat!(
+                        "UPDATE companies SET plan = $2, seats = $3, trial_ends_at = $4 \
+                         WHERE id = $1 RETURNING ",
+                        company_cols!()
+                    ))
+                    .bind(company_id.0)
+                    .bind(&change.plan)
+                    .bind(i64::from(change.seats))
+                    .bind(change.trial_ends_at.map(secs))
+                    .fetch_one(conn)
+                    .await?
+                });
+                let event = NewAuditEvent {
+                    account_id: actor,
+                    kind: AuditKind::PlanChanged,
+                    from_value: Some(old_plan),
+                    to_value: Some(change.plan.clone()),
+                    detail: detail.map(str::to_owned),
+                };
+                record_audit(tx, company_id, &event, now).await?;
+                Ok(row)
+            })
             .await?;
-            sqlx::query(super::audit::INSERT_AUDIT)
-                .bind(company_id.0)
-                .bind(actor.map(|a| a.0))
-                .bind(AuditKind::PlanChanged.as_str())
-                .bind(Some(old_plan))
-                .bind(Some(&change.plan))
-                .bind(detail)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            row
-        });
         row.try_into()
     }
 
@@ -185,35 +194,38 @@ impl Store {
         } else {
             AuditKind::Unblocked
         };
-        let row: CompanyRow = with_tx!(self, |tx| {
-            let changed =
-                sqlx::query("UPDATE companies SET blocked = $2 WHERE id = $1 AND blocked <> $2")
+        let event = NewAuditEvent {
+            account_id: actor,
+            kind,
+            from_value: Some((!blocked).to_string()),
+            to_value: Some(blocked.to_string()),
+            detail: detail.map(str::to_owned),
+        };
+        let row: CompanyRow = self
+            .transaction(async |tx| {
+                let changed = on_tx!(tx, |conn| {
+                    sqlx::query("UPDATE companies SET blocked = $2 WHERE id = $1 AND blocked <> $2")
+                        .bind(company_id.0)
+                        .bind(blocked)
+                        .execute(conn)
+                        .await?
+                        .rows_affected()
+                });
+                if changed > 0 {
+                    record_audit(tx, company_id, &event, now).await?;
+                }
+                Ok(on_tx!(tx, |conn| {
+                    sqlx::query_as(concat!(
+                        "SELECT ",
+                        company_cols!(),
+                        " FROM companies WHERE id = $1"
+                    ))
                     .bind(company_id.0)
-                    .bind(blocked)
-                    .execute(&mut *tx)
+                    .fetch_one(conn)
                     .await?
-                    .rows_affected();
-            if changed > 0 {
-                sqlx::query(super::audit::INSERT_AUDIT)
-                    .bind(company_id.0)
-                    .bind(actor.map(|a| a.0))
-                    .bind(kind.as_str())
-                    .bind(Some((!blocked).to_string()))
-                    .bind(Some(blocked.to_string()))
-                    .bind(detail)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            sqlx::query_as(concat!(
-                "SELECT ",
-                company_cols!(),
-                " FROM companies WHERE id = $1"
-            ))
-            .bind(company_id.0)
-            .fetch_one(&mut *tx)
-            .await?
-        });
+                }))
+            })
+            .await?;
         row.try_into()
     }
 }

@@ -1,4 +1,4 @@
-//! Device logs: one row per contact attempt (written by `record_sync`).
+//! Device logs: one row per contact attempt (written by `record_poll`).
 
 use super::{int, ts, Result, Store, StoreError};
 use crate::domain::{CompanyId, DeviceId, DeviceLog, DeviceLogId};
@@ -7,7 +7,7 @@ macro_rules! device_log_cols {
     () => {
         "id, company_id, device_id, kind, started_at, duration_ms, host, address, \
          transport_used, outcome, users_read, punches_read, punches_new, employees_new, \
-         reason, serial_number"
+         reason, reason_code, serial_number"
     };
 }
 pub(crate) use device_log_cols;
@@ -29,6 +29,7 @@ pub(crate) struct DeviceLogRow {
     punches_new: i64,
     employees_new: i64,
     reason: Option<String>,
+    reason_code: Option<String>,
     serial_number: Option<String>,
 }
 
@@ -51,6 +52,7 @@ impl TryFrom<DeviceLogRow> for DeviceLog {
             punches_new: int(r.punches_new, "punches_new")?,
             employees_new: int(r.employees_new, "employees_new")?,
             reason: r.reason,
+            reason_code: r.reason_code.map(|c| c.parse()).transpose()?,
             serial_number: r.serial_number,
         })
     }

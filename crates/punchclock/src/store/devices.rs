@@ -5,7 +5,8 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::{
-    dur_secs, int, opt_int, opt_ts, opt_zone, placeholders, secs, ts, Result, Store, StoreError,
+    dur_secs, int, opt_int, opt_ts, opt_zone, placeholders, secs, ts, Invalid, Result, Store,
+    StoreError,
 };
 use crate::domain::{
     CommKeyUpdate, CompanyId, Device, DeviceId, DeviceInfo, DeviceUpdate, NewDevice, PollTarget,
@@ -17,7 +18,8 @@ macro_rules! device_cols {
         "id, company_id, name, host, port, comm_key IS NOT NULL AS has_comm_key, transport, \
          timezone, enabled, poll_interval_minutes, serial_number, device_name, platform, \
          firmware, mac, user_count, punch_count, user_capacity, punch_capacity, \
-         clock_drift_seconds, status, last_attempt_at, last_seen_at, last_error, next_poll_at, \
+         clock_drift_seconds, status, last_attempt_at, last_seen_at, last_error, last_error_code, \
+         next_poll_at, \
          history_pulled, lease_owner, lease_until, created_at"
     };
 }
@@ -58,6 +60,7 @@ struct DeviceRow {
     last_attempt_at: Option<i64>,
     last_seen_at: Option<i64>,
     last_error: Option<String>,
+    last_error_code: Option<String>,
     next_poll_at: i64,
     history_pulled: bool,
     lease_owner: Option<String>,
@@ -95,6 +98,7 @@ impl TryFrom<DeviceRow> for Device {
             last_attempt_at: opt_ts(r.last_attempt_at)?,
             last_seen_at: opt_ts(r.last_seen_at)?,
             last_error: r.last_error,
+            last_error_code: r.last_error_code.map(|c| c.parse()).transpose()?,
             next_poll_at: ts(r.next_poll_at)?,
             history_pulled: r.history_pulled,
             lease_owner: r.lease_owner,
@@ -143,18 +147,16 @@ fn validate(name: &str, host: &str, port: u16, poll: Option<u32>) -> Result<(Str
     let name = name.trim();
     let host = host.trim();
     if name.is_empty() {
-        return Err(StoreError::Invalid("device name is required".into()));
+        return Err(Invalid::DeviceNameMissing.into());
     }
     if host.is_empty() {
-        return Err(StoreError::Invalid("device host is required".into()));
+        return Err(Invalid::DeviceHostMissing.into());
     }
     if port == 0 {
-        return Err(StoreError::Invalid("device port must be 1-65535".into()));
+        return Err(Invalid::DevicePortZero.into());
     }
     if poll == Some(0) {
-        return Err(StoreError::Invalid(
-            "poll interval must be at least one minute".into(),
-        ));
+        return Err(Invalid::PollIntervalZero.into());
     }
     Ok((name.to_owned(), host.to_owned()))
 }
@@ -233,24 +235,30 @@ impl Store {
     /// (punches lose their `device_id` and `device_log_id`, keep their
     /// serial, so re-adding the device does not duplicate them).
     pub async fn delete_device(&self, company_id: CompanyId, device_id: DeviceId) -> Result<()> {
-        let deleted = with_tx!(self, |tx| {
-            // device_log_id has no FK (it would cost a lookup per inserted
-            // punch); a device's punches are exactly those of its logs.
-            sqlx::query(
-                "UPDATE punches SET device_log_id = NULL WHERE device_id = $1 AND company_id = $2",
-            )
-            .bind(device_id.0)
-            .bind(company_id.0)
-            .execute(&mut *tx)
+        let deleted = self
+            .transaction(async |tx| {
+                Ok(on_tx!(tx, |conn| {
+                    // device_log_id has no FK (it would cost a lookup per
+                    // inserted punch); a device's punches are exactly those
+                    // of its logs.
+                    sqlx::query(
+                        "UPDATE punches SET device_log_id = NULL \
+                         WHERE device_id = $1 AND company_id = $2",
+                    )
+                    .bind(device_id.0)
+                    .bind(company_id.0)
+                    .execute(&mut *conn)
+                    .await?;
+                    // The FK turns punches.device_id into NULL.
+                    sqlx::query("DELETE FROM devices WHERE id = $1 AND company_id = $2")
+                        .bind(device_id.0)
+                        .bind(company_id.0)
+                        .execute(&mut *conn)
+                        .await?
+                        .rows_affected()
+                }))
+            })
             .await?;
-            // The FK turns punches.device_id into NULL.
-            sqlx::query("DELETE FROM devices WHERE id = $1 AND company_id = $2")
-                .bind(device_id.0)
-                .bind(company_id.0)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-        });
         if deleted == 0 {
             return Err(StoreError::NotFound);
         }
@@ -365,29 +373,33 @@ impl Store {
         );
         let now_s = secs(now);
         let until = now_s.saturating_add(dur_secs(lease));
-        let rows: Vec<PollTargetRow> = with_tx!(self, |tx| {
-            let ids: Vec<i64> = sqlx::query_scalar(&claim)
-                .bind(instance_id)
-                .bind(until)
-                .bind(now_s)
-                .bind(i64::from(limit))
-                .fetch_all(&mut *tx)
-                .await?;
-            if ids.is_empty() {
-                Vec::new()
-            } else {
-                let select = format!(
-                    "{} WHERE d.lease_owner = $1 AND d.id IN ({}) ORDER BY d.next_poll_at, d.id",
-                    poll_target_select!(),
-                    placeholders(2, ids.len())
-                );
-                let mut query = sqlx::query_as::<_, PollTargetRow>(&select).bind(instance_id);
-                for id in &ids {
-                    query = query.bind(*id);
-                }
-                query.fetch_all(&mut *tx).await?
-            }
-        });
+        let rows: Vec<PollTargetRow> = self
+            .transaction(async |tx| {
+                Ok(on_tx!(tx, |conn| {
+                    let ids: Vec<i64> = sqlx::query_scalar(&claim)
+                        .bind(instance_id)
+                        .bind(until)
+                        .bind(now_s)
+                        .bind(i64::from(limit))
+                        .fetch_all(&mut *conn)
+                        .await?;
+                    if ids.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let select = format!(
+                        "{} WHERE d.lease_owner = $1 AND d.id IN ({}) \
+                         ORDER BY d.next_poll_at, d.id",
+                        poll_target_select!(),
+                        placeholders(2, ids.len())
+                    );
+                    let mut query = sqlx::query_as::<_, PollTargetRow>(&select).bind(instance_id);
+                    for id in &ids {
+                        query = query.bind(*id);
+                    }
+                    query.fetch_all(&mut *conn).await?
+                }))
+            })
+            .await?;
         rows.into_iter().map(TryInto::try_into).collect()
     }
 

@@ -1,7 +1,7 @@
 //! Employees. Devices create them during sync; humans edit the name,
 //! designation, email and active flag.
 
-use super::{ts, Result, Store, StoreError};
+use super::{ts, Invalid, Result, Rule, Store, StoreError};
 use crate::domain::{
     non_blank, CompanyId, Employee, EmployeeFilter, EmployeeId, EmployeeUpdate, NewEmployee,
 };
@@ -156,7 +156,7 @@ impl Store {
         new: &NewEmployee,
     ) -> Result<Employee> {
         if new.enroll_id.is_empty() {
-            return Err(StoreError::Invalid("enroll id is required".into()));
+            return Err(Invalid::EnrollIdMissing.into());
         }
         let now = self.now();
         let row: Result<EmployeeRow> = async {
@@ -180,10 +180,9 @@ impl Store {
         }
         .await;
         match row {
-            Err(StoreError::Conflict(_)) => Err(StoreError::Conflict(format!(
-                "enroll id {:?} is already used",
-                new.enroll_id
-            ))),
+            Err(StoreError::Conflict(_)) => Err(StoreError::Conflict(Rule::EnrollIdTaken {
+                enroll_id: new.enroll_id.clone(),
+            })),
             other => other?.try_into(),
         }
     }

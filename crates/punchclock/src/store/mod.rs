@@ -2,10 +2,12 @@
 //!
 //! SQL is written once in the subset both backends accept (`$1` placeholders,
 //! `ON CONFLICT`, `RETURNING`) and run against whichever pool is active via
-//! the `with_pool!` / `with_tx!` macros; the few statements that differ branch
-//! on [`Store::is_postgres`] (and the big batched INSERTs of the sync, which
-//! use `?` on SQLite for speed). Rows decode into private `FromRow` structs whose
-//! derived impls are generic over the backend.
+//! the `with_pool!` macro, or inside [`Store::transaction`] via `on_tx!`;
+//! the few statements that differ branch on [`Store::is_postgres`].
+//! Statements with many values use `sqlx::QueryBuilder`, which binds each
+//! value right after its column name (and uses `?` on SQLite, where
+//! numbered parameters are slow). Rows decode into private `FromRow`
+//! structs whose derived impls are generic over the backend.
 //!
 //! Every method touching tenant data takes the `CompanyId` and filters by it,
 //! so another company's row is simply `NotFound`.
@@ -19,7 +21,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 use crate::clock::Clock;
-use crate::domain::{UnknownValue, UnknownZone, Zone};
+use crate::domain::{UnknownZone, Zone};
 
 /// Runs `$body` with `$pool` bound to the active pool (`&SqlitePool` or
 /// `&PgPool`); the body is compiled once per backend.
@@ -32,29 +34,50 @@ macro_rules! with_pool {
     };
 }
 
-/// Runs `$body` inside a transaction bound to `$tx`, committing when the
-/// body finishes. An early `?` drops the transaction, which rolls it back.
-/// Never `return` from the body: that would skip the commit.
-macro_rules! with_tx {
-    ($store:expr, |$tx:ident| $body:expr) => {
-        match &$store.backend {
-            $crate::store::Backend::Sqlite(pool) => {
-                // IMMEDIATE takes the write lock up front: a deferred
-                // transaction that reads first can fail with SQLITE_BUSY
-                // when it later tries to write under WAL.
-                let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-                let out = $body;
-                $tx.commit().await?;
-                out
+/// Runs `$body` with `$conn` bound to the connection of the transaction
+/// `$tx` (a `&mut Tx`): `&mut SqliteConnection` or `&mut PgConnection`.
+/// The body is compiled once per backend. Use it inside
+/// [`Store::transaction`], which owns the commit.
+macro_rules! on_tx {
+    ($tx:expr, |$conn:ident| $body:expr) => {
+        match $tx {
+            $crate::store::Tx::Sqlite(t) => {
+                let $conn: &mut sqlx::SqliteConnection = &mut *t;
+                $body
             }
-            $crate::store::Backend::Postgres(pool) => {
-                let mut $tx = pool.begin().await?;
-                let out = $body;
-                $tx.commit().await?;
-                out
+            $crate::store::Tx::Postgres(t) => {
+                let $conn: &mut sqlx::PgConnection = &mut *t;
+                $body
             }
         }
     };
+}
+
+/// `INSERT INTO $table (column, …) VALUES (…)` as a `sqlx::QueryBuilder`,
+/// written as `column: value` pairs: each value is bound in the same place
+/// as its column is named, so two values can never swap columns.
+macro_rules! insert_into {
+    ($table:literal { $($column:ident: $value:expr),+ $(,)? }) => {{
+        let columns = [$(stringify!($column)),+].join(", ");
+        let mut q = sqlx::QueryBuilder::new(format!("INSERT INTO {} ({columns}) VALUES (", $table));
+        let mut values = q.separated(", ");
+        $(values.push_bind($value);)+
+        q.push(")");
+        q
+    }};
+}
+
+/// A multi-row `INSERT INTO $table (column, …) VALUES (…), (…)` for every
+/// item of `$rows`, written as `column: value` pairs like [`insert_into!`].
+macro_rules! insert_rows {
+    ($table:literal, $rows:expr, |$row:ident| { $($column:ident: $value:expr),+ $(,)? }) => {{
+        let columns = [$(stringify!($column)),+].join(", ");
+        let mut q = sqlx::QueryBuilder::new(format!("INSERT INTO {} ({columns}) ", $table));
+        q.push_values($rows, |mut values, $row| {
+            $(values.push_bind($value);)+
+        });
+        q
+    }};
 }
 
 mod accounts;
@@ -63,87 +86,16 @@ mod companies;
 mod device_logs;
 mod devices;
 mod employees;
+mod error;
+mod poll_record;
 mod punches;
-mod sync;
+mod tx;
+
+pub use error::{Corrupt, Invalid, Rule, StoreError};
+pub(crate) use tx::Tx;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
-
-/// Errors from the store.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    /// The row does not exist, or belongs to another company.
-    #[error("not found")]
-    NotFound,
-    /// A uniqueness rule was violated (e.g. email already registered).
-    #[error("conflict: {0}")]
-    Conflict(String),
-    /// The caller passed data the store refuses to save.
-    #[error("invalid input: {0}")]
-    Invalid(String),
-    /// The URL is neither `sqlite:` nor `postgres:`. Holds only the scheme,
-    /// never the URL (it may contain a password).
-    #[error("unsupported database url scheme {0:?}")]
-    UnsupportedUrl(String),
-    /// A stored value could not be turned into a domain value.
-    #[error("corrupt stored value: {0}")]
-    Corrupt(Corrupt),
-    #[error("database error: {0}")]
-    Database(#[source] sqlx::Error),
-    #[error("migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-}
-
-impl From<sqlx::Error> for StoreError {
-    fn from(err: sqlx::Error) -> Self {
-        match err {
-            sqlx::Error::RowNotFound => StoreError::NotFound,
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                StoreError::Conflict(db.message().to_owned())
-            }
-            other => StoreError::Database(other),
-        }
-    }
-}
-
-impl From<UnknownValue> for StoreError {
-    fn from(err: UnknownValue) -> Self {
-        StoreError::Corrupt(Corrupt {
-            field: err.kind,
-            row: None,
-            detail: err.to_string(),
-        })
-    }
-}
-
-/// Which stored value is unreadable, and why: enough to find and fix it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Corrupt {
-    /// `table.column`, or the domain type when the column is not known.
-    pub field: &'static str,
-    /// Id of the row, when known.
-    pub row: Option<i64>,
-    pub detail: String,
-}
-
-impl std::fmt::Display for Corrupt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.row {
-            Some(row) => write!(f, "{} of row {row}: {}", self.field, self.detail),
-            None => write!(f, "{}: {}", self.field, self.detail),
-        }
-    }
-}
-
-impl StoreError {
-    pub(crate) fn corrupt(field: &'static str, row: Option<i64>, detail: impl ToString) -> Self {
-        StoreError::Corrupt(Corrupt {
-            field,
-            row,
-            detail: detail.to_string(),
-        })
-    }
-}
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

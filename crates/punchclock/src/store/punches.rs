@@ -1,4 +1,4 @@
-//! Punch listings. Punches are written only by `record_sync`.
+//! Punch listings. Punches are written only by `record_poll`.
 
 use super::{int, parse_civil, ts, Result, Store, StoreError};
 use crate::domain::{

@@ -11,7 +11,10 @@ pub use scheduler::Scheduler;
 
 use crate::billing::Billing;
 use crate::clock::Clock;
-use crate::domain::{CompanyId, DeviceId, DeviceLog, LogKind, PollTarget, SyncOutcome};
+use crate::domain::{
+    CompanyId, DeviceId, DeviceLog, LogKind, Outcome, PollFailure, PollOutcome, PollReason,
+    PollRecord, PollTarget,
+};
 use crate::store::{Store, StoreError};
 
 /// Runs polls and records them; shared by the scheduler and the web actions.
@@ -57,16 +60,13 @@ impl Syncer {
     }
 
     /// Poll one device and record the result in one transaction.
-    pub async fn poll_and_record(&self, target: &PollTarget) -> Result<SyncOutcome, StoreError> {
+    pub async fn poll_and_record(&self, target: &PollTarget) -> Result<PollOutcome, StoreError> {
         let mut record = poll(target, &self.settings, LogKind::Sync, &self.clock).await;
         record.next_poll_at = Some(scheduler::next_poll_at(
             self.clock.now(),
             target.poll_interval_minutes,
         ));
-        let outcome = self
-            .store
-            .record_sync(target.company_id, target.device_id, &record)
-            .await?;
+        let outcome = self.record(target, &record).await?;
         // New employees may push the account over its seats. Syncing itself
         // goes on regardless: nothing a device sends is ever dropped.
         if outcome.employees_new > 0 {
@@ -75,12 +75,45 @@ impl Syncer {
         Ok(outcome)
     }
 
+    /// Records an attempt. When what was read cannot be saved, the attempt
+    /// is still logged, as failed with code `store` and nothing of it kept,
+    /// so the device says why and is polled again on schedule; the error is
+    /// returned as before.
+    async fn record(
+        &self,
+        target: &PollTarget,
+        record: &PollRecord,
+    ) -> Result<PollOutcome, StoreError> {
+        let (company, device) = (target.company_id, target.device_id);
+        let error = match self.store.record_poll(company, device, record).await {
+            Ok(outcome) => return Ok(outcome),
+            Err(StoreError::NotFound) => return Err(StoreError::NotFound),
+            Err(e) => e,
+        };
+        let failed = PollRecord {
+            outcome: Outcome::Failed,
+            reason: Some(PollReason::new(
+                PollFailure::Store,
+                format!("what was read could not be saved ({error}); it will be read again"),
+            )),
+            info: None,
+            users: vec![],
+            punches: vec![],
+            history_pulled: false,
+            ..record.clone()
+        };
+        if let Err(e) = self.store.record_poll(company, device, &failed).await {
+            tracing::warn!(device = %device, "logging a failed save failed too: {e}");
+        }
+        Err(error)
+    }
+
     /// "Sync now": poll at once and return what happened.
     pub async fn sync_now(
         &self,
         company_id: CompanyId,
         device_id: DeviceId,
-    ) -> Result<SyncOutcome, StoreError> {
+    ) -> Result<PollOutcome, StoreError> {
         let target = self.store.device_poll_target(company_id, device_id).await?;
         self.poll_and_record(&target).await
     }
@@ -93,10 +126,6 @@ impl Syncer {
     ) -> Result<DeviceLog, StoreError> {
         let target = self.store.device_poll_target(company_id, device_id).await?;
         let record = poll(&target, &self.settings, LogKind::Test, &self.clock).await;
-        Ok(self
-            .store
-            .record_sync(company_id, device_id, &record)
-            .await?
-            .log)
+        Ok(self.record(&target, &record).await?.log)
     }
 }

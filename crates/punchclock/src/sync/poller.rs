@@ -1,5 +1,5 @@
 //! One contact with one device: resolve, vet the address, handshake, read,
-//! and turn the result (or the failure, in plain words) into a `SyncRecord`.
+//! and turn the result (or the failure, in plain words) into a `PollRecord`.
 //!
 //! Nothing here touches the store, so the same code serves scheduled syncs,
 //! "Sync now" and "Test connection".
@@ -14,7 +14,8 @@ use super::address::first_public;
 use crate::clock::Clock;
 use crate::domain::device_time::to_civil;
 use crate::domain::{
-    DeviceInfo, DeviceUser, LogKind, NewPunch, Outcome, PollTarget, SyncRecord, Transport, Zone,
+    DeviceInfo, DeviceUser, LogKind, NewPunch, Outcome, PollFailure, PollReason, PollRecord,
+    PollTarget, Transport, Zone,
 };
 
 /// How polls behave; from the service configuration.
@@ -39,11 +40,41 @@ impl Default for PollSettings {
     }
 }
 
-/// A failure on the way, already in plain words.
+/// A failure on the way: its code and plain words, and how far it got.
 struct Failure {
-    reason: String,
+    reason: PollReason,
     address: Option<SocketAddr>,
     transport: Option<Transport>,
+}
+
+impl Failure {
+    fn new(code: PollFailure, message: impl Into<String>, address: Option<SocketAddr>) -> Self {
+        Failure {
+            reason: PollReason::new(code, message),
+            address,
+            transport: None,
+        }
+    }
+
+    fn client(e: &ClientError, address: Option<SocketAddr>) -> Self {
+        Failure::new(failure_code(e), e.to_string(), address)
+    }
+}
+
+/// The code of a client error. Matched on the variants rather than on
+/// `ClientError::kind()`'s text, so a new variant is a compile error here.
+fn failure_code(e: &ClientError) -> PollFailure {
+    match e {
+        ClientError::Resolve { .. } => PollFailure::Dns,
+        ClientError::Refused { .. } => PollFailure::Refused,
+        ClientError::Timeout { .. } => PollFailure::Timeout,
+        ClientError::KeyRequired | ClientError::KeyRejected => PollFailure::Auth,
+        ClientError::NotZk { .. } => PollFailure::NotAZkDevice,
+        ClientError::Device { .. } => PollFailure::DeviceRejected,
+        ClientError::Protocol { .. } => PollFailure::Protocol,
+        ClientError::Closed { .. } => PollFailure::Closed,
+        ClientError::Io { .. } => PollFailure::Network,
+    }
 }
 
 struct Reading {
@@ -64,26 +95,25 @@ pub async fn poll(
     settings: &PollSettings,
     kind: LogKind,
     clock: &Clock,
-) -> SyncRecord {
+) -> PollRecord {
     let started_at = clock.now();
     let timer = Instant::now();
     let attempt = read(target, settings, kind, clock);
     let result = match tokio::time::timeout(settings.attempt_timeout, attempt).await {
         Ok(r) => r,
-        Err(_) => Err(Failure {
-            reason: format!(
+        Err(_) => Err(Failure::new(
+            PollFailure::AttemptTimeout,
+            format!(
                 "the attempt took longer than {} seconds and was stopped",
                 settings.attempt_timeout.as_secs()
             ),
-            address: None,
-            transport: None,
-        }),
+            None,
+        )),
     };
-    let duration = timer.elapsed();
-    let mut record = SyncRecord {
+    let mut record = PollRecord {
         kind,
         started_at,
-        duration,
+        duration: timer.elapsed(),
         host: target.host.clone(),
         address: None,
         transport_used: None,
@@ -96,21 +126,7 @@ pub async fn poll(
         next_poll_at: None,
     };
     match result {
-        Ok(r) => {
-            record.outcome = Outcome::Ok;
-            record.address = Some(r.address.to_string());
-            record.transport_used = Some(r.transport);
-            record.info = Some(r.info);
-            record.history_pulled = kind == LogKind::Sync;
-            record.users = r.users;
-            record.punches = r.punches;
-            if r.skipped_punches > 0 {
-                record.reason = Some(format!(
-                    "{} punch records on the device could not be read (corrupt dates) and were skipped",
-                    r.skipped_punches
-                ));
-            }
-        }
+        Ok(r) => fill_reading(&mut record, r),
         Err(f) => {
             record.reason = Some(f.reason);
             record.address = f.address.map(|a| a.to_string());
@@ -120,40 +136,40 @@ pub async fn poll(
     record
 }
 
+fn fill_reading(record: &mut PollRecord, r: Reading) {
+    record.outcome = Outcome::Ok;
+    record.address = Some(r.address.to_string());
+    record.transport_used = Some(r.transport);
+    record.info = Some(r.info);
+    record.history_pulled = record.kind == LogKind::Sync;
+    record.users = r.users;
+    record.punches = r.punches;
+    if r.skipped_punches > 0 {
+        record.reason = Some(PollReason::new(
+            PollFailure::UnreadableRecords,
+            format!(
+                "{} punch records on the device could not be read (corrupt dates) and were skipped",
+                r.skipped_punches
+            ),
+        ));
+    }
+}
+
 async fn read(
     target: &PollTarget,
     settings: &PollSettings,
     kind: LogKind,
     clock: &Clock,
 ) -> Result<Reading, Failure> {
-    let fail = |reason: String, address: Option<SocketAddr>| Failure {
-        reason,
-        address,
-        transport: None,
-    };
     // Checked before any contact: punch instants cannot be computed
     // without the zone, and guessing UTC would store them hours off.
     let zone = target.timezone.as_ref().map_err(|e| {
-        fail(
-            format!(
-                "{e} is set for this device or its company: choose a time zone in the settings"
-            ),
-            None,
-        )
+        let message = format!(
+            "{e} is set for this device or its company: choose a time zone in the settings"
+        );
+        Failure::new(PollFailure::UnknownZone, message, None)
     })?;
-    // Resolved afresh on every poll: dynamic-DNS names change.
-    let addrs = zk_client::resolve(&target.host, target.port, settings.step_timeout)
-        .await
-        .map_err(|e| fail(e.to_string(), None))?;
-    let address = pick_address(&addrs, settings.allow_private_addresses).map_err(|reason| {
-        fail(
-            format!(
-                "{} resolves to {reason}, which this service does not connect to: enter the public IP address or DNS name of the router in front of the device",
-                target.host
-            ),
-            addrs.first().copied(),
-        )
-    })?;
+    let address = resolve(target, settings).await?;
     let opts = ClientOptions {
         comm_key: target.comm_key,
         transport: match target.transport {
@@ -166,7 +182,7 @@ async fn read(
     };
     let mut client = ZkClient::connect_addr(address, &opts)
         .await
-        .map_err(|e| fail(e.to_string(), Some(address)))?;
+        .map_err(|e| Failure::client(&e, Some(address)))?;
     let transport = match client.transport() {
         zk_protocol::Transport::Tcp => Transport::Tcp,
         zk_protocol::Transport::Udp => Transport::Udp,
@@ -174,15 +190,13 @@ async fn read(
     let outcome = read_tables(&mut client, zone, kind, clock.now()).await;
     // Always end the session, even after a failed read; its own failure is
     // not worth reporting over the real one.
-    let closed = client.close().await;
-    let (info, users, punches, skipped_punches) = outcome.map_err(|e| Failure {
-        reason: e.to_string(),
-        address: Some(address),
-        transport: Some(transport),
-    })?;
-    if let Err(e) = closed {
+    if let Err(e) = client.close().await {
         tracing::debug!(device = %target.device_id, "closing the session failed: {e}");
     }
+    let (info, users, punches, skipped_punches) = outcome.map_err(|e| Failure {
+        transport: Some(transport),
+        ..Failure::client(&e, Some(address))
+    })?;
     Ok(Reading {
         address,
         transport,
@@ -190,6 +204,23 @@ async fn read(
         users,
         punches,
         skipped_punches,
+    })
+}
+
+/// Resolved afresh on every poll (dynamic-DNS names change), then vetted.
+async fn resolve(target: &PollTarget, settings: &PollSettings) -> Result<SocketAddr, Failure> {
+    let addrs = zk_client::resolve(&target.host, target.port, settings.step_timeout)
+        .await
+        .map_err(|e| Failure::client(&e, None))?;
+    pick_address(&addrs, settings.allow_private_addresses).map_err(|reason| {
+        Failure::new(
+            PollFailure::AddressNotAllowed,
+            format!(
+                "{} resolves to {reason}, which this service does not connect to: enter the public IP address or DNS name of the router in front of the device",
+                target.host
+            ),
+            addrs.first().copied(),
+        )
     })
 }
 
@@ -290,6 +321,27 @@ mod tests {
             err.contains("192.168.1.201") && err.contains("private"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn client_errors_map_to_their_codes() {
+        let timeout = ClientError::Timeout {
+            step: "connecting",
+            after: Duration::from_secs(3),
+        };
+        assert_eq!(failure_code(&timeout), PollFailure::Timeout);
+        assert_eq!(failure_code(&ClientError::KeyRejected), PollFailure::Auth);
+        assert_eq!(failure_code(&ClientError::KeyRequired), PollFailure::Auth);
+        let not_zk = ClientError::NotZk {
+            detail: "HTTP".into(),
+        };
+        assert_eq!(failure_code(&not_zk).as_str(), "not_a_zk_device");
+        let refused = ClientError::Refused {
+            addr: "203.0.113.9:4370".parse().unwrap(),
+        };
+        let f = Failure::client(&refused, None);
+        assert_eq!(f.reason.code, PollFailure::Refused);
+        assert_eq!(f.reason.message, refused.to_string());
     }
 
     #[test]

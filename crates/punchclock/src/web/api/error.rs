@@ -127,12 +127,12 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ApiError::NotFound,
-            StoreError::Conflict(m) => ApiError::Conflict(m),
+            StoreError::Conflict(rule) => ApiError::Conflict(rule.to_string()),
             // The validators run first, so this is a rule only the store knows.
-            StoreError::Invalid(m) => ApiError::BadRequest {
+            StoreError::Invalid(rule) => ApiError::BadRequest {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 code: "validation",
-                message: m,
+                message: rule.to_string(),
             },
             other => ApiError::Internal(other.to_string()),
         }

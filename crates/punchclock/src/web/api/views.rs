@@ -182,6 +182,8 @@ pub struct DeviceLogJson {
     pub punches_new: u32,
     pub employees_new: u32,
     pub reason: Option<String>,
+    /// The reason's stable code (`PollFailure`), for grouping and alerts.
+    pub reason_code: Option<String>,
     pub serial_number: Option<String>,
 }
 
@@ -202,6 +204,7 @@ impl DeviceLogJson {
             punches_new: l.punches_new,
             employees_new: l.employees_new,
             reason: l.reason.clone(),
+            reason_code: l.reason_code.map(|c| c.to_string()),
             serial_number: l.serial_number.clone(),
         }
     }

@@ -605,9 +605,9 @@ pub async fn create(
         .await;
     match device {
         Ok(d) => Ok(see_other(&format!("/devices?added={}", d.id))),
-        Err(crate::store::StoreError::Invalid(m)) => {
+        Err(crate::store::StoreError::Invalid(rule)) => {
             let mut errors = FieldErrors::default();
-            errors.add("name", sentence(&m));
+            errors.add(rule.field(), sentence(&rule.to_string()));
             invalid(form_page(&ctx, &f, &errors, None))
         }
         Err(e) => Err(e.into()),

@@ -218,6 +218,8 @@ pub enum PageError {
     /// A change refused while the account is blocked or expired.
     Restricted(String),
     Store(StoreError),
+    /// Password hashing failed.
+    Hash(String),
 }
 
 impl From<StoreError> for PageError {
@@ -237,7 +239,7 @@ impl From<AuthError> for PageError {
             other @ (AuthError::BadCsrf | AuthError::InvalidCredentials) => {
                 PageError::Forbidden(other.to_string())
             }
-            AuthError::Hash(h) => PageError::Store(StoreError::Invalid(h)),
+            AuthError::Hash(h) => PageError::Hash(h),
         }
     }
 }
@@ -267,16 +269,19 @@ impl IntoResponse for PageError {
                 )
                     .into_response()
             }
-            PageError::Store(e) => {
-                tracing::error!("page failed: {e}");
-                message_page(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Something went wrong",
-                    "Something went wrong on our side. Please try again in a moment.",
-                )
-            }
+            PageError::Store(e) => internal_error(&e),
+            PageError::Hash(e) => internal_error(&e),
         }
     }
+}
+
+fn internal_error(e: &dyn std::fmt::Display) -> Response {
+    tracing::error!("page failed: {e}");
+    message_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        "Something went wrong on our side. Please try again in a moment.",
+    )
 }
 
 pub type PageResult<T = Response> = Result<T, PageError>;

@@ -1,0 +1,392 @@
+//! The poll transaction: everything one device contact produced, recorded
+//! atomically and idempotently. One statement per concern (the device's
+//! identity, its status and schedule, the log row, employees, punches), each
+//! binding its values next to the columns they fill.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::device_logs::{device_log_cols, DeviceLogRow};
+use super::{civil_text, int, secs, Invalid, Result, Store, StoreError, Tx};
+use crate::domain::{
+    CompanyId, DeviceId, DeviceInfo, DeviceStatus, LogKind, NewPunch, Outcome, PollOutcome,
+    PollRecord,
+};
+
+/// Rows per multi-row INSERT: 500 punches bind 6,000 values, well under
+/// SQLite's 32,766 and PostgreSQL's 65,535 parameter limits.
+const BATCH: usize = 500;
+
+/// The device a poll is recorded for.
+#[derive(Clone, Copy)]
+struct DeviceKey {
+    company_id: CompanyId,
+    device_id: DeviceId,
+}
+
+/// The people a record mentions: every enroll id with the device's name
+/// for it (`None` when the device gave no name or only sent punches).
+/// Sorted, so concurrent syncs of one company lock employee rows in the
+/// same order.
+struct People<'a> {
+    names: BTreeMap<&'a str, Option<&'a str>>,
+}
+
+impl<'a> People<'a> {
+    fn of(record: &'a PollRecord) -> Result<Self> {
+        let mut names: BTreeMap<&str, Option<&str>> = BTreeMap::new();
+        for user in &record.users {
+            if user.enroll_id.is_empty() {
+                return Err(Invalid::DeviceUserWithoutEnrollId.into());
+            }
+            let name = Some(user.name.trim()).filter(|n| !n.is_empty());
+            let entry = names.entry(user.enroll_id.as_str()).or_insert(None);
+            if name.is_some() {
+                *entry = name;
+            }
+        }
+        for punch in &record.punches {
+            if punch.enroll_id.is_empty() {
+                return Err(Invalid::PunchWithoutEnrollId.into());
+            }
+            names.entry(punch.enroll_id.as_str()).or_insert(None);
+        }
+        Ok(People { names })
+    }
+
+    fn enroll_ids(&self) -> Vec<&'a str> {
+        self.names.keys().copied().collect()
+    }
+
+    /// Enroll ids the device has a name for, with that name.
+    fn named(&self) -> Vec<(&'a str, &'a str)> {
+        self.names
+            .iter()
+            .filter_map(|(id, name)| name.map(|n| (*id, n)))
+            .collect()
+    }
+}
+
+fn count(n: impl TryInto<i64>) -> i64 {
+    n.try_into().unwrap_or(i64::MAX)
+}
+
+impl Store {
+    /// Records one contact attempt in a single transaction: the device log
+    /// row; the device's info, status, schedule and (for `LogKind::Sync`)
+    /// lease release; employees for every enroll id seen; and the punches.
+    ///
+    /// Idempotent: employees are keyed by (company, enroll id) and punches
+    /// by (company, device serial, enroll id, device time), both inserted
+    /// with `ON CONFLICT DO NOTHING`, so replaying a record adds nothing
+    /// but a log row. Any error rolls everything back.
+    ///
+    /// `NotFound` if the device does not exist in this company (e.g. it was
+    /// deleted while being polled). `Invalid` if punches arrive and neither
+    /// the record nor the device knows the device serial.
+    pub async fn record_poll(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+        record: &PollRecord,
+    ) -> Result<PollOutcome> {
+        let people = People::of(record)?;
+        let key = DeviceKey {
+            company_id,
+            device_id,
+        };
+        let now = self.now();
+        self.transaction(async |tx| {
+            if let Some(info) = &record.info {
+                store_device_info(tx, key, info).await?;
+            }
+            // Also proves the device belongs to this company.
+            let serial = record_attempt_on_device(tx, key, record).await?;
+            // Punches are keyed by serial, never by device row or address.
+            let serial = match serial {
+                Some(serial) => serial,
+                None if record.punches.is_empty() => String::new(),
+                None => return Err(Invalid::PunchesWithoutSerial.into()),
+            };
+            let log_id = insert_log(tx, key, record, &serial).await?;
+            let employees_new = upsert_employees(tx, company_id, &people, now).await?;
+            let stamp = PunchStamp {
+                key,
+                serial: &serial,
+                log_id,
+                now,
+            };
+            let punches_new = insert_punches(tx, &stamp, &record.punches).await?;
+            let log = finish_log(tx, log_id, punches_new, employees_new).await?;
+            Ok(PollOutcome {
+                log: log.try_into()?,
+                punches_new: u32::try_from(punches_new).unwrap_or(u32::MAX),
+                employees_new: u32::try_from(employees_new).unwrap_or(u32::MAX),
+                active_employees: count_active(tx, company_id).await?,
+            })
+        })
+        .await
+    }
+}
+
+/// What the device said about itself; fields it did not report keep their
+/// stored value.
+async fn store_device_info(tx: &mut Tx, key: DeviceKey, info: &DeviceInfo) -> Result<()> {
+    let text = [
+        ("serial_number", info.serial_number.as_deref()),
+        ("device_name", info.device_name.as_deref()),
+        ("platform", info.platform.as_deref()),
+        ("firmware", info.firmware.as_deref()),
+        ("mac", info.mac.as_deref()),
+    ];
+    let numbers = [
+        ("user_count", info.user_count.map(i64::from)),
+        ("punch_count", info.punch_count.map(i64::from)),
+        ("user_capacity", info.user_capacity.map(i64::from)),
+        ("punch_capacity", info.punch_capacity.map(i64::from)),
+        ("clock_drift_seconds", info.clock_drift_seconds),
+    ];
+    on_tx!(tx, |conn| {
+        let mut q = sqlx::QueryBuilder::new("UPDATE devices SET ");
+        let mut set = q.separated(", ");
+        for (column, value) in text {
+            set.push(format!("{column} = COALESCE("));
+            set.push_bind_unseparated(value);
+            set.push_unseparated(format!(", {column})"));
+        }
+        for (column, value) in numbers {
+            set.push(format!("{column} = COALESCE("));
+            set.push_bind_unseparated(value);
+            set.push_unseparated(format!(", {column})"));
+        }
+        q.push(" WHERE id = ").push_bind(key.device_id.0);
+        q.push(" AND company_id = ").push_bind(key.company_id.0);
+        q.build().execute(conn).await?;
+    });
+    Ok(())
+}
+
+/// Status, last error and schedule after the attempt; a scheduled sync
+/// also gives up its lease. Returns the device's serial number.
+async fn record_attempt_on_device(
+    tx: &mut Tx,
+    key: DeviceKey,
+    record: &PollRecord,
+) -> Result<Option<String>> {
+    let ok = record.outcome == Outcome::Ok;
+    let status = if ok {
+        DeviceStatus::Online
+    } else {
+        DeviceStatus::Offline
+    };
+    let error = record.reason.as_ref().filter(|_| !ok);
+    let started = secs(record.started_at);
+    Ok(on_tx!(tx, |conn| {
+        let mut q = sqlx::QueryBuilder::new("UPDATE devices SET status = ");
+        q.push_bind(status.as_str());
+        q.push(", last_attempt_at = ").push_bind(started);
+        q.push(", last_error = ")
+            .push_bind(error.map(|r| r.message.as_str()));
+        q.push(", last_error_code = ")
+            .push_bind(error.map(|r| r.code.as_str()));
+        if ok {
+            q.push(", last_seen_at = ").push_bind(started);
+        }
+        if ok && record.history_pulled {
+            q.push(", history_pulled = TRUE");
+        }
+        if let Some(next) = record.next_poll_at {
+            q.push(", next_poll_at = ").push_bind(secs(next));
+        }
+        if record.kind == LogKind::Sync {
+            q.push(", lease_owner = NULL, lease_until = NULL");
+        }
+        q.push(" WHERE id = ").push_bind(key.device_id.0);
+        q.push(" AND company_id = ").push_bind(key.company_id.0);
+        q.push(" RETURNING serial_number");
+        q.build_query_scalar().fetch_one(conn).await?
+    }))
+}
+
+/// The log row, with zero new punches and employees until they are known.
+async fn insert_log(tx: &mut Tx, key: DeviceKey, record: &PollRecord, serial: &str) -> Result<i64> {
+    let reason = record.reason.as_ref();
+    Ok(on_tx!(tx, |conn| {
+        let mut q = insert_into!("device_logs" {
+            company_id: key.company_id.0,
+            device_id: key.device_id.0,
+            kind: record.kind.as_str(),
+            started_at: secs(record.started_at),
+            duration_ms: count(record.duration.as_millis()),
+            host: record.host.as_str(),
+            address: record.address.as_deref(),
+            transport_used: record.transport_used.map(|t| t.as_str()),
+            outcome: record.outcome.as_str(),
+            users_read: count(record.users.len()),
+            punches_read: count(record.punches.len()),
+            punches_new: 0_i64,
+            employees_new: 0_i64,
+            reason: reason.map(|r| r.message.as_str()),
+            reason_code: reason.map(|r| r.code.as_str()),
+            serial_number: Some(serial).filter(|s| !s.is_empty()),
+        });
+        q.push(" RETURNING id");
+        q.build_query_scalar().fetch_one(conn).await?
+    }))
+}
+
+/// Adds an employee for every new enroll id and refreshes the device's
+/// name of known ones. Returns how many were added.
+async fn upsert_employees(
+    tx: &mut Tx,
+    company_id: CompanyId,
+    people: &People<'_>,
+    now: i64,
+) -> Result<u64> {
+    let mut added = 0;
+    for chunk in people.enroll_ids().chunks(BATCH) {
+        added += on_tx!(tx, |conn| {
+            let mut q = insert_rows!("employees", chunk, |enroll_id| {
+                company_id: company_id.0,
+                created_at: now,
+                updated_at: now,
+                active: true,
+                enroll_id: *enroll_id,
+                name_from_device: people.names[enroll_id],
+            });
+            q.push(" ON CONFLICT (company_id, enroll_id) DO NOTHING");
+            q.build().execute(conn).await?.rows_affected()
+        });
+    }
+    for chunk in people.named().chunks(BATCH) {
+        on_tx!(tx, |conn| {
+            let mut q = insert_rows!("employees", chunk, |named| {
+                company_id: company_id.0,
+                created_at: now,
+                updated_at: now,
+                active: true,
+                enroll_id: named.0,
+                name_from_device: named.1,
+            });
+            // Human-edited columns are not in the SET list, so a device can
+            // never overwrite them.
+            q.push(
+                " ON CONFLICT (company_id, enroll_id) DO UPDATE \
+                 SET name_from_device = excluded.name_from_device, \
+                     updated_at = excluded.updated_at \
+                 WHERE employees.name_from_device IS NULL \
+                    OR employees.name_from_device <> excluded.name_from_device",
+            );
+            q.build().execute(conn).await?;
+        });
+    }
+    Ok(added)
+}
+
+/// What every punch of one poll is stored with.
+struct PunchStamp<'a> {
+    key: DeviceKey,
+    serial: &'a str,
+    log_id: i64,
+    now: i64,
+}
+
+/// Inserts the punches not stored yet; returns how many were new.
+async fn insert_punches(tx: &mut Tx, stamp: &PunchStamp<'_>, punches: &[NewPunch]) -> Result<u64> {
+    if punches.is_empty() {
+        return Ok(0);
+    }
+    let company_id = stamp.key.company_id;
+    let employees: HashMap<String, i64> = on_tx!(tx, |conn| {
+        sqlx::query_as::<_, (String, i64)>(
+            "SELECT enroll_id, id FROM employees WHERE company_id = $1",
+        )
+        .bind(company_id.0)
+        .fetch_all(conn)
+        .await?
+    })
+    .into_iter()
+    .collect();
+    let mut added = 0;
+    for chunk in punches.chunks(BATCH) {
+        let rows = punch_rows(chunk, &employees)?;
+        added += on_tx!(tx, |conn| {
+            let mut q = insert_rows!("punches", &rows, |row| {
+                company_id: company_id.0,
+                device_id: stamp.key.device_id.0,
+                device_serial: stamp.serial,
+                device_log_id: stamp.log_id,
+                created_at: stamp.now,
+                employee_id: row.employee_id,
+                enroll_id: row.punch.enroll_id.as_str(),
+                device_time: row.device_time.as_str(),
+                punched_at: secs(row.punch.punched_at),
+                status: i64::from(row.punch.status),
+                punch_type: i64::from(row.punch.punch_type),
+                uid: i64::from(row.punch.uid),
+            });
+            q.push(" ON CONFLICT (company_id, device_serial, enroll_id, device_time) DO NOTHING");
+            q.build().execute(conn).await?.rows_affected()
+        });
+    }
+    Ok(added)
+}
+
+/// A punch with what its row needs beyond the punch itself.
+struct PunchRow<'a> {
+    punch: &'a NewPunch,
+    employee_id: i64,
+    /// Part of the punch identity: always the canonical text.
+    device_time: String,
+}
+
+fn punch_rows<'a>(
+    punches: &'a [NewPunch],
+    employees: &HashMap<String, i64>,
+) -> Result<Vec<PunchRow<'a>>> {
+    punches
+        .iter()
+        .map(|punch| {
+            // Every enroll id was inserted by upsert_employees.
+            let employee_id = employees.get(&punch.enroll_id).copied().ok_or_else(|| {
+                StoreError::corrupt(
+                    "employees.enroll_id",
+                    None,
+                    format!("no employee for {:?}", punch.enroll_id),
+                )
+            })?;
+            Ok(PunchRow {
+                punch,
+                employee_id,
+                device_time: civil_text(punch.device_time),
+            })
+        })
+        .collect()
+}
+
+/// Fills in the counts now known and returns the finished log row.
+async fn finish_log(
+    tx: &mut Tx,
+    log_id: i64,
+    punches: u64,
+    employees: u64,
+) -> Result<DeviceLogRow> {
+    Ok(on_tx!(tx, |conn| {
+        let mut q = sqlx::QueryBuilder::new("UPDATE device_logs SET punches_new = ");
+        q.push_bind(count(punches));
+        q.push(", employees_new = ").push_bind(count(employees));
+        q.push(" WHERE id = ").push_bind(log_id);
+        q.push(concat!(" RETURNING ", device_log_cols!()));
+        q.build_query_as().fetch_one(conn).await?
+    }))
+}
+
+/// Active employees after the poll, for seat checks.
+async fn count_active(tx: &mut Tx, company_id: CompanyId) -> Result<u64> {
+    let active: i64 = on_tx!(tx, |conn| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM employees WHERE company_id = $1 AND active")
+            .bind(company_id.0)
+            .fetch_one(conn)
+            .await?
+    });
+    int(active, "active employees")
+}
