@@ -48,9 +48,11 @@ impl AccountStatus {
     }
 }
 
-/// The account as the owner sees it (`GET /api/v1/account`).
+/// A company's standing on its plan, as the owner sees it
+/// (`GET /api/v1/account`). Not to be confused with `domain::Account`, a
+/// login.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Account {
+pub struct Standing {
     pub plan: Plan,
     /// `None` is unlimited.
     pub seats: Option<u32>,
@@ -60,7 +62,7 @@ pub struct Account {
     pub status: AccountStatus,
 }
 
-impl Account {
+impl Standing {
     /// Over the seat limit: how many must be deactivated (or 0).
     pub fn excess(&self) -> u64 {
         self.seats
@@ -172,22 +174,22 @@ impl Billing {
             })
     }
 
-    /// The account as it stands now.
-    pub async fn account(&self, company_id: CompanyId) -> Result<Account, StoreError> {
+    /// The company's standing now.
+    pub async fn standing(&self, company_id: CompanyId) -> Result<Standing, StoreError> {
         let company = self.store.get_company(company_id).await?;
-        self.account_of(&company).await
+        self.standing_of(&company).await
     }
 
-    /// The account of a company the caller has already loaded.
-    pub async fn account_of(&self, company: &Company) -> Result<Account, StoreError> {
+    /// The standing of a company the caller has already loaded.
+    pub async fn standing_of(&self, company: &Company) -> Result<Standing, StoreError> {
         let active = self.store.count_active_employees(company.id).await?;
         Ok(self.view(company, active))
     }
 
-    fn view(&self, company: &Company, active: u64) -> Account {
+    fn view(&self, company: &Company, active: u64) -> Standing {
         let plan = self.plan_of(company);
         let status = status(&plan, active, company.trial_ends_at, self.clock.now());
-        Account {
+        Standing {
             seats: plan.seats,
             plan,
             active_employees: active,
@@ -204,9 +206,9 @@ impl Billing {
         &self,
         company_id: CompanyId,
         actor: Option<AccountId>,
-    ) -> Result<Account, StoreError> {
+    ) -> Result<Standing, StoreError> {
         let company = self.store.get_company(company_id).await?;
-        let account = self.account_of(&company).await?;
+        let account = self.standing_of(&company).await?;
         let active = account.active_employees;
         if account.blocked != company.blocked {
             let detail = match account.status {
@@ -257,7 +259,7 @@ impl Billing {
         company_id: CompanyId,
         actor: AccountId,
         plan_id: &str,
-    ) -> Result<Account, PlanError> {
+    ) -> Result<Standing, PlanError> {
         let to = self
             .catalog
             .get(plan_id)

@@ -247,7 +247,7 @@ impl FromRequestParts<AppState> for ApiUser {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let caller = ApiCaller::from_request_parts(parts, state).await?;
-        let account = state.billing.account(caller.company_id).await?;
+        let account = state.billing.standing(caller.company_id).await?;
         if account.blocked {
             return Err(ApiError::AccountBlocked(Box::new(account)));
         }

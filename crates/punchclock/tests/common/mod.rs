@@ -4,7 +4,9 @@
 //! Each test gets its own temp dir with SQLite; a test that opts in with
 //! [`TestOptions::postgres`] gets a fresh PostgreSQL database instead when
 //! `PUNCHCLOCK_TEST_POSTGRES_URL` is set (an admin URL; databases named
-//! `pc_test_*` are created under it and dropped afterwards).
+//! `pc_test_*` are created under it and dropped afterwards). Such a test
+//! runs on SQLite otherwise: it is a test of the service, which passes
+//! on either backend, not a PostgreSQL-only test.
 #![allow(dead_code)] // each test binary uses a different part of this
 
 use std::net::SocketAddr;
@@ -74,7 +76,14 @@ impl TestApp {
         };
         let mut postgres_db = None;
         if opts.postgres {
-            if let Ok(admin) = std::env::var("PUNCHCLOCK_TEST_POSTGRES_URL") {
+            let admin = std::env::var("PUNCHCLOCK_TEST_POSTGRES_URL").ok();
+            // Built for PostgreSQL (see build.rs): falling back to SQLite
+            // would pass without testing what was asked.
+            assert!(
+                admin.is_some() || !cfg!(postgres_tests),
+                "PUNCHCLOCK_TEST_POSTGRES_URL was set at build time but is not set now"
+            );
+            if let Some(admin) = admin {
                 let (url, name) = create_postgres_db(&admin).await;
                 config.database_url = url;
                 postgres_db = Some((admin, name));

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, ApiResult, Json, Query};
 use super::views::{company_zone, instant, List};
-use crate::billing::{Account, Plan, PlanError};
+use crate::billing::{Plan, PlanError, Standing};
 use crate::domain::AuditEvent;
 use crate::web::auth::ApiCaller;
 use crate::web::AppState;
@@ -30,7 +30,7 @@ pub struct AccountJson {
 }
 
 impl AccountJson {
-    fn new(state: &AppState, a: &Account, tz: &jiff::tz::TimeZone) -> Self {
+    fn new(state: &AppState, a: &Standing, tz: &jiff::tz::TimeZone) -> Self {
         AccountJson {
             plan: a.plan.id.clone(),
             plan_name: a.plan.name.clone(),

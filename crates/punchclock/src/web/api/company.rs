@@ -13,7 +13,7 @@ use crate::web::AppState;
 /// `GET /company`
 pub async fn get(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<CompanyJson>> {
     let company = state.store.get_company(user.company_id).await?;
-    let account = state.billing.account(user.company_id).await?;
+    let account = state.billing.standing(user.company_id).await?;
     Ok(Json(CompanyJson::new(&company, account.status)))
 }
 
@@ -39,6 +39,6 @@ pub async fn patch(
         .store
         .update_company_settings(user.company_id, &settings)
         .await?;
-    let account = state.billing.account(user.company_id).await?;
+    let account = state.billing.standing(user.company_id).await?;
     Ok(Json(CompanyJson::new(&updated, account.status)))
 }

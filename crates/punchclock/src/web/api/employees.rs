@@ -75,7 +75,7 @@ pub async fn patch(
     Json(body): Json<Map<String, Value>>,
 ) -> ApiResult<Json<EmployeeJson>> {
     if body.keys().any(|k| k != "active") {
-        let account = state.billing.account(user.company_id).await?;
+        let account = state.billing.standing(user.company_id).await?;
         if account.blocked {
             return Err(ApiError::AccountBlocked(Box::new(account)));
         }

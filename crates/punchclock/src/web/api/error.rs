@@ -35,7 +35,7 @@ pub enum ApiError {
     },
     /// The account is blocked (over its seats) or expired (trial over).
     #[error("{}", blocked_message(.0))]
-    AccountBlocked(Box<crate::billing::Account>),
+    AccountBlocked(Box<crate::billing::Standing>),
     /// A fault on our side; the detail is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -48,11 +48,11 @@ struct Body<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     fields: Option<&'a FieldErrors>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    account: Option<&'a crate::billing::Account>,
+    account: Option<&'a crate::billing::Standing>,
 }
 
 /// What a blocked or expired account is told, with the way out.
-pub fn blocked_message(a: &crate::billing::Account) -> String {
+pub fn blocked_message(a: &crate::billing::Standing) -> String {
     use crate::billing::AccountStatus;
     match a.status {
         AccountStatus::Expired => "Your trial has ended. Choose a plan (POST /api/v1/account/plan) to continue; your data is kept and devices keep syncing.".to_string(),

@@ -37,7 +37,7 @@ use maud::{html, Markup};
 use self::layout::{Chrome, Nav};
 use super::auth::{AuthError, PageRejection, PageUser};
 use super::AppState;
-use crate::billing::{Account, AccountStatus};
+use crate::billing::{AccountStatus, Standing};
 use crate::domain::Company;
 use crate::store::StoreError;
 
@@ -98,7 +98,7 @@ pub struct Ctx {
     pub user: PageUser,
     pub company: Company,
     /// Plan, seats and standing.
-    pub account: Account,
+    pub account: Standing,
     pub catalog: std::sync::Arc<crate::billing::Catalog>,
     pub tz: TimeZone,
     pub now: Timestamp,
@@ -194,7 +194,7 @@ impl FromRequestParts<AppState> for Ctx {
             Err(StoreError::NotFound) => return Err(PageError::Login),
             Err(e) => return Err(PageError::Store(e)),
         };
-        let account = state.billing.account_of(&company).await?;
+        let account = state.billing.standing_of(&company).await?;
         let tz = company.timezone.tz().clone();
         Ok(Ctx {
             user,

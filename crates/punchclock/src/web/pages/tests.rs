@@ -624,7 +624,7 @@ async fn a_blocked_account_may_only_change_who_is_active() {
     let company = state.store.list_companies().await.unwrap().pop().unwrap();
     let seats = state
         .billing
-        .account(company.id)
+        .standing(company.id)
         .await
         .unwrap()
         .seats
