@@ -12,15 +12,18 @@
 //! - `state`, `clock`: what it holds and still has to send.
 //! - `run`, `commands`, `http`: its life, its commands, its requests.
 //! - [`fleet`]: starting devices and handles on them.
+//! - [`load`]: steady punch load for benchmarks.
 
 mod clock;
 mod commands;
 pub mod fleet;
 mod http;
+pub mod load;
 mod run;
 pub mod spec;
 mod state;
 
 pub use fleet::{PushDevice, PushFleet, StartError};
+pub use load::punch_steadily;
 pub use spec::{PushOptions, PushSpec, PushUser};
 pub use state::PushStats;
