@@ -9,7 +9,10 @@ use zk_sim::{DeviceSpec, Simulator};
 
 use crate::clock::Clock;
 use crate::domain::device_time::from_civil;
-use crate::domain::{CommKeyUpdate, DeviceUpdate, NewCompany, NewDevice, Transport, Zone};
+use crate::domain::{
+    CommKeyUpdate, CompanyId, Device, DeviceId, DeviceUpdate, NewCompany, NewDevice, Transport,
+    Zone,
+};
 use crate::store::Store;
 use crate::web::AppState;
 
@@ -63,6 +66,29 @@ impl Drop for Demo {
 /// Start the simulated devices and make sure the demo company points at them
 /// (ports change on every start), then have them polled right away.
 pub async fn setup(state: &AppState) -> anyhow::Result<Demo> {
+    let simulator = Simulator::start(IpAddr::V4(Ipv4Addr::LOCALHOST), 0, device_specs())
+        .await
+        .context("starting the simulated devices")?;
+    let company_id = demo_company(state).await?;
+    let existing = state.store.list_devices(company_id).await?;
+    for (i, d) in DEVICES.iter().enumerate() {
+        let port = simulator.addr(i).port();
+        let found = existing.iter().find(|e| e.name == d.name);
+        let id = point_at(state, company_id, d, found, port).await?;
+        state
+            .store
+            .schedule_device_poll(company_id, id, state.clock.now())
+            .await?;
+    }
+    println!(
+        "punchclock demo: log in as {DEMO_EMAIL} with password {DEMO_PASSWORD} ({} simulated devices)",
+        DEVICES.len()
+    );
+    let ticker = tokio::spawn(clock_ins(&simulator, state.clock.clone()));
+    Ok(Demo { simulator, ticker })
+}
+
+fn device_specs() -> Vec<DeviceSpec> {
     let mut specs: Vec<DeviceSpec> = DEVICES
         .iter()
         .enumerate()
@@ -83,57 +109,52 @@ pub async fn setup(state: &AppState) -> anyhow::Result<Demo> {
             }
         }
     }
-    let simulator = Simulator::start(IpAddr::V4(Ipv4Addr::LOCALHOST), 0, specs)
-        .await
-        .context("starting the simulated devices")?;
-    let company_id = demo_company(state).await?;
-    let store = &state.store;
-    let existing = store.list_devices(company_id).await?;
-    for (i, d) in DEVICES.iter().enumerate() {
-        let port = simulator.addr(i).port();
-        match existing.iter().find(|e| e.name == d.name) {
-            Some(dev) => {
-                let update = DeviceUpdate {
-                    name: dev.name.clone(),
-                    host: "127.0.0.1".into(),
-                    port,
-                    transport: d.transport,
-                    timezone: dev.timezone.clone(),
-                    enabled: true,
-                    poll_interval_minutes: dev.poll_interval_minutes,
-                    comm_key: d.comm_key.map_or(CommKeyUpdate::Clear, CommKeyUpdate::Set),
-                };
-                store.update_device(company_id, dev.id, &update).await?;
-                store
-                    .schedule_device_poll(company_id, dev.id, state.clock.now())
-                    .await?;
-            }
-            None => {
-                let new = NewDevice {
-                    name: d.name.into(),
-                    host: "127.0.0.1".into(),
-                    port,
-                    comm_key: d.comm_key,
-                    transport: d.transport,
-                    timezone: None,
-                    enabled: true,
-                    poll_interval_minutes: None,
-                };
-                let dev = store.create_device(company_id, &new).await?;
-                store
-                    .schedule_device_poll(company_id, dev.id, state.clock.now())
-                    .await?;
-            }
-        }
-    }
-    println!(
-        "punchclock demo: log in as {DEMO_EMAIL} with password {DEMO_PASSWORD} ({} simulated devices)",
-        DEVICES.len()
-    );
-    // Someone clocks in now and then, so "Sync now" shows new punches.
+    specs
+}
+
+/// Creates the demo device, or points the existing one at its simulator.
+async fn point_at(
+    state: &AppState,
+    company_id: CompanyId,
+    d: &DemoDevice,
+    existing: Option<&Device>,
+    port: u16,
+) -> anyhow::Result<DeviceId> {
+    let comm_key = d.comm_key.map_or(CommKeyUpdate::Clear, CommKeyUpdate::Set);
+    let Some(dev) = existing else {
+        let new = NewDevice {
+            name: d.name.into(),
+            host: "127.0.0.1".into(),
+            port,
+            comm_key: d.comm_key,
+            transport: d.transport,
+            timezone: None,
+            enabled: true,
+            poll_interval_minutes: None,
+        };
+        return Ok(state.store.create_device(company_id, &new).await?.id);
+    };
+    let update = DeviceUpdate {
+        name: dev.name.clone(),
+        host: "127.0.0.1".into(),
+        port,
+        transport: d.transport,
+        timezone: dev.timezone.clone(),
+        enabled: true,
+        poll_interval_minutes: dev.poll_interval_minutes,
+        comm_key,
+    };
+    state
+        .store
+        .update_device(company_id, dev.id, &update)
+        .await?;
+    Ok(dev.id)
+}
+
+/// Someone clocks in now and then, so "Sync now" shows new punches.
+fn clock_ins(simulator: &Simulator, clock: Clock) -> impl std::future::Future<Output = ()> {
     let devices: Vec<_> = (0..simulator.len()).map(|i| simulator.device(i)).collect();
-    let clock = state.clock.clone();
-    let ticker = tokio::spawn(async move {
+    async move {
         let mut n: u64 = 0;
         loop {
             tokio::time::sleep(Duration::from_secs(45)).await;
@@ -146,8 +167,7 @@ pub async fn setup(state: &AppState) -> anyhow::Result<Demo> {
             }
             n += 1;
         }
-    });
-    Ok(Demo { simulator, ticker })
+    }
 }
 
 /// A punch at the current local time: the simulated clocks run on this

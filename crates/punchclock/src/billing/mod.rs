@@ -270,29 +270,7 @@ impl Billing {
         let from = self.plan_of(&company);
         let now = self.clock.now();
         let in_trial = company.trial_ends_at.is_some_and(|end| end > now);
-        if to.id == from.id && company.trial_ends_at.is_none_or(|end| end > now) {
-            return Err(PlanError::Unchanged(to.name));
-        }
-        if !to.fits(active) {
-            let seats = to.seats.unwrap_or(u32::MAX);
-            return Err(PlanError::TooSmall {
-                plan: to.name,
-                seats,
-                active,
-                excess: active - u64::from(seats),
-            });
-        }
-        let trial_ends_at = if in_trial {
-            let next = self.catalog.next_after(&from.id);
-            if next.map(|p| &p.id) != Some(&to.id) {
-                return Err(PlanError::TrialNextOnly {
-                    next: next.map_or_else(|| "none".to_string(), |p| p.name.clone()),
-                });
-            }
-            company.trial_ends_at
-        } else {
-            None
-        };
+        let trial_ends_at = self.allowed_change(&company, &from, &to, active, now)?;
         let reference = match self.payments.change_plan(company_id, &from, &to).await {
             PaymentDecision::Approved { reference } => reference,
             PaymentDecision::Declined { message } => return Err(PlanError::Declined(message)),
@@ -311,6 +289,40 @@ impl Billing {
             .set_company_plan(company_id, &change, Some(actor), Some(&detail))
             .await?;
         Ok(self.reconcile(company_id, Some(actor)).await?)
+    }
+
+    /// Whether `from` may become `to` now, and if so the trial end the new
+    /// plan keeps (`None` ends the trial).
+    fn allowed_change(
+        &self,
+        company: &Company,
+        from: &Plan,
+        to: &Plan,
+        active: u64,
+        now: Timestamp,
+    ) -> Result<Option<Timestamp>, PlanError> {
+        if to.id == from.id && company.trial_ends_at.is_none_or(|end| end > now) {
+            return Err(PlanError::Unchanged(to.name.clone()));
+        }
+        if !to.fits(active) {
+            let seats = to.seats.unwrap_or(u32::MAX);
+            return Err(PlanError::TooSmall {
+                plan: to.name.clone(),
+                seats,
+                active,
+                excess: active - u64::from(seats),
+            });
+        }
+        if company.trial_ends_at.is_none_or(|end| end <= now) {
+            return Ok(None);
+        }
+        let next = self.catalog.next_after(&from.id);
+        if next.map(|p| &p.id) != Some(&to.id) {
+            return Err(PlanError::TrialNextOnly {
+                next: next.map_or_else(|| "none".to_string(), |p| p.name.clone()),
+            });
+        }
+        Ok(company.trial_ends_at)
     }
 }
 

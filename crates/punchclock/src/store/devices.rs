@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use super::{
     dur_secs, int, opt_int, opt_ts, opt_zone, placeholders, secs, ts, Invalid, Result, Store,
-    StoreError,
+    StoreError, Tx,
 };
 use crate::domain::{
     CommKeyUpdate, CompanyId, Device, DeviceId, DeviceInfo, DeviceUpdate, NewDevice, PollTarget,
@@ -357,47 +357,17 @@ impl Store {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let lock = if self.is_postgres() {
-            " FOR UPDATE SKIP LOCKED"
-        } else {
-            ""
+        let lease = Lease {
+            owner: instance_id,
+            now: secs(now),
+            until: secs(now).saturating_add(dur_secs(lease)),
+            limit: i64::from(limit),
+            postgres: self.is_postgres(),
         };
-        let claim = format!(
-            "UPDATE devices SET lease_owner = $1, lease_until = $2 \
-             WHERE (lease_until IS NULL OR lease_until <= $3) AND id IN ( \
-               SELECT id FROM devices \
-               WHERE enabled AND next_poll_at <= $3 \
-                 AND (lease_until IS NULL OR lease_until <= $3) \
-               ORDER BY next_poll_at, id LIMIT $4{lock}) \
-             RETURNING id"
-        );
-        let now_s = secs(now);
-        let until = now_s.saturating_add(dur_secs(lease));
-        let rows: Vec<PollTargetRow> = self
+        let rows = self
             .transaction(async |tx| {
-                Ok(on_tx!(tx, |conn| {
-                    let ids: Vec<i64> = sqlx::query_scalar(&claim)
-                        .bind(instance_id)
-                        .bind(until)
-                        .bind(now_s)
-                        .bind(i64::from(limit))
-                        .fetch_all(&mut *conn)
-                        .await?;
-                    if ids.is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    let select = format!(
-                        "{} WHERE d.lease_owner = $1 AND d.id IN ({}) \
-                         ORDER BY d.next_poll_at, d.id",
-                        poll_target_select!(),
-                        placeholders(2, ids.len())
-                    );
-                    let mut query = sqlx::query_as::<_, PollTargetRow>(&select).bind(instance_id);
-                    for id in &ids {
-                        query = query.bind(*id);
-                    }
-                    query.fetch_all(&mut *conn).await?
-                }))
+                let ids = lease_due(tx, &lease).await?;
+                leased_targets(tx, instance_id, &ids).await
             })
             .await?;
         rows.into_iter().map(TryInto::try_into).collect()
@@ -425,4 +395,59 @@ impl Store {
         });
         Ok(released > 0)
     }
+}
+
+/// A lease being taken: who, from when, until when, how many at most.
+struct Lease<'a> {
+    owner: &'a str,
+    now: i64,
+    until: i64,
+    limit: i64,
+    postgres: bool,
+}
+
+/// Leases due devices; returns their ids.
+async fn lease_due(tx: &mut Tx, lease: &Lease<'_>) -> Result<Vec<i64>> {
+    let lock = if lease.postgres {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let claim = format!(
+        "UPDATE devices SET lease_owner = $1, lease_until = $2 \
+         WHERE (lease_until IS NULL OR lease_until <= $3) AND id IN ( \
+           SELECT id FROM devices \
+           WHERE enabled AND next_poll_at <= $3 \
+             AND (lease_until IS NULL OR lease_until <= $3) \
+           ORDER BY next_poll_at, id LIMIT $4{lock}) \
+         RETURNING id"
+    );
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_scalar(&claim)
+            .bind(lease.owner)
+            .bind(lease.until)
+            .bind(lease.now)
+            .bind(lease.limit)
+            .fetch_all(conn)
+            .await?
+    }))
+}
+
+/// What the poller needs for the devices just leased to `owner`.
+async fn leased_targets(tx: &mut Tx, owner: &str, ids: &[i64]) -> Result<Vec<PollTargetRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let select = format!(
+        "{} WHERE d.lease_owner = $1 AND d.id IN ({}) ORDER BY d.next_poll_at, d.id",
+        poll_target_select!(),
+        placeholders(2, ids.len())
+    );
+    Ok(on_tx!(tx, |conn| {
+        let mut query = sqlx::query_as::<_, PollTargetRow>(&select).bind(owner);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(conn).await?
+    }))
 }

@@ -170,17 +170,7 @@ async fn read(
         Failure::new(PollFailure::UnknownZone, message, None)
     })?;
     let address = resolve(target, settings).await?;
-    let opts = ClientOptions {
-        comm_key: target.comm_key,
-        transport: match target.transport {
-            Transport::Auto => TransportChoice::Auto,
-            Transport::Tcp => TransportChoice::Tcp,
-            Transport::Udp => TransportChoice::Udp,
-        },
-        timeout: settings.step_timeout,
-        retries: settings.chunk_retries,
-    };
-    let mut client = ZkClient::connect_addr(address, &opts)
+    let mut client = ZkClient::connect_addr(address, &client_options(target, settings))
         .await
         .map_err(|e| Failure::client(&e, Some(address)))?;
     let transport = match client.transport() {
@@ -205,6 +195,19 @@ async fn read(
         punches,
         skipped_punches,
     })
+}
+
+fn client_options(target: &PollTarget, settings: &PollSettings) -> ClientOptions {
+    ClientOptions {
+        comm_key: target.comm_key,
+        transport: match target.transport {
+            Transport::Auto => TransportChoice::Auto,
+            Transport::Tcp => TransportChoice::Tcp,
+            Transport::Udp => TransportChoice::Udp,
+        },
+        timeout: settings.step_timeout,
+        retries: settings.chunk_retries,
+    }
 }
 
 /// Resolved afresh on every poll (dynamic-DNS names change), then vetted.
