@@ -9,6 +9,7 @@
 //! - [`cli`]: the `punchclock` command line (service, simulator, technician tools).
 
 pub mod app;
+pub mod attendance;
 pub mod billing;
 pub mod cli;
 pub mod clock;
