@@ -86,6 +86,12 @@
 //!   lone punch nearer the scheduled end is a check-out. Keys 2/3 mean
 //!   "break" without direction (devices disagree), so they never conflict.
 //!   An out followed by an in within the same shift is a break.
+//! - **Without a shift** (see `periods.rs`), a "gap" of `min_rest_hours`
+//!   is a rest after a check-out, not the working time between a check-in
+//!   and its check-out. A check-in followed by nothing for more than 12 h
+//!   is missing its check-out (unless a reliable key says otherwise): a
+//!   forgotten punch must be flagged, not paid as a 15-hour night that
+//!   shifts every later in/out by one.
 //! - **Windows** (see `window.rs`): when consecutive windows overlap, the
 //!   boundary is the earlier shift's scheduled end, unless the later window
 //!   starts even later anyway: the later window never grows backwards.
@@ -165,7 +171,10 @@ pub use output::{ClassifiedPunch, Day, EmployeeAttendance, LocalTime, PunchRole,
 pub use provisional::SyncState;
 pub use punch::{by_employee, Punch, StatusHint};
 pub use refresh::{affected_by_date, affected_by_punch};
-pub use rules::{Hours, Rules, DEFAULT_DOUBLE_TAP_SECONDS, DEFAULT_MIN_REST, MAX_PERIOD_SECONDS};
+pub use rules::{
+    Hours, Rules, DEFAULT_DOUBLE_TAP_SECONDS, DEFAULT_MIN_REST, MAX_PERIOD_SECONDS,
+    MAX_STRETCH_SECONDS,
+};
 pub use schedule::Schedule;
 pub use shift::{parse_hhmm, Shift, ShiftSpec, MAX_SHIFT_MINUTES};
 pub use totals::Totals;

@@ -12,8 +12,11 @@ use super::rules::Rules;
 /// before, or a period that may now join this punch's). With weekly
 /// overtime on, whole weeks, since overtime moves within a week.
 ///
-/// Work periods chained by gaps shorter than `min_rest_hours` for more than
-/// a day are the one case that can reach further; nobody works like that.
+/// The one case that can reach further: an employee without a shift whose
+/// punches follow each other at most 12 hours apart around the clock, with
+/// no longer rest for days, since one punch more or less can then shift
+/// how later punches pair (see `periods.rs`). Nobody works like that; a
+/// shift bounds it in any case.
 pub fn affected_by_punch(rules: &Rules, at: Timestamp) -> DateRange {
     let date = rules.zone.to_datetime(at).date();
     whole_weeks(rules, date, 1)

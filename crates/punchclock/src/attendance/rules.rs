@@ -11,6 +11,9 @@ pub const DEFAULT_DOUBLE_TAP_SECONDS: u32 = 120;
 pub const DEFAULT_MIN_REST: Hours = Hours::from_minutes(4 * 60);
 /// A work period without a shift never spans more than this.
 pub const MAX_PERIOD_SECONDS: i64 = 16 * 3600;
+/// Without a shift (and reliable keys), a check-in followed by nothing for
+/// longer than this is missing its check-out rather than worked time.
+pub const MAX_STRETCH_SECONDS: i64 = 12 * 3600;
 
 /// A non-negative number of hours (the `*_hours` settings), kept as whole
 /// seconds so 1.7 h is exactly 102 minutes. (De)serialises as a plain number.
@@ -67,7 +70,8 @@ impl<'de> Deserialize<'de> for Hours {
 pub struct Rules {
     /// The company's zone: it decides calendar days and shows times.
     pub zone: TimeZone,
-    /// Punches this close after a counted one are double taps (0 = off).
+    /// Punches this close after a counted one are double taps (0: only
+    /// punches in the same second).
     pub double_tap_seconds: u32,
     /// Trust the device's in/out key instead of pairing in time order.
     pub punch_status_reliable: bool,
@@ -102,7 +106,7 @@ impl Rules {
         if self.double_tap_seconds > 3600 {
             return Err(InvalidSetting::new(
                 "double_tap_seconds",
-                "must be between 0 (off) and 3600 seconds",
+                "must be between 0 and 3600 seconds",
             ));
         }
         let rest = self.min_rest.seconds();

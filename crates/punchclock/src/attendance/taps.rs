@@ -5,7 +5,9 @@
 //! last counted punch is a double tap: it counts as that punch. Measuring
 //! from the counted punch (not the previous tap) means someone tapping
 //! every minute still gets a new punch every two minutes. Voided punches
-//! take no part: they are neither merged nor anchors.
+//! take no part: they are neither merged nor anchors. With the setting at
+//! 0, only punches in the same second merge: they are the same punch read
+//! twice (two devices), never a pair of zero length.
 
 use super::output::PunchRole;
 use super::punch::Punch;
@@ -44,7 +46,7 @@ fn merge_taps(slots: &mut [Slot], window: i64) {
             continue;
         }
         match anchor {
-            Some((a, at)) if window > 0 && slot.at - at <= window => {
+            Some((a, at)) if slot.at - at <= window => {
                 slot.role = PunchRole::Merged;
                 slot.anchor = a;
             }

@@ -7,7 +7,7 @@ use jiff::{tz::TimeZone, Timestamp};
 use crate::attendance::*;
 
 /// A scenario for one employee.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Case {
     pub rules: Rules,
     pub holidays: Vec<Holiday>,
