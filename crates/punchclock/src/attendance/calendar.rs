@@ -74,12 +74,6 @@ impl DateRange {
         let ahead = 6 - self.to.weekday().since(week_start);
         self.widen(i32::from(back), i32::from(ahead))
     }
-
-    /// Index of `date` from the start, if inside.
-    pub(crate) fn index(self, date: Date) -> Option<usize> {
-        self.contains(date)
-            .then(|| days_between(self.from, date) as usize)
-    }
 }
 
 /// `date` moved by `n` days, saturating at jiff's calendar limits.

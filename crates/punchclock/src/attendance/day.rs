@@ -4,11 +4,12 @@ use jiff::civil::Date;
 
 use super::calendar::{Holiday, LeaveKind};
 use super::flags::FlagSet;
-use super::output::{Day, LocalTime, Status};
+use super::output::{Day, Status};
 use super::pairing::GroupStats;
-use super::rules::Rules;
+use super::rules::{Hours, Rules};
 use super::shift::Shift;
-use super::window::{seconds_to_ts, Instance};
+use super::window::Instance;
+use super::zone_span::ZoneSpan;
 
 /// Everything known about one date before the figures are worked out.
 pub(crate) struct DayFacts<'a> {
@@ -34,7 +35,7 @@ enum Expect {
     Unknown,
 }
 
-pub(crate) fn build(f: &DayFacts<'_>, rules: &Rules) -> Day {
+pub(crate) fn build(f: &DayFacts<'_>, rules: &Rules, zone: &ZoneSpan) -> Day {
     let leave = f.leave.filter(|_| f.shift.is_some() || !f.has_schedule);
     let expect = match (f.has_schedule, f.shift) {
         _ if f.holiday.is_some() || leave.is_some() => Expect::Nothing,
@@ -48,14 +49,11 @@ pub(crate) fn build(f: &DayFacts<'_>, rules: &Rules) -> Day {
     let shift = f.shift.filter(|_| expect == Expect::Shift);
     let (late, early) = shift.map_or((0, 0), |(i, s)| lateness(&f.work, i, s, f.provisional));
     let daily_overtime = match (expect, shift) {
-        (Expect::Shift, Some((i, _))) => {
-            let planned = i.end - i.start;
-            (worked - (planned - unpaid.deduction(planned, 0))).max(0)
-        }
+        (Expect::Shift, Some((i, s))) => (worked - planned_work(i, s)).max(0),
         (Expect::Nothing, _) => worked,
         _ => 0,
     };
-    let local = |at: i64| local_time(rules, at);
+    let local = |at: i64| zone.local(at);
     Day {
         date: f.date,
         shift_id: f.shift.and_then(|(_, s)| s.id()),
@@ -74,6 +72,12 @@ pub(crate) fn build(f: &DayFacts<'_>, rules: &Rules) -> Day {
         holiday: f.holiday.map(|h| h.name.clone()),
         leave,
     }
+}
+
+/// The scheduled length (real elapsed time) less the unpaid break.
+fn planned_work(i: &Instance, s: &Shift) -> i64 {
+    let planned = i.end - i.start;
+    planned - s.unpaid_break().deduction(planned, 0)
 }
 
 /// Late from the first in, early leave from the last out, each counted
@@ -101,34 +105,35 @@ fn status(
     late: i64,
     rules: &Rules,
 ) -> Status {
-    let counted = f.work.counted > 0;
     if f.work.missing_in || f.work.missing_out {
-        return Status::Incomplete;
+        Status::Incomplete
+    } else if f.holiday.is_some() {
+        Status::Holiday
+    } else if on_leave {
+        Status::Leave
+    } else if expect != Expect::Shift {
+        match f.work.counted {
+            0 => Status::DayOff,
+            _ => Status::Present,
+        }
+    } else {
+        shift_status(f, worked, late, rules)
     }
-    if f.holiday.is_some() {
-        return Status::Holiday;
-    }
-    if on_leave {
-        return Status::Leave;
-    }
-    if expect != Expect::Shift {
-        return if counted {
-            Status::Present
-        } else {
-            Status::DayOff
-        };
-    }
-    if !counted {
-        // No one is absent before every punch of the day can have arrived.
-        return if f.provisional {
-            Status::Incomplete
-        } else {
+}
+
+/// On an ordinary day with a shift: absent, then the thresholds, then late.
+fn shift_status(f: &DayFacts<'_>, worked: i64, late: i64, rules: &Rules) -> Status {
+    // No one is absent or half-day before every punch of the day can have
+    // arrived.
+    let final_day = !f.provisional;
+    let below = |h: Option<Hours>| final_day && h.is_some_and(|h| worked < h.seconds());
+    if f.work.counted == 0 {
+        if final_day {
             Status::Absent
-        };
-    }
-    let below =
-        |h: Option<super::rules::Hours>| !f.provisional && h.is_some_and(|h| worked < h.seconds());
-    if below(rules.absent_below) {
+        } else {
+            Status::Incomplete
+        }
+    } else if below(rules.absent_below) {
         Status::Absent
     } else if below(rules.half_day_below) {
         Status::HalfDay
@@ -136,13 +141,5 @@ fn status(
         Status::Late
     } else {
         Status::Present
-    }
-}
-
-fn local_time(rules: &Rules, at: i64) -> LocalTime {
-    let at = seconds_to_ts(at);
-    LocalTime {
-        at,
-        offset: rules.zone.to_offset(at),
     }
 }

@@ -54,8 +54,9 @@ impl Timetable<'_> {
         let work = self.pair_groups(&assignment, &mut slots, punches);
         let flags = self.punch_flags(&slots, punches);
         let mut days: Vec<Day> = self
-            .days
-            .days()
+            .dates
+            .iter()
+            .copied()
             .enumerate()
             .map(|(i, date)| self.day(date, employee.leave, work[i], flags[i], sync))
             .collect();
@@ -85,7 +86,7 @@ impl Timetable<'_> {
                 .instance
                 .map(|i| (self.instances[i].start, self.instances[i].end));
             let stats = pairing::pair(slots, a.members_of(group), punches, reliable, scheduled);
-            if let Some(i) = self.days.index(group.date) {
+            if let Some(i) = self.day_index(group.date) {
                 work[i] = combine(work[i], stats);
             }
         }
@@ -95,7 +96,7 @@ impl Timetable<'_> {
     fn punch_flags(&self, slots: &[Slot], punches: &[Punch]) -> Vec<FlagSet> {
         let mut flags = vec![FlagSet::default(); self.days.len()];
         for s in slots {
-            let Some(i) = self.days.index(s.date) else {
+            let Some(i) = self.day_index(s.date) else {
                 continue;
             };
             let p = &punches[s.input as usize];
@@ -144,7 +145,7 @@ impl Timetable<'_> {
             flags,
             provisional,
         };
-        day::build(&facts, self.rules)
+        day::build(&facts, self.rules, &self.zone)
     }
 
     fn classify(&self, s: &Slot, slots: &[Slot], punches: &[Punch]) -> ClassifiedPunch {
@@ -158,7 +159,7 @@ impl Timetable<'_> {
             paired: s.paired,
             time: LocalTime {
                 at: p.at,
-                offset: self.rules.zone.to_offset(p.at),
+                offset: self.zone.offset_at(s.at),
             },
             device_time: p.device_time,
             hint: p.hint(),

@@ -159,6 +159,7 @@ mod totals;
 mod week;
 mod weekdays;
 mod window;
+mod zone_span;
 
 #[cfg(test)]
 mod tests;

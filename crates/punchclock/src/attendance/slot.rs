@@ -10,6 +10,8 @@ use super::output::PunchRole;
 pub(crate) struct Slot {
     /// Index into the input slice.
     pub input: u32,
+    /// The punch's id, the tie-break for punches in the same second.
+    pub id: i64,
     /// Unix seconds.
     pub at: i64,
     pub role: PunchRole,

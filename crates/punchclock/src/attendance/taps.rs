@@ -21,6 +21,7 @@ pub(crate) fn sort_and_merge(punches: &[Punch], employee_id: i64, double_tap: u3
         .filter(|(_, p)| p.employee_id == employee_id)
         .map(|(i, p)| Slot {
             input: i as u32,
+            id: p.id,
             at: p.at.as_second(),
             role: if p.voided {
                 PunchRole::Voided
@@ -33,7 +34,10 @@ pub(crate) fn sort_and_merge(punches: &[Punch], employee_id: i64, double_tap: u3
             anchor: 0,
         })
         .collect();
-    slots.sort_unstable_by_key(|s| (s.at, punches[s.input as usize].id));
+    // The store usually hands punches over in time order already.
+    if !slots.is_sorted_by_key(|s| (s.at, s.id)) {
+        slots.sort_unstable_by_key(|s| (s.at, s.id));
+    }
     merge_taps(&mut slots, i64::from(double_tap));
     slots
 }

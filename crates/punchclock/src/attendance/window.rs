@@ -14,6 +14,7 @@ use super::calendar::{add_days, DateRange, Holidays};
 use super::rules::{Rules, MAX_PERIOD_SECONDS};
 use super::schedule::Schedule;
 use super::shift::Shift;
+use super::zone_span::ZoneSpan;
 
 /// Dates beyond the computed ones whose instances and punches are needed:
 /// a night shift from the day before, a window opening the evening before.
@@ -43,7 +44,10 @@ pub struct Timetable<'a> {
     /// What is computed: `range` widened to whole weeks when weekly
     /// overtime is on.
     pub(crate) days: DateRange,
+    /// The dates of `days`, for cheap lookups.
+    pub(crate) dates: Vec<Date>,
     pub(crate) instances: Vec<Instance>,
+    pub(crate) zone: ZoneSpan,
     span: (i64, i64),
 }
 
@@ -62,17 +66,17 @@ impl<'a> Timetable<'a> {
             None => Vec::new(),
         };
         resolve_overlaps(&mut instances);
-        let span = (
-            start_of_day(zone, wide.from()),
-            start_of_day(zone, wide.to()),
-        );
+        let zone = ZoneSpan::new(zone, wide);
+        let span = (zone.start_of(wide.from()), zone.start_of(wide.to()));
         Timetable {
             rules,
             holidays,
             schedule,
             range,
             days,
+            dates: days.days().collect(),
             instances,
+            zone,
             span,
         }
     }
@@ -112,8 +116,13 @@ impl<'a> Timetable<'a> {
         (w.win_start <= at).then_some(i)
     }
 
+    /// Index of a computed date.
+    pub(crate) fn day_index(&self, date: Date) -> Option<usize> {
+        self.dates.binary_search(&date).ok()
+    }
+
     pub(crate) fn date_of(&self, at: i64) -> Date {
-        self.rules.zone.to_datetime(seconds_to_ts(at)).date()
+        self.zone.date_of(at)
     }
 
     /// When a date's figures can no longer change from new punches: its
@@ -122,7 +131,7 @@ impl<'a> Timetable<'a> {
     pub(crate) fn closes_at(&self, date: Date) -> i64 {
         match self.instance_on(date) {
             Some(i) => i.win_end,
-            None => start_of_day(&self.rules.zone, add_days(date, 1)) + MAX_PERIOD_SECONDS,
+            None => self.zone.end_of(date) + MAX_PERIOD_SECONDS,
         }
     }
 }
@@ -179,7 +188,7 @@ fn instant(zone: &TimeZone, date: Date, time: Time) -> Option<i64> {
         .map(|t| t.as_second())
 }
 
-pub(crate) fn start_of_day(zone: &TimeZone, date: Date) -> i64 {
+pub(crate) fn instant_at_midnight(zone: &TimeZone, date: Date) -> i64 {
     instant(zone, date, Time::midnight()).unwrap_or(if date.year() < 0 {
         i64::MIN / 4
     } else {

@@ -178,13 +178,18 @@ fn everyone_from_one_query_matches_one_by_one() {
         })
         .collect();
     assert_eq!(statuses, [(42, Status::Present), (43, Status::Incomplete)]);
-    // Another employee's punches passed by mistake are ignored.
-    let input = EmployeeInput {
-        employee_id: 42,
-        leave: &[],
-        punches: &all,
-    };
-    assert_eq!(tt.compute(&input, sync).punches.len(), 2);
+}
+
+#[test]
+fn another_employees_punches_are_ignored() {
+    let mut case = Case::with_shift("09:00", "18:00")
+        .punch("2024-03-04 09:00")
+        .punch("2024-03-04 12:00")
+        .punch("2024-03-04 18:00");
+    case.punches[1].employee_id = 43;
+    let result = case.run(MON, MON);
+    assert_eq!(result.punches.len(), 2);
+    assert_eq!(result.days[0].worked_seconds, hms(9, 0, 0));
 }
 
 #[test]
