@@ -167,6 +167,7 @@ impl Timetable<'_> {
             manual: p.manual,
             voided: p.voided,
             merged_into,
+            reason: s.role.reason(s.paired),
         }
     }
 }

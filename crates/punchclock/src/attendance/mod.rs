@@ -62,7 +62,7 @@
 //!   says what was computed.
 //! - **Output.** [`Day`] serialises as the API's daily row (add
 //!   `employee_id` and `enroll_id`); [`ClassifiedPunch`] says per punch which
-//!   day it counted on, its role and why; [`Totals`] sums days for
+//!   day it counted on, its role and, in `reason`, why in plain words; [`Totals`] sums days for
 //!   timesheets.
 //! - **Settings.** [`ShiftSpec`] deserialises from the API body and
 //!   [`Shift::parse`] validates it; [`Rules::validate`], [`Hours::parse`],

@@ -102,6 +102,8 @@ pub struct ClassifiedPunch {
     pub manual: bool,
     pub voided: bool,
     pub merged_into: Option<i64>,
+    /// Why it counted the way it did, in plain words.
+    pub reason: &'static str,
 }
 
 impl ClassifiedPunch {
@@ -111,6 +113,26 @@ impl ClassifiedPunch {
             self.role,
             PunchRole::In | PunchRole::Out | PunchRole::BreakStart | PunchRole::BreakEnd
         )
+    }
+}
+
+impl PunchRole {
+    /// Plain words for a punch in this role (`paired` as in
+    /// [`ClassifiedPunch::paired`]).
+    pub fn reason(self, paired: bool) -> &'static str {
+        match (self, paired) {
+            (PunchRole::In, true) => "Check-in.",
+            (PunchRole::In, false) => {
+                "Check-in without a check-out after it: the time after it is not counted."
+            }
+            (PunchRole::Out, true) => "Check-out.",
+            (PunchRole::Out, false) => "Check-out without a check-in before it: it is not counted.",
+            (PunchRole::BreakStart, _) => "Out for a break.",
+            (PunchRole::BreakEnd, _) => "Back from a break.",
+            (PunchRole::Merged, _) => "Double tap: counted once, as the punch just before it.",
+            (PunchRole::Unassigned, _) => "Outside every shift window: not counted.",
+            (PunchRole::Voided, _) => "Voided by an admin: not counted.",
+        }
     }
 }
 

@@ -80,6 +80,7 @@ fn a_classified_punch_says_where_it_counted_and_why() {
     assert_eq!(out["hint"], "out");
     assert_eq!(out["time"], "2024-03-05T06:07:00+01:00");
     assert_eq!(out["device_time"], "2024-03-05T06:07:00");
+    assert_eq!(out["reason"], "Check-out.");
     assert_eq!(
         (out["paired"].clone(), out["merged_into"].clone()),
         (json!(true), json!(null))

@@ -268,6 +268,9 @@ fn a_check_in_unanswered_for_12_hours_is_missing_its_check_out() {
     let result = case.run(MON, "2024-03-05");
     assert_eq!(roles(&result, MON), [In, Out, In]);
     assert_eq!(codes(&result.days[0]), ["missing_out"]);
+    assert!(result.punches[2]
+        .reason
+        .starts_with("Check-in without a check-out"));
     assert_eq!(
         roles(&result, "2024-03-05"),
         [In, BreakStart, BreakEnd, Out]

@@ -231,3 +231,22 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Working longer never pays less, and a break taken never costs more
+    /// than the unpaid break.
+    #[test]
+    fn the_unpaid_break_never_makes_longer_work_pay_less(
+        length in 0i64..7200,
+        after in 0i64..40_000,
+        gross in 0i64..80_000,
+        more in 0i64..10_000,
+        taken in 0i64..10_000,
+    ) {
+        let unpaid = crate::attendance::shift::UnpaidBreak { length, after };
+        let net = |g: i64| g - unpaid.deduction(g, taken);
+        prop_assert!(net(gross) <= net(gross + more));
+        prop_assert!((0..=length).contains(&unpaid.deduction(gross, taken)));
+        prop_assert!(unpaid.deduction(gross, taken) <= unpaid.deduction(gross, 0));
+    }
+}
