@@ -89,6 +89,16 @@ mod poll;
 mod punch;
 mod zone;
 
+// Input newtypes: each `parse`s text as typed, so a value that exists is valid.
+mod comm_key;
+mod email;
+mod enroll_id;
+mod host;
+mod names;
+mod password;
+mod poll_interval;
+mod port;
+
 pub use account::{Account, AccountId, AccountLogin, Role, Session, SessionId, SessionKind};
 pub use audit::{AuditEvent, AuditEventId, AuditKind, NewAuditEvent};
 pub use company::{Company, CompanyId, CompanySettings, NewCompany, PlanChange};
@@ -103,6 +113,15 @@ pub use employee::{
 pub use poll::{DeviceUser, NewPunch, PollFailure, PollOutcome, PollReason, PollRecord};
 pub use punch::{Punch, PunchFilter, PunchId, PunchView};
 pub use zone::{UnknownZone, Zone};
+
+pub use comm_key::{CommKey, CommKeyError};
+pub use email::{Email, EmailError};
+pub use enroll_id::{EnrollId, EnrollIdError};
+pub use host::{Host, HostError};
+pub use names::{CompanyName, Designation, DeviceName, FirstName, LastName, TextError};
+pub use password::{Password, PasswordError};
+pub use poll_interval::{PollInterval, PollIntervalError};
+pub use port::{Port, PortError};
 
 /// A stored text value that is not one of the known variants.
 #[derive(Debug, Clone, PartialEq, Eq)]

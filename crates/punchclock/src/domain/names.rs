@@ -1,0 +1,141 @@
+//! Names and short texts people type: of devices, companies and employees.
+//! Each is trimmed and has a length limit; the required ones cannot be blank.
+
+/// A trimmed text of at most `$max` characters. With a `missing` message
+/// it is required; otherwise blank text is "not set" (`parse` gives `None`).
+macro_rules! bounded_text {
+    ($(#[$meta:meta])* $name:ident, $what:literal, $max:literal $(, missing = $missing:literal)?) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const MAX_CHARS: usize = $max;
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_string(self) -> String {
+                self.0
+            }
+
+            fn check(v: &str) -> Result<$name, TextError> {
+                if v.chars().count() > $max {
+                    Err(TextError::TooLong { what: $what, max: $max })
+                } else {
+                    Ok($name(v.to_owned()))
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        bounded_text!(@parse $name $(, $missing)?);
+    };
+    (@parse $name:ident, $missing:literal) => {
+        impl $name {
+            pub fn parse(value: &str) -> Result<$name, TextError> {
+                match value.trim() {
+                    "" => Err(TextError::Missing($missing)),
+                    v => Self::check(v),
+                }
+            }
+        }
+    };
+    (@parse $name:ident) => {
+        impl $name {
+            /// Blank is `None`: not set.
+            pub fn parse(value: &str) -> Result<Option<$name>, TextError> {
+                match value.trim() {
+                    "" => Ok(None),
+                    v => Self::check(v).map(Some),
+                }
+            }
+        }
+    };
+}
+
+/// Why a name was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("{0}")]
+    Missing(&'static str),
+    #[error("Keep the {what} to {max} characters or fewer.")]
+    TooLong { what: &'static str, max: usize },
+}
+
+bounded_text!(
+    /// What the customer calls a time clock ("Front door").
+    DeviceName, "device name", 80,
+    missing = "Give the device a name, like \"Front door\" or \"Warehouse\"."
+);
+bounded_text!(
+    /// The name of a company (tenant).
+    CompanyName, "company name", 100,
+    missing = "Enter the name of your company."
+);
+bounded_text!(
+    /// An employee's first name as entered here (never sent to devices).
+    FirstName, "first name", 60
+);
+bounded_text!(
+    /// An employee's last name as entered here.
+    LastName, "last name", 60
+);
+bounded_text!(
+    /// An employee's job title ("Cashier").
+    Designation, "designation", 80
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_names() {
+        assert_eq!(
+            DeviceName::parse("  Front door ").unwrap().as_str(),
+            "Front door"
+        );
+        assert_eq!(
+            DeviceName::parse(" ").unwrap_err().to_string(),
+            "Give the device a name, like \"Front door\" or \"Warehouse\"."
+        );
+        assert!(DeviceName::parse(&"x".repeat(80)).is_ok());
+        assert_eq!(
+            DeviceName::parse(&"x".repeat(81)).unwrap_err().to_string(),
+            "Keep the device name to 80 characters or fewer."
+        );
+        // Characters, not bytes.
+        assert!(DeviceName::parse(&"ü".repeat(80)).is_ok());
+        assert_eq!(
+            CompanyName::parse("").unwrap_err().to_string(),
+            "Enter the name of your company."
+        );
+        assert!(CompanyName::parse(&"x".repeat(101))
+            .unwrap_err()
+            .to_string()
+            .contains("company name to 100"));
+    }
+
+    #[test]
+    fn optional_names() {
+        assert_eq!(FirstName::parse("  "), Ok(None));
+        assert_eq!(FirstName::parse(" Ana ").unwrap().unwrap().as_str(), "Ana");
+        assert_eq!(
+            LastName::parse(&"x".repeat(61)).unwrap_err().to_string(),
+            "Keep the last name to 60 characters or fewer."
+        );
+        assert!(FirstName::parse(&"x".repeat(61))
+            .unwrap_err()
+            .to_string()
+            .contains("first name"));
+        assert!(Designation::parse(&"x".repeat(80)).is_ok());
+        assert!(Designation::parse(&"x".repeat(81)).is_err());
+    }
+}
