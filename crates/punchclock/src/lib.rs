@@ -4,7 +4,8 @@
 //! - [`store`]: the one storage layer, over SQLite or PostgreSQL.
 //! - [`billing`]: plans, seats, trial and account blocking.
 //! - [`sync`]: the scheduler and the poller that talks to devices.
-//! - [`web`]: pages, the JSON API and embedded assets.
+//! - [`service`]: every operation of the pages and the API, once.
+//! - [`web`]: pages, the JSON API and embedded assets, over `service`.
 //! - [`app`]: wiring it all together; [`config`]: layered configuration.
 //! - [`cli`]: the `punchclock` command line (service, simulator, technician tools).
 
@@ -16,6 +17,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod service;
 pub mod store;
 pub mod sync;
 pub mod web;

@@ -1,0 +1,28 @@
+//! The service layer: every operation the pages and the API offer, once.
+//!
+//! An operation takes the [`Caller`] (company and account) and typed input
+//! (domain newtypes, parsed by the `*Input` types here), and returns typed
+//! output or a [`ServiceError`]. It scopes every query to the caller's
+//! company, enforces the account's standing, and tells billing what it must
+//! know. The web layer only parses requests and renders answers.
+//!
+//! Layers: `web` → `service` → `store`, `sync`, `billing` → `domain`.
+//! One file (or folder) per concept; each adds its accessor to
+//! [`Services`]: `services.devices().create(&caller, settings)`.
+
+pub mod account;
+pub mod company;
+pub mod device_logs;
+pub mod devices;
+pub mod employees;
+mod error;
+pub mod fields;
+pub mod plan;
+pub mod punches;
+mod services;
+pub mod sessions;
+pub mod zone;
+
+pub use error::{Conflict, ServiceError, ServiceResult};
+pub use fields::FieldErrors;
+pub use services::{Caller, Services, Settings};

@@ -1,0 +1,75 @@
+//! The handle every operation hangs off: the store, the poller, billing,
+//! the clock and the operator's settings. Each concept's file adds its own
+//! accessor (`services.devices()`, …), so this file knows none of them.
+
+use jiff::Timestamp;
+
+use super::error::{ServiceError, ServiceResult};
+use crate::billing::Billing;
+use crate::clock::Clock;
+use crate::domain::{AccountId, CompanyId};
+use crate::store::Store;
+use crate::sync::Syncer;
+
+/// Who is asking: every operation is scoped to this company, and changes
+/// are recorded as made by this account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub company_id: CompanyId,
+    pub account_id: AccountId,
+}
+
+/// The operator's settings the services apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// Allow device hosts on private, loopback or link-local addresses.
+    pub allow_private_device_addresses: bool,
+    /// Poll interval of a new company.
+    pub poll_interval_minutes: u32,
+}
+
+/// Everything the services reach. Cheap to clone; clones share the pools.
+#[derive(Clone)]
+pub struct Services {
+    pub(super) store: Store,
+    pub(super) syncer: Syncer,
+    pub(super) billing: Billing,
+    pub(super) clock: Clock,
+    pub(super) settings: Settings,
+}
+
+impl Services {
+    pub fn new(
+        store: Store,
+        syncer: Syncer,
+        billing: Billing,
+        clock: Clock,
+        settings: Settings,
+    ) -> Self {
+        Services {
+            store,
+            syncer,
+            billing,
+            clock,
+            settings,
+        }
+    }
+
+    /// The service's "now" (moved by tests).
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Refuse a change while the account is blocked or its trial ended.
+    pub(super) async fn require_good_standing(&self, caller: &Caller) -> ServiceResult<()> {
+        let standing = self.billing.standing(caller.company_id).await?;
+        if standing.blocked {
+            return Err(ServiceError::Blocked(Box::new(standing)));
+        }
+        Ok(())
+    }
+}
