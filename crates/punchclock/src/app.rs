@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 use crate::billing::{Billing, Catalog};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::service::{self, Services};
 use crate::store::Store;
 use crate::sync::{scheduler, PollSettings, Syncer};
 use crate::web::{self, AppState};
@@ -43,7 +44,18 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
         config.instance_name(),
         clock.clone(),
     );
+    let services = Services::new(
+        store.clone(),
+        syncer.clone(),
+        billing.clone(),
+        clock.clone(),
+        service::Settings {
+            allow_private_device_addresses: config.allow_private_device_addresses,
+            poll_interval_minutes: config.poll_interval_minutes,
+        },
+    );
     Ok(AppState {
+        services,
         store,
         syncer,
         billing,

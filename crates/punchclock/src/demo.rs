@@ -188,7 +188,7 @@ async fn demo_company(state: &AppState) -> anyhow::Result<crate::domain::Company
     if let Some(login) = store.account_login(DEMO_EMAIL).await? {
         return Ok(login.account.company_id);
     }
-    let hash = crate::web::auth::hash_password(DEMO_PASSWORD)?;
+    let hash = crate::service::account::password::hash(DEMO_PASSWORD)?;
     // The simulated clocks run on this machine's local time. Without an
     // IANA name for it, say so and use UTC rather than guess silently.
     let timezone = Zone::system().unwrap_or_else(|e| {

@@ -15,7 +15,7 @@ use axum::routing::get;
 use axum::Router;
 use sha2::{Digest, Sha256};
 
-use super::AppState;
+use super::state::AppState;
 
 struct Asset {
     name: &'static str,

@@ -5,11 +5,10 @@
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
+use super::caller::ApiCaller;
 use super::error::{ApiError, ApiResult, Json, Query};
 use super::views::{company_zone, instant, List};
-use crate::billing::{Plan, PlanError, Standing};
-use crate::domain::AuditEvent;
-use crate::web::auth::ApiCaller;
+use crate::service::plan::{Plan, Standing};
 use crate::web::AppState;
 
 /// `GET /account`
@@ -39,27 +38,17 @@ impl AccountJson {
             blocked: a.blocked,
             trial_ends_at: a.trial_ends_at.map(|t| instant(t, tz)),
             status: a.status.as_str(),
-            next_plan: state
-                .billing
-                .catalog()
-                .next_after(&a.plan.id)
-                .map(|p| p.id.clone()),
+            next_plan: state.services.plan().next_after(&a.plan.id).map(|p| p.id),
         }
     }
 }
 
 pub async fn get(State(state): State<AppState>, user: ApiCaller) -> ApiResult<Json<AccountJson>> {
     // Reading the account also records an expiry that happened since.
-    let account = state
-        .billing
-        .reconcile(user.company_id, Some(user.account_id))
-        .await?;
-    let company = state.store.get_company(user.company_id).await?;
-    Ok(Json(AccountJson::new(
-        &state,
-        &account,
-        &company_zone(&company),
-    )))
+    let standing = state.services.plan().reconciled(&user.caller).await?;
+    let company = state.services.company().get(&user.caller).await?;
+    let tz = company_zone(&company);
+    Ok(Json(AccountJson::new(&state, &standing, &tz)))
 }
 
 #[derive(Deserialize)]
@@ -80,21 +69,14 @@ pub async fn change_plan(
             "Choose a plan; see GET /api/v1/plans.",
         ));
     }
-    let account = state
-        .billing
-        .change_plan(user.company_id, user.account_id, body.plan.trim())
-        .await
-        .map_err(|e| match e {
-            PlanError::Store(s) => s.into(),
-            PlanError::UnknownPlan(_) => ApiError::field("plan", e.to_string()),
-            other => ApiError::Conflict(other.to_string()),
-        })?;
-    let company = state.store.get_company(user.company_id).await?;
-    Ok(Json(AccountJson::new(
-        &state,
-        &account,
-        &company_zone(&company),
-    )))
+    let standing = state
+        .services
+        .plan()
+        .change(&user.caller, &body.plan)
+        .await?;
+    let company = state.services.company().get(&user.caller).await?;
+    let tz = company_zone(&company);
+    Ok(Json(AccountJson::new(&state, &standing, &tz)))
 }
 
 /// `GET /plans`
@@ -118,14 +100,9 @@ impl From<&Plan> for PlanJson {
 }
 
 pub async fn plans(State(state): State<AppState>, _user: ApiCaller) -> Json<List<PlanJson>> {
+    let catalog = state.services.plan().catalog();
     Json(List::all(
-        state
-            .billing
-            .catalog()
-            .plans()
-            .iter()
-            .map(PlanJson::from)
-            .collect(),
+        catalog.plans().iter().map(PlanJson::from).collect(),
     ))
 }
 
@@ -150,12 +127,9 @@ pub async fn audit(
     user: ApiCaller,
     Query(q): Query<AuditQuery>,
 ) -> ApiResult<Json<List<AuditJson>>> {
-    let company = state.store.get_company(user.company_id).await?;
-    let tz = company_zone(&company);
-    let events: Vec<AuditEvent> = state
-        .store
-        .list_audit_events(user.company_id, q.limit.unwrap_or(100).clamp(1, 1000))
-        .await?;
+    let s = &state.services;
+    let tz = company_zone(&s.company().get(&user.caller).await?);
+    let events = s.plan().audit(&user.caller, q.limit.unwrap_or(100)).await?;
     Ok(Json(List::all(
         events
             .into_iter()

@@ -5,11 +5,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use super::error::{ApiError, ApiResult, Json};
+use super::caller::ApiCaller;
+use super::error::{ApiResult, Json};
 use super::views::TokenJson;
-use crate::store::StoreError;
-use crate::web::auth::{self, ApiCaller};
-use crate::web::validate::{self, SignupForm};
+use crate::domain::SessionKind;
+use crate::service::account::SignupInput;
 use crate::web::AppState;
 
 #[derive(Deserialize)]
@@ -29,20 +29,26 @@ pub async fn signup(
     State(state): State<AppState>,
     Json(body): Json<SignupBody>,
 ) -> ApiResult<(StatusCode, Json<TokenJson>)> {
-    let valid = validate::signup(&SignupForm {
+    let accounts = state.services.account();
+    let signup = SignupInput {
         company: body.company,
         email: body.email,
         password: body.password,
         timezone: body.timezone,
-    })?;
-    let account = auth::sign_up(&state, valid).await.map_err(|e| match e {
-        auth::AuthError::Store(StoreError::Conflict(_)) => {
-            ApiError::Conflict("An account with this email already exists. Log in instead.".into())
-        }
-        other => other.into(),
-    })?;
-    let token = auth::start_api_session(&state, &account).await?;
-    Ok((StatusCode::CREATED, Json(TokenJson { token })))
+    }
+    .parse()?;
+    let account = accounts.sign_up(signup).await?;
+    let session = state
+        .services
+        .sessions()
+        .start(&account, SessionKind::Api)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenJson {
+            token: session.token,
+        }),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -58,14 +64,20 @@ pub async fn login(
     State(state): State<AppState>,
     Json(body): Json<LoginBody>,
 ) -> ApiResult<Json<TokenJson>> {
-    let account = auth::authenticate(&state, &body.email, &body.password).await?;
-    let token = auth::start_api_session(&state, &account).await?;
-    Ok(Json(TokenJson { token }))
+    let accounts = state.services.account();
+    let account = accounts.authenticate(&body.email, &body.password).await?;
+    let session = state
+        .services
+        .sessions()
+        .start(&account, SessionKind::Api)
+        .await?;
+    Ok(Json(TokenJson {
+        token: session.token,
+    }))
 }
 
 /// `POST /logout`: the token stops working.
 pub async fn logout(State(state): State<AppState>, user: ApiCaller) -> ApiResult<StatusCode> {
-    // API clients hold no cookie, so the clearing jar is not needed.
-    let _jar = auth::end_session(&state, &user).await?;
+    state.services.sessions().end(&user).await?;
     Ok(StatusCode::NO_CONTENT)
 }

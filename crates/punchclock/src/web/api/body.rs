@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::web::validate::FieldErrors;
+use crate::service::FieldErrors;
 
 /// A request object with its type errors collected per field.
 pub struct Fields {

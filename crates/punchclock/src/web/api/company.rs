@@ -4,17 +4,16 @@ use axum::extract::State;
 use serde_json::{Map, Value};
 
 use super::body::{combine, Fields};
+use super::caller::ApiUser;
 use super::error::{ApiResult, Json};
 use super::views::CompanyJson;
-use crate::web::auth::ApiUser;
-use crate::web::validate::{self, CompanyForm};
+use crate::service::company::CompanyInput;
 use crate::web::AppState;
 
 /// `GET /company`
 pub async fn get(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<CompanyJson>> {
-    let company = state.store.get_company(user.company_id).await?;
-    let account = state.billing.standing(user.company_id).await?;
-    Ok(Json(CompanyJson::new(&company, account.status)))
+    let c = state.services.company().overview(&user.caller).await?;
+    Ok(Json(CompanyJson::new(&c.company, c.standing.status)))
 }
 
 /// `PATCH /company {name?, timezone?, poll_interval_minutes?}`
@@ -23,22 +22,17 @@ pub async fn patch(
     user: ApiUser,
     Json(body): Json<Map<String, Value>>,
 ) -> ApiResult<Json<CompanyJson>> {
-    let company = state.store.get_company(user.company_id).await?;
     let mut f = Fields::new(body, &["name", "timezone", "poll_interval_minutes"]);
-    let form = CompanyForm {
-        name: f.text("name").unwrap_or(company.name),
-        timezone: f
-            .text("timezone")
-            .unwrap_or_else(|| company.timezone.to_string()),
-        poll_interval_minutes: f
-            .text("poll_interval_minutes")
-            .unwrap_or_else(|| company.poll_interval_minutes.to_string()),
+    let input = CompanyInput {
+        name: f.text("name"),
+        timezone: f.text("timezone"),
+        poll_interval_minutes: f.text("poll_interval_minutes"),
     };
-    let settings = combine(f.errors, validate::company(&form))?;
-    let updated = state
-        .store
-        .update_company_settings(user.company_id, &settings)
+    let changes = combine(f.errors, input.parse())?;
+    let c = state
+        .services
+        .company()
+        .update(&user.caller, changes)
         .await?;
-    let account = state.billing.standing(user.company_id).await?;
-    Ok(Json(CompanyJson::new(&updated, account.status)))
+    Ok(Json(CompanyJson::new(&c.company, c.standing.status)))
 }

@@ -7,11 +7,11 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::body::{combine, Fields};
-use super::error::{ApiError, ApiResult, Json, Path, Query};
+use super::caller::ApiUser;
+use super::error::{ApiResult, Json, Path, Query};
 use super::views::{company_zone, DeviceJson, DeviceLogJson, List};
-use crate::domain::{CommKeyUpdate, DeviceId};
-use crate::web::auth::ApiUser;
-use crate::web::validate::{self, DeviceFields, DeviceForm};
+use crate::domain::DeviceId;
+use crate::service::devices::DeviceInput;
 use crate::web::AppState;
 
 const FIELDS: &[&str] = &[
@@ -25,21 +25,22 @@ const FIELDS: &[&str] = &[
     "enabled",
 ];
 
-/// Validate the settings and, for a changed host, where it points.
-async fn validated(
-    state: &AppState,
-    f: Fields,
-    form: &DeviceForm,
-    host_changed: bool,
-) -> ApiResult<DeviceFields> {
-    let allow = state.config.allow_private_device_addresses;
-    let fields = combine(f.errors, validate::device(form, allow))?;
-    if host_changed {
-        if let Err(m) = validate::vet_host(&fields.host, fields.port, allow).await {
-            return Err(ApiError::field("host", m));
-        }
+/// The settings sent, as text; wrong JSON types are noted in `f.errors`.
+/// A present but blank (or `null`) key means "remove it".
+fn input(f: &mut Fields) -> DeviceInput {
+    let key = f.text("comm_key");
+    let clear_comm_key = key.as_deref().is_some_and(|k| k.trim().is_empty());
+    DeviceInput {
+        name: f.text("name"),
+        host: f.text("host"),
+        port: f.text("port"),
+        comm_key: key.filter(|_| !clear_comm_key),
+        clear_comm_key,
+        transport: f.text("transport"),
+        timezone: f.text("timezone"),
+        poll_interval_minutes: f.text("poll_interval_minutes"),
+        enabled: f.bool("enabled"),
     }
-    Ok(fields)
 }
 
 /// `GET /devices`
@@ -47,14 +48,11 @@ pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
 ) -> ApiResult<Json<List<DeviceJson>>> {
-    let company = state.store.get_company(user.company_id).await?;
-    let devices = state.store.list_devices(user.company_id).await?;
-    Ok(Json(List::all(
-        devices
-            .iter()
-            .map(|d| DeviceJson::new(d, &company))
-            .collect(),
-    )))
+    let s = &state.services;
+    let company = s.company().get(&user.caller).await?;
+    let devices = s.devices().list(&user.caller).await?;
+    let items = devices.iter().map(|d| DeviceJson::new(d, &company));
+    Ok(Json(List::all(items.collect())))
 }
 
 /// `POST /devices`
@@ -63,23 +61,12 @@ pub async fn create(
     user: ApiUser,
     Json(body): Json<Map<String, Value>>,
 ) -> ApiResult<(StatusCode, Json<DeviceJson>)> {
+    let devices = state.services.devices();
     let mut f = Fields::new(body, FIELDS);
-    let form = DeviceForm {
-        name: f.text("name").unwrap_or_default(),
-        host: f.text("host").unwrap_or_default(),
-        port: f.text("port").unwrap_or_default(),
-        comm_key: f.text("comm_key").unwrap_or_default(),
-        transport: f.text("transport").unwrap_or_default(),
-        timezone: f.text("timezone").unwrap_or_default(),
-        poll_interval_minutes: f.text("poll_interval_minutes").unwrap_or_default(),
-        enabled: f.bool("enabled").unwrap_or(true),
-    };
-    let fields = validated(&state, f, &form, true).await?;
-    let company = state.store.get_company(user.company_id).await?;
-    let device = state
-        .store
-        .create_device(user.company_id, &fields.into_new_device())
-        .await?;
+    let input = input(&mut f);
+    let settings = combine(f.errors, devices.parse_new(&input))?;
+    let device = devices.create(&user.caller, settings).await?;
+    let company = state.services.company().get(&user.caller).await?;
     Ok((
         StatusCode::CREATED,
         Json(DeviceJson::new(&device, &company)),
@@ -92,11 +79,9 @@ pub async fn get(
     user: ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<DeviceJson>> {
-    let device = state
-        .store
-        .get_device(user.company_id, DeviceId(id))
-        .await?;
-    let company = state.store.get_company(user.company_id).await?;
+    let s = &state.services;
+    let device = s.devices().get(&user.caller, DeviceId(id)).await?;
+    let company = s.company().get(&user.caller).await?;
     Ok(Json(DeviceJson::new(&device, &company)))
 }
 
@@ -108,43 +93,12 @@ pub async fn patch(
     Path(id): Path<i64>,
     Json(body): Json<Map<String, Value>>,
 ) -> ApiResult<Json<DeviceJson>> {
-    let id = DeviceId(id);
-    let current = state.store.get_device(user.company_id, id).await?;
+    let devices = state.services.devices();
     let mut f = Fields::new(body, FIELDS);
-    let form = DeviceForm {
-        name: f.text("name").unwrap_or(current.name.clone()),
-        host: f.text("host").unwrap_or(current.host.clone()),
-        port: f.text("port").unwrap_or(current.port.to_string()),
-        comm_key: f.text("comm_key").unwrap_or_default(),
-        transport: f.text("transport").unwrap_or(current.transport.to_string()),
-        timezone: f.text("timezone").unwrap_or(
-            current
-                .timezone
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-        ),
-        poll_interval_minutes: f.text("poll_interval_minutes").unwrap_or(
-            current
-                .poll_interval_minutes
-                .map(|m| m.to_string())
-                .unwrap_or_default(),
-        ),
-        enabled: f.bool("enabled").unwrap_or(current.enabled),
-    };
-    // A present but blank key means "remove it"; an absent one, "keep it".
-    let blank_key = if f.has("comm_key") {
-        CommKeyUpdate::Clear
-    } else {
-        CommKeyUpdate::Keep
-    };
-    let host_changed = f.has("host") || f.has("port");
-    let fields = validated(&state, f, &form, host_changed).await?;
-    let device = state
-        .store
-        .update_device(user.company_id, id, &fields.into_update(blank_key))
-        .await?;
-    let company = state.store.get_company(user.company_id).await?;
+    let input = input(&mut f);
+    let changes = combine(f.errors, devices.parse_changes(&input))?;
+    let device = devices.update(&user.caller, DeviceId(id), changes).await?;
+    let company = state.services.company().get(&user.caller).await?;
     Ok(Json(DeviceJson::new(&device, &company)))
 }
 
@@ -154,10 +108,8 @@ pub async fn delete(
     user: ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<StatusCode> {
-    state
-        .store
-        .delete_device(user.company_id, DeviceId(id))
-        .await?;
+    let devices = state.services.devices();
+    devices.delete(&user.caller, DeviceId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -167,11 +119,12 @@ pub async fn test(
     user: ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<DeviceLogJson>> {
-    let log = state
-        .syncer
-        .test_connection(user.company_id, DeviceId(id))
+    let s = &state.services;
+    let log = s
+        .devices()
+        .test_connection(&user.caller, DeviceId(id))
         .await?;
-    let company = state.store.get_company(user.company_id).await?;
+    let company = s.company().get(&user.caller).await?;
     Ok(Json(DeviceLogJson::new(&log, &company_zone(&company))))
 }
 
@@ -181,12 +134,10 @@ pub async fn sync(
     user: ApiUser,
     Path(id): Path<i64>,
 ) -> ApiResult<Json<DeviceLogJson>> {
-    let outcome = state.syncer.sync_now(user.company_id, DeviceId(id)).await?;
-    let company = state.store.get_company(user.company_id).await?;
-    Ok(Json(DeviceLogJson::new(
-        &outcome.log,
-        &company_zone(&company),
-    )))
+    let s = &state.services;
+    let log = s.devices().sync_now(&user.caller, DeviceId(id)).await?;
+    let company = s.company().get(&user.caller).await?;
+    Ok(Json(DeviceLogJson::new(&log, &company_zone(&company))))
 }
 
 #[derive(Deserialize)]
@@ -201,17 +152,13 @@ pub async fn logs(
     Path(id): Path<i64>,
     Query(q): Query<LogsQuery>,
 ) -> ApiResult<Json<List<DeviceLogJson>>> {
-    let id = DeviceId(id);
-    // Another company's device must be a 404, not an empty list.
-    state.store.get_device(user.company_id, id).await?;
-    let limit = q.limit.unwrap_or(50).clamp(1, 500);
-    let company = state.store.get_company(user.company_id).await?;
-    let tz = company_zone(&company);
-    let logs = state
-        .store
-        .list_device_logs(user.company_id, id, limit)
+    let s = &state.services;
+    let limit = q.limit.unwrap_or(50);
+    let logs = s
+        .device_logs()
+        .recent(&user.caller, DeviceId(id), limit)
         .await?;
-    Ok(Json(List::recent(
-        logs.iter().map(|l| DeviceLogJson::new(l, &tz)).collect(),
-    )))
+    let tz = company_zone(&s.company().get(&user.caller).await?);
+    let items = logs.iter().map(|l| DeviceLogJson::new(l, &tz));
+    Ok(Json(List::recent(items.collect())))
 }

@@ -1,17 +1,20 @@
 //! Employees (device users) of the caller's company.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use super::body::{combine, Fields};
+use super::caller::{ApiCaller, ApiUser};
 use super::error::{ApiError, ApiResult, Json, Path, Query};
 use super::views::{company_zone, EmployeeJson, List};
-use crate::domain::{EmployeeFilter, EmployeeId, NewEmployee};
-use crate::web::auth::{ApiCaller, ApiUser};
-use crate::web::validate::{self, EmployeeForm};
+use crate::domain::{Employee, EmployeeFilter, EmployeeId};
+use crate::service::employees::EmployeeInput;
+use crate::service::Caller;
 use crate::web::AppState;
 
+/// The API's page size limit (the documented maximum).
 const MAX_PAGE: u32 = 1000;
 
 #[derive(Deserialize)]
@@ -35,18 +38,14 @@ pub async fn list(
         Some(_) => return Err(ApiError::field("active", "Use true or false.")),
     };
     let limit = q.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
-    let offset = q.offset.unwrap_or(0);
-    let company = state.store.get_company(user.company_id).await?;
-    let tz = company_zone(&company);
-    let items = state
-        .store
-        .list_employees(user.company_id, filter, limit, offset)
+    let s = &state.services;
+    let (items, total) = s
+        .employees()
+        .list(&user.caller, filter, limit, q.offset.unwrap_or(0))
         .await?;
-    let total = state.store.count_employees(user.company_id, filter).await?;
-    Ok(Json(List::page(
-        items.iter().map(|e| EmployeeJson::new(e, &tz)).collect(),
-        total,
-    )))
+    let tz = company_zone(&s.company().get(&user.caller).await?);
+    let items = items.iter().map(|e| EmployeeJson::new(e, &tz)).collect();
+    Ok(Json(List::page(items, total)))
 }
 
 /// `GET /employees/{id}`
@@ -56,11 +55,11 @@ pub async fn get(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<EmployeeJson>> {
     let employee = state
-        .store
-        .get_employee(user.company_id, EmployeeId(id))
+        .services
+        .employees()
+        .get(&user.caller, EmployeeId(id))
         .await?;
-    let company = state.store.get_company(user.company_id).await?;
-    Ok(Json(EmployeeJson::new(&employee, &company_zone(&company))))
+    Ok(Json(json(&state, &user.caller, &employee).await?))
 }
 
 /// `PATCH /employees/{id} {first_name?, last_name?, designation?, email?,
@@ -74,40 +73,17 @@ pub async fn patch(
     Path(id): Path<i64>,
     Json(body): Json<Map<String, Value>>,
 ) -> ApiResult<Json<EmployeeJson>> {
-    if body.keys().any(|k| k != "active") {
-        let account = state.billing.standing(user.company_id).await?;
-        if account.blocked {
-            return Err(ApiError::AccountBlocked(Box::new(account)));
-        }
-    }
-    let id = EmployeeId(id);
-    let current = state.store.get_employee(user.company_id, id).await?;
     let mut f = Fields::new(
         body,
         &["first_name", "last_name", "designation", "email", "active"],
     );
-    let keep = |v: &Option<String>| v.clone().unwrap_or_default();
-    let form = EmployeeForm {
-        first_name: f.text("first_name").unwrap_or(keep(&current.first_name)),
-        last_name: f.text("last_name").unwrap_or(keep(&current.last_name)),
-        designation: f.text("designation").unwrap_or(keep(&current.designation)),
-        email: f.text("email").unwrap_or(keep(&current.email)),
-        active: f.bool("active").unwrap_or(current.active),
-    };
-    let update = combine(f.errors, validate::employee(&form))?;
-    let employee = state
-        .store
-        .update_employee(user.company_id, id, &update)
+    let input = details(&mut f);
+    let changes = combine(f.errors, input.parse_changes())?;
+    let employees = state.services.employees();
+    let employee = employees
+        .update(&user.caller, EmployeeId(id), changes)
         .await?;
-    if employee.active != current.active {
-        // A reactivation can block the account; a deactivation can lift it.
-        state
-            .billing
-            .reconcile(user.company_id, Some(user.account_id))
-            .await?;
-    }
-    let company = state.store.get_company(user.company_id).await?;
-    Ok(Json(EmployeeJson::new(&employee, &company_zone(&company))))
+    Ok(Json(json(&state, &user.caller, &employee).await?))
 }
 
 /// `POST /employees {enroll_id, first_name?, last_name?, designation?, email?}`:
@@ -116,7 +92,7 @@ pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
     Json(body): Json<Map<String, Value>>,
-) -> ApiResult<(axum::http::StatusCode, Json<EmployeeJson>)> {
+) -> ApiResult<(StatusCode, Json<EmployeeJson>)> {
     let mut f = Fields::new(
         body,
         &[
@@ -127,43 +103,34 @@ pub async fn create(
             "email",
         ],
     );
-    let enroll_id = f.text("enroll_id").unwrap_or_default();
-    let form = EmployeeForm {
-        first_name: f.text("first_name").unwrap_or_default(),
-        last_name: f.text("last_name").unwrap_or_default(),
-        designation: f.text("designation").unwrap_or_default(),
-        email: f.text("email").unwrap_or_default(),
-        active: true,
+    let input = EmployeeInput {
+        enroll_id: f.text("enroll_id"),
+        ..details(&mut f)
     };
-    let mut errors = f.errors;
-    let enroll_id = enroll_id.trim().to_string();
-    if enroll_id.is_empty() || enroll_id.chars().count() > 24 {
-        errors.add(
-            "enroll_id",
-            "Enter the enroll ID (up to 24 characters), the number the person uses on the device.",
-        );
-    }
-    let update = combine(errors, validate::employee(&form))?;
+    let person = combine(f.errors, input.parse_new())?;
     let employee = state
-        .store
-        .create_employee(
-            user.company_id,
-            &NewEmployee {
-                enroll_id,
-                first_name: update.first_name,
-                last_name: update.last_name,
-                designation: update.designation,
-                email: update.email,
-            },
-        )
+        .services
+        .employees()
+        .create(&user.caller, person)
         .await?;
-    state
-        .billing
-        .reconcile(user.company_id, Some(user.account_id))
-        .await?;
-    let company = state.store.get_company(user.company_id).await?;
-    Ok((
-        axum::http::StatusCode::CREATED,
-        Json(EmployeeJson::new(&employee, &company_zone(&company))),
-    ))
+    let view = json(&state, &user.caller, &employee).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The details sent, as text; wrong JSON types are noted in `f.errors`.
+fn details(f: &mut Fields) -> EmployeeInput {
+    EmployeeInput {
+        enroll_id: None,
+        first_name: f.text("first_name"),
+        last_name: f.text("last_name"),
+        designation: f.text("designation"),
+        email: f.text("email"),
+        active: f.bool("active"),
+    }
+}
+
+/// An employee with times in the company's zone.
+async fn json(state: &AppState, caller: &Caller, e: &Employee) -> ApiResult<EmployeeJson> {
+    let company = state.services.company().get(caller).await?;
+    Ok(EmployeeJson::new(e, &company_zone(&company)))
 }

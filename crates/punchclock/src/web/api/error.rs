@@ -7,9 +7,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::store::StoreError;
-use crate::web::auth::AuthError;
-use crate::web::validate::FieldErrors;
+use crate::service::plan::{Standing, Status};
+use crate::service::{FieldErrors, ServiceError};
 
 /// An API error; its `IntoResponse` is the only place statuses are chosen.
 #[derive(Debug, thiserror::Error)]
@@ -35,7 +34,7 @@ pub enum ApiError {
     },
     /// The account is blocked (over its seats) or expired (trial over).
     #[error("{}", blocked_message(.0))]
-    AccountBlocked(Box<crate::billing::Standing>),
+    AccountBlocked(Box<Standing>),
     /// A fault on our side; the detail is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -48,14 +47,13 @@ struct Body<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     fields: Option<&'a FieldErrors>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    account: Option<&'a crate::billing::Standing>,
+    account: Option<&'a Standing>,
 }
 
 /// What a blocked or expired account is told, with the way out.
-pub fn blocked_message(a: &crate::billing::Standing) -> String {
-    use crate::billing::AccountStatus;
+pub fn blocked_message(a: &Standing) -> String {
     match a.status {
-        AccountStatus::Expired => "Your trial has ended. Choose a plan (POST /api/v1/account/plan) to continue; your data is kept and devices keep syncing.".to_string(),
+        Status::Expired => "Your trial has ended. Choose a plan (POST /api/v1/account/plan) to continue; your data is kept and devices keep syncing.".to_string(),
         _ => format!(
             "Your account is blocked: {} employees are active but the {} plan has {}. Upgrade (POST /api/v1/account/plan) or deactivate {} employees (PATCH /api/v1/employees/{{id}} with active=false). Devices keep syncing.",
             a.active_employees,
@@ -82,9 +80,7 @@ impl ApiError {
 
     /// One invalid field.
     pub fn field(field: &str, message: impl Into<String>) -> ApiError {
-        let mut errors = FieldErrors::default();
-        errors.add(field, message);
-        ApiError::Validation(errors)
+        ApiError::Validation(FieldErrors::one(field, message))
     }
 }
 
@@ -123,29 +119,15 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
         match e {
-            StoreError::NotFound => ApiError::NotFound,
-            StoreError::Conflict(rule) => ApiError::Conflict(rule.to_string()),
-            // The validators run first, so this is a rule only the store knows.
-            StoreError::Invalid(rule) => ApiError::BadRequest {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "validation",
-                message: rule.to_string(),
-            },
-            other => ApiError::Internal(other.to_string()),
-        }
-    }
-}
-
-impl From<AuthError> for ApiError {
-    fn from(e: AuthError) -> Self {
-        match e {
-            AuthError::InvalidCredentials => ApiError::InvalidCredentials,
-            AuthError::Unauthenticated | AuthError::BadCsrf => ApiError::Unauthenticated,
-            AuthError::Store(s) => s.into(),
-            AuthError::Hash(m) => ApiError::Internal(m),
+            ServiceError::NotFound => ApiError::NotFound,
+            ServiceError::Invalid(fields) => ApiError::Validation(fields),
+            ServiceError::Conflict(c) => ApiError::Conflict(c.message),
+            ServiceError::Blocked(standing) => ApiError::AccountBlocked(standing),
+            ServiceError::InvalidCredentials => ApiError::InvalidCredentials,
+            ServiceError::Internal(detail) => ApiError::Internal(detail),
         }
     }
 }

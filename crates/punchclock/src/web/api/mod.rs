@@ -5,6 +5,7 @@
 pub mod account;
 pub mod accounts;
 pub mod body;
+pub mod caller;
 pub mod company;
 pub mod devices;
 pub mod employees;
@@ -18,7 +19,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use self::error::ApiError;
-use super::AppState;
+use super::state::AppState;
 
 /// Routes relative to `/api/v1`.
 pub fn router() -> Router<AppState> {

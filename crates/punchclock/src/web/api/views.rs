@@ -80,7 +80,7 @@ pub struct CompanyJson {
 
 impl CompanyJson {
     /// `status` is the account's standing, which only billing knows.
-    pub fn new(c: &Company, status: crate::billing::AccountStatus) -> Self {
+    pub fn new(c: &Company, status: crate::service::plan::Status) -> Self {
         let tz = company_zone(c);
         CompanyJson {
             id: c.id.0,

@@ -3,8 +3,8 @@
 
 use maud::{html, Markup, DOCTYPE};
 
+use crate::service::FieldErrors;
 use crate::web::assets;
-use crate::web::validate::FieldErrors;
 
 /// Which navigation entry a page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,161 @@
+//! The device page: what it reports about itself, and its log of every
+//! contact attempt.
+
+use maud::{html, Markup};
+
+use crate::domain::{Device, DeviceLog, DeviceStatus, LogKind, Outcome};
+use crate::service::device_logs::DeviceHistory;
+use crate::web::pages::ctx::Ctx;
+use crate::web::pages::devices::actions::{action_button, Action, Back};
+use crate::web::pages::devices::flash::{self, Flash};
+use crate::web::pages::devices::status::{device_status_label, status_text, transport_text};
+use crate::web::pages::fmt;
+use crate::web::pages::layout::{head, sentence, Nav};
+
+/// How many attempts the page lists.
+pub const LOG_ROWS: u32 = 100;
+
+pub fn device_page(ctx: &Ctx, h: &DeviceHistory, flash: Option<&Flash>) -> Markup {
+    let d = &h.device;
+    let actions = html! {
+        (action_button(ctx, d, Action::Test, Back::Detail))
+        (action_button(ctx, d, Action::Sync, Back::Detail))
+        a.btn.btn-quiet href=(format!("/devices/{}/edit", d.id)) { "Edit" }
+    };
+    let body = html! {
+        (head(&[("/company", "Company"), ("/devices", "Manage Devices")], &d.name, Some(actions)))
+        @if let Some(f) = flash { (flash::render(f)) }
+        div.grid-2 data-live-status="/devices/status.json" data-live-every="3000" {
+            (connection_card(ctx, d))
+            (reported_card(d, h.punches))
+        }
+        h2 { "Device log" }
+        (log_table(ctx, &h.logs))
+    };
+    ctx.page(&d.name, Nav::Devices, body)
+}
+
+/// How we reach the device and when.
+fn connection_card(ctx: &Ctx, d: &Device) -> Markup {
+    let zone = d.timezone.as_ref().unwrap_or(&ctx.company.timezone);
+    let interval = d
+        .poll_interval_minutes
+        .unwrap_or(ctx.company.poll_interval_minutes);
+    html! {
+        div.card data-testid="device-facts" {
+            h3 { "Connection" }
+            dl.facts {
+                dt { "Status" }
+                dd { (device_status_label(d, ctx.now)) }
+                @if let Some(err) = &d.last_error {
+                    dt { "Last problem" }
+                    dd data-field="last-error" data-device-id=(d.id) { (sentence(err)) }
+                }
+                dt { "Address" } dd.mono { (d.host) ":" (d.port) }
+                dt { "Transport" } dd { (transport_text(d.transport)) }
+                dt { "Comm key" } dd { @if d.has_comm_key { "Set" } @else { "None" } }
+                dt { "Last seen" }
+                dd {
+                    span data-field="last-seen" data-device-id=(d.id) { (fmt::last_seen(ctx.now, d.last_seen_at)) }
+                    @if let Some(t) = d.last_seen_at { span.muted.small { " (" (fmt::second(t, &ctx.tz)) ")" } }
+                }
+                dt { "Polled" }
+                dd {
+                    @if d.enabled {
+                        "every " (interval) " min; next at " (fmt::minute(d.next_poll_at, &ctx.tz))
+                    } @else {
+                        span.tag { "Disabled" } " not polled on schedule"
+                    }
+                }
+                dt { "Time zone" } dd { (zone) }
+            }
+        }
+    }
+}
+
+/// What the device said about itself on the last contact.
+fn reported_card(d: &Device, punches: u64) -> Markup {
+    let info = &d.info;
+    let dash = || "—".to_string();
+    html! {
+        div.card data-testid="device-info" {
+            h3 { "What the device reports" }
+            @if d.status == DeviceStatus::Pending && info.serial_number.is_none() {
+                p.muted { (status_text(d.status)) ": press Test connection to read its details." }
+            }
+            dl.facts {
+                dt { "Serial number" } dd.mono data-testid="device-serial" { (info.serial_number.clone().unwrap_or_else(dash)) }
+                dt { "Model" } dd { (info.device_name.clone().unwrap_or_else(dash)) }
+                dt { "Platform" } dd { (info.platform.clone().unwrap_or_else(dash)) }
+                dt { "Firmware" } dd { (info.firmware.clone().unwrap_or_else(dash)) }
+                dt { "MAC address" } dd.mono { (info.mac.clone().unwrap_or_else(dash)) }
+                dt { "Users" } dd { (fmt::of(info.user_count, info.user_capacity)) }
+                dt { "Punches on device" } dd { (fmt::of(info.punch_count, info.punch_capacity)) }
+                dt { "Punches stored here" } dd { a href=(format!("/punches?device={}", d.id)) { (fmt::thousands(punches)) } }
+                dt { "Clock" }
+                dd data-testid="clock-drift" {
+                    @match info.clock_drift_seconds {
+                        Some(s) => { (sentence(&fmt::drift(s))) }
+                        None => { "—" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn log_table(ctx: &Ctx, logs: &[DeviceLog]) -> Markup {
+    html! {
+        @if logs.is_empty() {
+            div.card.empty data-testid="no-log" { "No contact attempts yet." }
+        } @else {
+            div.table-wrap {
+                table.cards data-testid="device-log" {
+                    thead { tr {
+                        th { "Started" } th { "Kind" } th.num { "Duration" } th { "Address" }
+                        th { "Outcome" } th.num { "Users read" } th.num { "Punches read" }
+                        th.num { "New punches" } th { "Reason" }
+                    } }
+                    tbody {
+                        @for l in logs { (log_row(ctx, l)) }
+                    }
+                }
+            }
+            @if logs.len() as u32 == LOG_ROWS { p.small.muted { "Showing the last " (LOG_ROWS) " attempts." } }
+        }
+    }
+}
+
+fn log_row(ctx: &Ctx, l: &DeviceLog) -> Markup {
+    html! {
+        tr data-testid="log-entry" data-outcome=(l.outcome.as_str()) data-kind=(l.kind.as_str()) {
+            td.card-title data-label="Started" { span.nowrap { (fmt::second(l.started_at, &ctx.tz)) } }
+            td data-label="Kind" { span.tag { @match l.kind { LogKind::Sync => "Sync", LogKind::Test => "Test" } } }
+            td.num data-label="Duration" { (fmt::duration_ms(l.duration_ms)) }
+            td data-label="Address" {
+                span.mono { (l.address.clone().unwrap_or_else(|| l.host.clone())) }
+                @if let Some(t) = l.transport_used { " " span.tag { (transport_text(t)) } }
+            }
+            td data-label="Outcome" {
+                @match l.outcome {
+                    Outcome::Ok => span.outcome-ok data-field="outcome" { "OK" },
+                    Outcome::Failed => span.outcome-failed data-field="outcome" { "Failed" },
+                }
+            }
+            @if l.kind == LogKind::Test {
+                // A test only shakes hands; nothing is read.
+                td.num.muted data-label="Users read" { "—" }
+                td.num.muted data-label="Punches read" { "—" }
+                td.num.muted data-label="New punches" { "—" }
+            } @else {
+                td.num data-label="Users read" data-field="users-read" { (l.users_read) }
+                td.num data-label="Punches read" data-field="punches-read" { (l.punches_read) }
+                td.num data-label="New punches" data-field="punches-new" { (l.punches_new) }
+            }
+            td.wide data-label="Reason" data-field="reason" {
+                @if let Some(r) = &l.reason { (sentence(r)) }
+                @else if l.employees_new > 0 { span.muted { (fmt::plural(l.employees_new.into(), "new employee", "new employees")) } }
+            }
+        }
+    }
+}

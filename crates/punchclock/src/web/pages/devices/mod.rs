@@ -1,0 +1,200 @@
+//! Company › Manage Devices: the list with live status labels, add/edit/
+//! delete forms, "Test connection" and "Sync now".
+
+pub mod actions;
+mod confirm;
+pub mod flash;
+mod form;
+mod overview;
+pub mod status;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Form, Json};
+use maud::Markup;
+
+use self::actions::{back_to, Action, ActionFields};
+use self::flash::FlashQuery;
+use self::form::DeviceForm;
+use self::status::StatusJson;
+use super::ctx::Ctx;
+use super::error::{invalid, path_id, see_other, PageError, PageResult};
+use super::session::{PageRejection, PageUser};
+use crate::domain::DeviceId;
+use crate::service::{FieldErrors, ServiceError, ServiceResult};
+use crate::web::AppState;
+
+/// `GET /devices`
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<FlashQuery>,
+) -> PageResult<Markup> {
+    let devices = state.services.devices().summaries(ctx.caller()).await?;
+    let flash = flash::load(&state, &ctx, &q).await;
+    let public = &state.config.public_address;
+    Ok(overview::list_page(&ctx, &devices, flash.as_ref(), public))
+}
+
+/// `GET /devices/status.json`: the labels for the live update. Cookie
+/// authenticated; 401 (not a redirect) when the session is gone so the
+/// script can send the browser to the login page.
+pub async fn status_json(
+    State(state): State<AppState>,
+    user: Result<PageUser, PageRejection>,
+) -> Response {
+    let user = match user {
+        Ok(u) => u,
+        Err(PageRejection::Login) => {
+            let body = Json(serde_json::json!({"error": "unauthenticated"}));
+            return (StatusCode::UNAUTHORIZED, body).into_response();
+        }
+        Err(e) => return e.into_response(),
+    };
+    let s = &state.services;
+    match s.devices().summaries(&user.caller).await {
+        Ok(devices) => {
+            let body = Json(StatusJson::new(&devices, s.now()));
+            ([(header::CACHE_CONTROL, "no-store")], body).into_response()
+        }
+        Err(e) => PageError::from(e).into_response(),
+    }
+}
+
+/// `GET /devices/new`
+pub async fn new_form(ctx: Ctx) -> Markup {
+    form::form_page(&ctx, &DeviceForm::blank(), &FieldErrors::default(), None)
+}
+
+/// `POST /devices/new`
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<DeviceForm>,
+) -> PageResult {
+    ctx.check_csrf(&f.csrf)?;
+    ctx.require_good_standing()?;
+    let devices = state.services.devices();
+    let created: ServiceResult<_> = async {
+        let settings = devices.parse_new(&f.input())?;
+        devices.create(ctx.caller(), settings).await
+    }
+    .await;
+    match created {
+        Ok(d) => Ok(see_other(&format!("/devices?added={}", d.id))),
+        Err(e) => form_failed(&ctx, &f, None, e),
+    }
+}
+
+/// The form again with what to fix, or the error page.
+fn form_failed(
+    ctx: &Ctx,
+    f: &DeviceForm,
+    existing: Option<&crate::domain::Device>,
+    e: ServiceError,
+) -> PageResult {
+    let ServiceError::Invalid(errors) = e else {
+        return Err(e.into());
+    };
+    invalid(form::form_page(ctx, f, &errors, existing))
+}
+
+/// `GET /devices/{id}/edit`
+pub async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult<Markup> {
+    let id = DeviceId(path_id(&id)?);
+    let d = state.services.devices().get(ctx.caller(), id).await?;
+    let errors = FieldErrors::default();
+    Ok(form::form_page(
+        &ctx,
+        &DeviceForm::of(&d),
+        &errors,
+        Some(&d),
+    ))
+}
+
+/// `POST /devices/{id}/edit`
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<DeviceForm>,
+) -> PageResult {
+    let id = DeviceId(path_id(&id)?);
+    let devices = state.services.devices();
+    let current = devices.get(ctx.caller(), id).await?;
+    ctx.check_csrf(&f.csrf)?;
+    ctx.require_good_standing()?;
+    let saved: ServiceResult<_> = async {
+        let changes = devices.parse_changes(&f.input())?;
+        devices.update(ctx.caller(), id, changes).await
+    }
+    .await;
+    match saved {
+        Ok(_) => Ok(see_other(&format!("/devices?saved={id}"))),
+        Err(e) => form_failed(&ctx, &f, Some(&current), e),
+    }
+}
+
+/// `GET /devices/{id}/delete`: asks first, and says what stays.
+pub async fn delete_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+) -> PageResult<Markup> {
+    let id = DeviceId(path_id(&id)?);
+    let devices = state.services.devices();
+    let d = devices.get(ctx.caller(), id).await?;
+    let punches = devices.punch_count(ctx.caller(), id).await?;
+    Ok(confirm::confirm_page(&ctx, &d, punches))
+}
+
+/// `POST /devices/{id}/delete`
+pub async fn delete(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<ActionFields>,
+) -> PageResult {
+    let id = DeviceId(path_id(&id)?);
+    ctx.check_csrf(&f.csrf)?;
+    ctx.require_good_standing()?;
+    state.services.devices().delete(ctx.caller(), id).await?;
+    Ok(see_other("/devices?deleted=1"))
+}
+
+/// `POST /devices/{id}/test`: handshake only; the result shows as a message.
+pub async fn test_connection(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<ActionFields>,
+) -> PageResult {
+    let id = DeviceId(path_id(&id)?);
+    ctx.check_csrf(&f.csrf)?;
+    ctx.require_good_standing()?;
+    let log = state
+        .services
+        .devices()
+        .test_connection(ctx.caller(), id)
+        .await?;
+    Ok(see_other(&back_to(&f.back, id, Action::Test, &log)))
+}
+
+/// `POST /devices/{id}/sync`: a full read now.
+pub async fn sync_now(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<ActionFields>,
+) -> PageResult {
+    let id = DeviceId(path_id(&id)?);
+    ctx.check_csrf(&f.csrf)?;
+    ctx.require_good_standing()?;
+    let log = state.services.devices().sync_now(ctx.caller(), id).await?;
+    Ok(see_other(&back_to(&f.back, id, Action::Sync, &log)))
+}

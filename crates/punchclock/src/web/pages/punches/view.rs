@@ -1,0 +1,153 @@
+//! The punch list: filters, the table, and paging.
+
+use maud::{html, Markup};
+
+use super::query::{PunchQuery, PAGE_SIZE};
+use crate::domain::{Device, Employee, PunchView, NO_NAME};
+use crate::service::FieldErrors;
+use crate::web::pages::ctx::Ctx;
+use crate::web::pages::fmt;
+use crate::web::pages::layout::{field_error, head, Nav};
+use crate::web::pages::pager::pager;
+
+/// What the page shows, loaded.
+pub struct PunchPage {
+    pub employees: Vec<Employee>,
+    pub devices: Vec<Device>,
+    pub punches: Vec<PunchView>,
+    pub total: u64,
+    pub page: u64,
+}
+
+pub fn punch_page(ctx: &Ctx, q: &PunchQuery, errors: &FieldErrors, p: &PunchPage) -> Markup {
+    let body = html! {
+        (head(&[], "Punches", None))
+        (filters(q, errors, p))
+        p.small.muted {
+            "Times are in " (ctx.company.timezone) ". "
+            "Device time is what the clock itself printed."
+        }
+        @if p.punches.is_empty() {
+            div.card.empty data-testid="no-punches" {
+                @if !errors.is_empty() { "Fix the filter above to see punches." }
+                @else if q.filtered() { "No punches match these filters." }
+                @else { "No punches yet. They appear after a device is synced." }
+            }
+        } @else {
+            (table(ctx, &p.punches))
+            (pager(p.page, p.total, u64::from(PAGE_SIZE), |n| q.link(n), ("Newer", "Older")))
+        }
+    };
+    ctx.page("Punches", Nav::Punches, body)
+}
+
+fn filters(q: &PunchQuery, errors: &FieldErrors, p: &PunchPage) -> Markup {
+    html! {
+        form.card.mb method="get" action="/punches" data-testid="punch-filters" {
+            div.filters {
+                div.field.has-error[errors.get("employee").is_some()] {
+                    label for="f-employee" { "Employee" }
+                    select id="f-employee" name="employee" {
+                        option value="" { "Everyone" }
+                        @for e in &p.employees {
+                            option value=(e.id) selected[q.employee == e.id.to_string()] {
+                                (e.display_name()) " (" (e.enroll_id) ")"
+                            }
+                        }
+                    }
+                    (field_error("f-employee-error", "employee", errors.get("employee")))
+                }
+                div.field.has-error[errors.get("device").is_some()] {
+                    label for="f-device" { "Device" }
+                    select id="f-device" name="device" {
+                        option value="" { "All devices" }
+                        @for d in &p.devices {
+                            option value=(d.id) selected[q.device == d.id.to_string()] { (d.name) }
+                        }
+                    }
+                    (field_error("f-device-error", "device", errors.get("device")))
+                }
+                (date_field("from", "From", &q.from, errors))
+                (date_field("to", "To", &q.to, errors))
+                div.actions {
+                    button type="submit" data-testid="apply-filters" { "Show" }
+                    @if q.filtered() { a.btn.btn-quiet href="/punches" { "Clear" } }
+                }
+            }
+        }
+    }
+}
+
+fn date_field(name: &str, label: &str, value: &str, errors: &FieldErrors) -> Markup {
+    let id = format!("f-{name}");
+    html! {
+        div.field.has-error[errors.get(name).is_some()] {
+            label for=(id) { (label) }
+            input id=(id) type="date" name=(name) value=(value);
+            (field_error(&format!("{id}-error"), name, errors.get(name)))
+        }
+    }
+}
+
+fn table(ctx: &Ctx, punches: &[PunchView]) -> Markup {
+    html! {
+        div.table-wrap {
+            table.cards data-testid="punches" {
+                thead { tr {
+                    th { "Time" } th { "Employee" } th { "Device" } th { "Device time" } th { "Punch" }
+                } }
+                tbody {
+                    @for p in punches { (row(ctx, p)) }
+                }
+            }
+        }
+    }
+}
+
+fn row(ctx: &Ctx, p: &PunchView) -> Markup {
+    html! {
+        tr data-testid="punch-row" {
+            td.card-title data-label="Time" { span.nowrap data-field="time" { (fmt::second(p.punch.punched_at, &ctx.tz)) } }
+            td data-label="Employee" {
+                @if p.employee_name == NO_NAME { span.no-name { (NO_NAME) } } @else { (p.employee_name) }
+                " " span.muted.small.mono { "#" (p.punch.enroll_id) }
+            }
+            td data-label="Device" {
+                @match &p.device_name {
+                    Some(n) => { (n) }
+                    None => { span.muted { "Deleted device " span.mono { (p.punch.device_serial) } } }
+                }
+            }
+            td data-label="Device time" { span.nowrap.muted data-field="device-time" { (fmt::civil(p.punch.device_time)) } }
+            td data-label="Punch" {
+                (punch_type_text(p.punch.punch_type))
+                span.muted.small { " · " (verify_text(p.punch.status)) }
+            }
+        }
+    }
+}
+
+/// Keypad state reported with a punch.
+fn punch_type_text(t: u8) -> String {
+    match t {
+        0 => "Check in".into(),
+        1 => "Check out".into(),
+        2 => "Break out".into(),
+        3 => "Break in".into(),
+        4 => "Overtime in".into(),
+        5 => "Overtime out".into(),
+        255 => "—".into(),
+        n => format!("State {n}"),
+    }
+}
+
+/// How the person was verified.
+fn verify_text(s: u8) -> String {
+    match s {
+        0 => "password".into(),
+        1 => "fingerprint".into(),
+        2 => "card".into(),
+        15 => "face".into(),
+        n => format!("method {n}"),
+    }
+}

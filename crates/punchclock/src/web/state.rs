@@ -1,0 +1,23 @@
+//! What every handler can reach.
+
+use std::sync::Arc;
+
+use crate::billing::Billing;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::service::Services;
+use crate::store::Store;
+use crate::sync::Syncer;
+
+/// The state of the web server.
+#[derive(Clone)]
+pub struct AppState {
+    /// Everything handlers do goes through here.
+    pub services: Services,
+    pub config: Arc<Config>,
+    // The parts below the services, for the scheduler, the demo and tests.
+    pub store: Store,
+    pub syncer: Syncer,
+    pub billing: Billing,
+    pub clock: Clock,
+}
