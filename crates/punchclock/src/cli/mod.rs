@@ -3,7 +3,10 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+pub use logging::init_tracing;
+
 pub mod device;
+mod logging;
 pub mod serve;
 pub mod sim;
 
@@ -35,14 +38,4 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Device(args) => device::run(args).await,
         Command::Sim(args) => sim::run(args).await,
     }
-}
-
-/// Logs to stderr; `RUST_LOG` overrides the default level.
-pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
 }

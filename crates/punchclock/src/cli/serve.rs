@@ -64,7 +64,7 @@ impl ServeArgs {
 }
 
 pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
-    crate::cli::init_tracing();
+    super::logging::init_tracing();
     let mut config = Config::load(args.config.as_deref()).context("reading the configuration")?;
     let demo = args.demo;
     args.apply(&mut config);
