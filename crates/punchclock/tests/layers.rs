@@ -14,6 +14,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("store", &["domain", "clock"]),
     ("billing", &["store", "domain", "clock"]),
     ("sync", &["billing", "store", "domain", "clock"]),
+    ("service", &["sync", "billing", "store", "domain", "clock"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
