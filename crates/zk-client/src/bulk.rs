@@ -3,7 +3,7 @@
 //! by chunk, then FREE_DATA. Records are decoded as each chunk arrives, so a
 //! million punches never sit in memory as raw bytes.
 
-use crate::client::{Phase, ZkClient};
+use crate::client::{Await, Phase, ZkClient};
 use crate::error::ClientError;
 use std::collections::HashMap;
 use zk_protocol::buffer::{
@@ -203,7 +203,7 @@ impl ZkClient {
                 .session
                 .request(CMD_READ_BUFFER, &read_request(offset, size));
             let err = match self
-                .run_exchange(ex, bytes, step, Phase::Session, false)
+                .run_exchange(ex, bytes, step, Phase::Session, Await::Chunk(size as usize))
                 .await
             {
                 Ok(Answer::Stream(d) | Answer::Inline(d)) if d.len() == size as usize => {

@@ -4,11 +4,13 @@
 
 use crate::error::ClientError;
 use crate::options::{ClientOptions, TransportChoice};
+use crate::pace::{Link, Pacer};
 use crate::resolve::resolve;
 use crate::transport::{Conn, RecvError};
 use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
+use std::time::Duration;
 use tokio::time::{timeout_at, Instant};
 use zk_protocol::command::*;
 use zk_protocol::exchange::{Answer, Exchange, Ignored, Step};
@@ -31,6 +33,51 @@ pub(crate) enum Phase {
     Session,
 }
 
+/// What a request waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Await {
+    /// A reply (or inline data); resent over UDP while none comes.
+    Reply,
+    /// A streamed chunk of this many data bytes.
+    Chunk(usize),
+}
+
+/// When to send a UDP request again while its reply is missing.
+struct Resend {
+    left: u32,
+    interval: Duration,
+    next: Instant,
+}
+
+impl Resend {
+    fn new(wait: &Await, transport: Transport, opts: &ClientOptions) -> Resend {
+        let left = match (wait, transport) {
+            (Await::Reply, Transport::Udp) => opts.retries,
+            _ => 0,
+        };
+        let interval = opts.timeout / left.saturating_add(1);
+        Resend {
+            left,
+            interval,
+            next: Instant::now() + interval,
+        }
+    }
+
+    /// When to stop waiting for this attempt.
+    fn wake(&self, deadline: Instant) -> Instant {
+        if self.left > 0 {
+            self.next.min(deadline)
+        } else {
+            deadline
+        }
+    }
+
+    fn sent(&mut self) {
+        self.left = self.left.saturating_sub(1);
+        self.next += self.interval;
+    }
+}
+
 /// An open session with one device. Always finish with [`ZkClient::close`].
 pub struct ZkClient {
     pub(crate) conn: Conn,
@@ -42,6 +89,8 @@ pub struct ZkClient {
     /// TCP stream out of sync); later calls fail fast.
     pub(crate) broken: bool,
     pub(crate) last_skipped: usize,
+    /// How the device's link streamed lately (see `pace`).
+    pub(crate) link: Option<Link>,
 }
 
 impl std::fmt::Debug for ZkClient {
@@ -117,6 +166,7 @@ impl ZkClient {
             events: VecDeque::new(),
             broken: false,
             last_skipped: 0,
+            link: None,
         };
         client.handshake().await?;
         tracing::debug!(%addr, %transport, session = client.session.session_id(), "connected");
@@ -126,14 +176,14 @@ impl ZkClient {
     async fn handshake(&mut self) -> Result<(), ClientError> {
         let (ex, bytes) = self.session.connect();
         let answer = self
-            .run_exchange(ex, bytes, STEP_CONNECT, Phase::Handshake, true)
+            .run_exchange(ex, bytes, STEP_CONNECT, Phase::Handshake, Await::Reply)
             .await?;
         match self.session.on_connect_answer(&answer) {
             Ok(ConnectStep::Connected) => Ok(()),
             Ok(ConnectStep::Authenticate) => {
                 let (ex, bytes) = self.session.auth();
                 let answer = self
-                    .run_exchange(ex, bytes, STEP_AUTH, Phase::Handshake, true)
+                    .run_exchange(ex, bytes, STEP_AUTH, Phase::Handshake, Await::Reply)
                     .await?;
                 self.session
                     .on_auth_answer(&answer)
@@ -168,45 +218,47 @@ impl ZkClient {
 
     /// Send one request and collect its answer before the step's deadline.
     ///
-    /// Over UDP, when `resend` is set, the identical datagram (same reply id)
-    /// is sent again at intervals within the deadline, so a lost datagram
-    /// costs a fraction of the timeout; a duplicate answer is later ignored
-    /// as stale. Multi-packet answers (chunks) must not be resent this way.
+    /// [`Await::Reply`] over UDP sends the identical datagram (same reply id)
+    /// again at intervals within the deadline, so a lost datagram costs a
+    /// fraction of the timeout; a duplicate answer is later ignored as stale.
+    /// A chunk ([`Await::Chunk`]) is never resent this way; its reads are
+    /// paced instead (see `pace`).
     pub(crate) async fn run_exchange(
         &mut self,
         mut ex: Exchange,
         bytes: Vec<u8>,
         step: &'static str,
         phase: Phase,
-        resend: bool,
+        wait: Await,
     ) -> Result<Answer, ClientError> {
         let timeout = self.opts.timeout;
         let deadline = Instant::now() + timeout;
-        let timed_out = ClientError::Timeout {
-            step,
-            after: timeout,
-        };
         self.send(&bytes, step, deadline).await?;
-        let resends = if resend && self.transport() == Transport::Udp {
-            self.opts.retries
-        } else {
-            0
+        let mut resend = Resend::new(&wait, self.transport(), &self.opts);
+        let mut pacer = match wait {
+            Await::Chunk(size) => Some(Pacer::new(size, self.link, Instant::now())),
+            Await::Reply => None,
         };
-        let interval = timeout / resends.saturating_add(1);
-        let mut resends_left = resends;
-        let mut next_resend = Instant::now() + interval;
-        loop {
-            let wake = if resends_left > 0 {
-                next_resend.min(deadline)
-            } else {
-                deadline
-            };
-            let packet = match timeout_at(wake, self.conn.recv()).await {
-                Err(_) if Instant::now() >= deadline => return Err(timed_out),
+        let mut started = false;
+        let answer = loop {
+            // Half the time left at most: the reads after the pause must fit too.
+            let now = Instant::now();
+            let pause = pacer
+                .as_mut()
+                .filter(|_| !self.conn.has_packet())
+                .and_then(|p| p.pause(started, ex.received(), now))
+                .map(|p| p.min(deadline.saturating_duration_since(now) / 2));
+            let recv = self.conn.recv_after(pause);
+            let packet = match timeout_at(resend.wake(deadline), recv).await {
+                Err(_) if Instant::now() >= deadline => {
+                    return Err(ClientError::Timeout {
+                        step,
+                        after: timeout,
+                    })
+                }
                 Err(_) => {
                     tracing::debug!(step, "no answer yet, sending the request again");
-                    resends_left -= 1;
-                    next_resend += interval;
+                    resend.sent();
                     self.send(&bytes, step, deadline).await?;
                     continue;
                 }
@@ -214,15 +266,19 @@ impl ZkClient {
                 Ok(Ok(p)) => p,
             };
             match ex.on_packet(packet) {
-                Ok(Step::Pending) => {}
-                Ok(Step::Done(answer)) => return Ok(answer),
+                Ok(Step::Pending) => started = true,
+                Ok(Step::Done(answer)) => break answer,
                 Ok(Step::Ignored(Ignored::Event(p))) => self.queue_event(p, step).await?,
                 Ok(Step::Ignored(Ignored::Stale { command, reply })) => {
                     tracing::debug!(step, command, reply, "ignoring a stale packet");
                 }
                 Err(e) => return Err(malformed(e, step, phase)),
             }
+        };
+        if let Some(link) = pacer.and_then(|p| p.link()) {
+            self.link = Some(link);
         }
+        Ok(answer)
     }
 
     /// Send with the step's deadline. A TCP write cut short leaves a partial
@@ -303,7 +359,7 @@ impl ZkClient {
         self.ensure_open(step)?;
         let (ex, bytes) = self.session.request(command, data);
         let answer = self
-            .run_exchange(ex, bytes, step, Phase::Session, true)
+            .run_exchange(ex, bytes, step, Phase::Session, Await::Reply)
             .await?;
         self.session
             .check_session(&answer)
@@ -337,7 +393,7 @@ impl ZkClient {
         }
         let (ex, bytes) = self.session.exit();
         let result = self
-            .run_exchange(ex, bytes, STEP_CLOSE, Phase::Session, true)
+            .run_exchange(ex, bytes, STEP_CLOSE, Phase::Session, Await::Reply)
             .await;
         self.conn.shutdown().await;
         match result {

@@ -18,6 +18,8 @@ mod error;
 mod events;
 mod info;
 mod options;
+mod pace;
+mod park;
 mod resolve;
 mod transport;
 

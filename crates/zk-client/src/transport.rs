@@ -7,8 +7,11 @@
 //! frames back to back.
 //! UDP: one packet per datagram; the receive buffer holds any datagram.
 
+use crate::park::Parkable;
+use std::collections::VecDeque;
 use std::io;
 use std::net::SocketAddr;
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 use zk_protocol::{Packet, ProtocolError, TcpDeframer, Transport};
@@ -29,12 +32,14 @@ pub(crate) enum RecvError {
 
 pub(crate) enum Conn {
     Tcp {
-        stream: TcpStream,
+        stream: Parkable<TcpStream>,
         deframer: TcpDeframer,
         buf: Vec<u8>,
+        /// Whole frames already read, decoded in order (an error ends the stream).
+        ready: VecDeque<Result<Packet, ProtocolError>>,
     },
     Udp {
-        socket: UdpSocket,
+        socket: Parkable<UdpSocket>,
         buf: Vec<u8>,
     },
 }
@@ -46,9 +51,10 @@ impl Conn {
         // Requests are tiny and each waits for an answer: never delay them.
         stream.set_nodelay(true)?;
         Ok(Conn::Tcp {
-            stream,
+            stream: Parkable::new(stream),
             deframer: TcpDeframer::new(),
             buf: vec![0; TCP_READ_BUF],
+            ready: VecDeque::new(),
         })
     }
 
@@ -63,7 +69,7 @@ impl Conn {
         let socket = UdpSocket::bind(local).await?;
         socket.connect(addr).await?;
         Ok(Conn::Udp {
-            socket,
+            socket: Parkable::new(socket),
             buf: vec![0; UDP_RECV_BUF],
         })
     }
@@ -78,30 +84,78 @@ impl Conn {
     /// Send one request (already framed for this transport) in one write.
     pub(crate) async fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
         match self {
-            Conn::Tcp { stream, .. } => stream.write_all(bytes).await,
-            Conn::Udp { socket, .. } => socket.send(bytes).await.map(|_| ()),
+            // A parked socket stays parked: the answer is read the same way.
+            Conn::Tcp { stream, .. } => {
+                let sent = stream.write_parked(bytes)?;
+                if sent < bytes.len() {
+                    stream.live()?.write_all(&bytes[sent..]).await?;
+                }
+                Ok(())
+            }
+            Conn::Udp { socket, .. } => match socket.write_parked(bytes)? {
+                0 => socket.live()?.send(bytes).await.map(|_| ()),
+                _ => Ok(()),
+            },
         }
+    }
+
+    /// A packet is already here: `recv` will not wait (always false for UDP,
+    /// where the kernel holds each datagram until it is asked for).
+    pub(crate) fn has_packet(&self) -> bool {
+        matches!(self, Conn::Tcp { ready, .. } if !ready.is_empty())
     }
 
     /// The next packet. Cancel-safe: a packet is either returned or stays buffered.
     pub(crate) async fn recv(&mut self) -> Result<Packet, RecvError> {
+        self.recv_after(None).await
+    }
+
+    /// The next packet; when none is buffered yet, first sleep for `pause`
+    /// so that one read takes everything that arrived meanwhile (see `pace`).
+    pub(crate) async fn recv_after(
+        &mut self,
+        pause: Option<Duration>,
+    ) -> Result<Packet, RecvError> {
+        let mut pause = pause;
         match self {
             Conn::Tcp {
                 stream,
                 deframer,
                 buf,
+                ready,
             } => loop {
-                if let Some(p) = deframer.next_packet().map_err(RecvError::Frame)? {
-                    return Ok(p);
+                if let Some(p) = ready.pop_front() {
+                    return p.map_err(RecvError::Frame);
                 }
-                let n = stream.read(buf).await.map_err(RecvError::Io)?;
+                // What the kernel already holds first; then sleep, if asked.
+                let n = match stream.read_parked(buf) {
+                    Some(r) => r,
+                    None if pause.is_some() => {
+                        stream.park().map_err(RecvError::Io)?;
+                        tokio::time::sleep(pause.take().unwrap_or_default()).await;
+                        continue;
+                    }
+                    None => stream.live().map_err(RecvError::Io)?.read(buf).await,
+                }
+                .map_err(RecvError::Io)?;
                 if n == 0 {
                     return Err(RecvError::Eof);
                 }
                 deframer.push(&buf[..n]);
+                take_frames(deframer, ready);
             },
             Conn::Udp { socket, buf } => {
-                let n = socket.recv(buf).await.map_err(RecvError::Io)?;
+                let n = loop {
+                    match socket.read_parked(buf) {
+                        Some(r) => break r,
+                        None if pause.is_some() => {
+                            socket.park().map_err(RecvError::Io)?;
+                            tokio::time::sleep(pause.take().unwrap_or_default()).await;
+                        }
+                        None => break socket.live().map_err(RecvError::Io)?.recv(buf).await,
+                    }
+                }
+                .map_err(RecvError::Io)?;
                 Packet::decode(&buf[..n]).map_err(RecvError::Frame)
             }
         }
@@ -110,7 +164,23 @@ impl Conn {
     /// Close the write side so the device sees the session end promptly.
     pub(crate) async fn shutdown(&mut self) {
         if let Conn::Tcp { stream, .. } = self {
-            let _ = stream.shutdown().await;
+            if let Ok(s) = stream.live() {
+                let _ = s.shutdown().await;
+            }
+        }
+    }
+}
+
+/// Move every whole frame out of the deframer, stopping at the first error.
+fn take_frames(deframer: &mut TcpDeframer, ready: &mut VecDeque<Result<Packet, ProtocolError>>) {
+    loop {
+        match deframer.next_packet() {
+            Ok(Some(p)) => ready.push_back(Ok(p)),
+            Ok(None) => return,
+            Err(e) => {
+                ready.push_back(Err(e));
+                return;
+            }
         }
     }
 }

@@ -470,3 +470,34 @@ async fn unresolvable_name_and_refused_port() {
     })
     .await
 }
+
+/// A link that trickles frames makes the client pause and read chunks in
+/// bulk (see `pace`); every punch still arrives exactly, on both transports,
+/// and a dropped connection mid-pause is still reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trickling_frames_are_paced_and_pulled_exactly() {
+    bounded(async {
+        let mut spec = DeviceSpec::generated(0, 30, 6_000, 11);
+        spec.frame_gap = Duration::from_millis(1);
+        let s = sim(vec![spec]).await;
+        for t in [TransportChoice::Tcp, TransportChoice::Udp] {
+            let mut c = connect(s.addr(0), &opts(t)).await;
+            let got = c.punches().await.unwrap();
+            let want = s.device(0).punches();
+            match t {
+                TransportChoice::Udp => assert!(got == without_uid(&want)),
+                _ => assert!(got == want),
+            }
+            c.close().await.unwrap();
+        }
+        s.device(0).set_faults(Faults {
+            drop_after_bytes: Some(150_000),
+            ..Faults::default()
+        });
+        let mut c = connect(s.addr(0), &opts(TransportChoice::Tcp)).await;
+        let e = c.punches().await.unwrap_err();
+        assert_eq!(e.kind(), "closed", "{e}");
+        s.shutdown().await;
+    })
+    .await
+}
