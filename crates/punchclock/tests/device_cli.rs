@@ -167,3 +167,38 @@ async fn failures_are_plain_words_and_exit_2() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn addresses_and_keys_are_checked_like_the_devices_form() {
+    // Nothing listens here: a check that let these through would report a
+    // connection failure instead of the typing mistake.
+    for (args, words) in [
+        (
+            ["--host", "http://203.0.113.7", "--port", "4370"],
+            "without http://",
+        ),
+        (
+            ["--host", "203.0.113.7:4370", "--port", "4370"],
+            "Port field",
+        ),
+        (["--host", "127.0.0.1", "--port", "0"], "1 to 65535"),
+    ] {
+        let mut all = vec!["device", "info"];
+        all.extend(args);
+        let o = run(&all).await;
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(words), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("could not connect"), "{}", stderr(&o));
+    }
+    let o = run(&[
+        "device",
+        "users",
+        "--host",
+        "127.0.0.1",
+        "--comm-key",
+        "1000000",
+    ])
+    .await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("999999"), "{}", stderr(&o));
+}

@@ -2,6 +2,7 @@
 //! for field technicians checking a device, its network path and its data.
 
 use crate::domain::device_time::from_civil;
+use crate::domain::{CommKey, Host, Port};
 use anyhow::Context;
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
@@ -29,14 +30,15 @@ pub enum DeviceAction {
 
 #[derive(Debug, clap::Args)]
 pub struct ConnArgs {
-    /// Device address: a host name or an IP address.
-    #[arg(long)]
-    pub host: String,
-    #[arg(long, default_value_t = zk_protocol::DEFAULT_PORT)]
-    pub port: u16,
+    /// Device address: a host name or an IP address. Checked like the
+    /// Devices form checks it, before anything is sent.
+    #[arg(long, value_parser = Host::parse)]
+    pub host: Host,
+    #[arg(long, value_parser = Port::parse, default_value_t = Port::DEFAULT)]
+    pub port: Port,
     /// Communication password configured on the device, if any.
-    #[arg(long)]
-    pub comm_key: Option<u32>,
+    #[arg(long, value_parser = CommKey::parse)]
+    pub comm_key: Option<CommKey>,
     /// auto tries TCP, then UDP.
     #[arg(long, default_value = "auto")]
     pub transport: TransportChoice,
@@ -79,13 +81,13 @@ pub async fn run(args: DeviceArgs) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let opts = ClientOptions {
-        comm_key: conn.comm_key,
+        comm_key: conn.comm_key.map(CommKey::get),
         transport: conn.transport,
         timeout: Duration::from_secs_f64(conn.timeout),
         ..ClientOptions::default()
     };
     let target = format!("{}:{}", conn.host, conn.port);
-    let mut client = match ZkClient::connect(&conn.host, conn.port, &opts).await {
+    let mut client = match ZkClient::connect(conn.host.as_str(), conn.port.get(), &opts).await {
         Ok(c) => c,
         Err(e) => return Ok(fail(&format!("could not connect to {target}"), &e)),
     };
@@ -269,41 +271,51 @@ async fn users(c: &mut ZkClient, json: bool) -> Result<(), Failure> {
         serde_json::to_writer_pretty(&mut out, &list).map_err(std::io::Error::from)?;
         writeln!(out)?;
     } else {
-        let rows: Vec<[String; 6]> = users
-            .iter()
-            .map(|u| {
-                [
-                    u.uid.to_string(),
-                    u.user_id.clone(),
-                    u.name.clone(),
-                    role(u.privilege),
-                    if u.card == 0 {
-                        String::new()
-                    } else {
-                        u.card.to_string()
-                    },
-                    u.group.to_string(),
-                ]
-            })
-            .collect();
         let header = ["UID", "USER ID", "NAME", "ROLE", "CARD", "GROUP"].map(String::from);
-        let mut widths = header.clone().map(|h| h.chars().count());
-        for r in &rows {
-            for (w, cell) in widths.iter_mut().zip(r) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        for r in std::iter::once(&header).chain(&rows) {
-            let line: Vec<String> = r
-                .iter()
-                .zip(widths)
-                .map(|(cell, w)| format!("{cell:<w$}"))
-                .collect();
-            writeln!(out, "{}", line.join("  ").trim_end())?;
-        }
+        let rows: Vec<[String; 6]> = users.iter().map(user_row).collect();
+        write_table(&mut out, &header, &rows)?;
     }
     out.flush()?;
     eprintln!("{} users", users.len());
+    Ok(())
+}
+
+fn user_row(u: &User) -> [String; 6] {
+    let card = if u.card == 0 {
+        String::new()
+    } else {
+        u.card.to_string()
+    };
+    [
+        u.uid.to_string(),
+        u.user_id.clone(),
+        u.name.clone(),
+        role(u.privilege),
+        card,
+        u.group.to_string(),
+    ]
+}
+
+/// Columns padded to their widest cell, two spaces apart.
+fn write_table<const N: usize>(
+    out: &mut impl Write,
+    header: &[String; N],
+    rows: &[[String; N]],
+) -> std::io::Result<()> {
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for r in rows {
+        for (w, cell) in widths.iter_mut().zip(r) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for r in std::iter::once(header).chain(rows) {
+        let line: Vec<String> = r
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        writeln!(out, "{}", line.join("  ").trim_end())?;
+    }
     Ok(())
 }
 
@@ -367,63 +379,79 @@ impl Drop for Progress {
     }
 }
 
-async fn punches(c: &mut ZkClient, json: bool) -> Result<(), Failure> {
-    // Rows are written as they are decoded: a million punches stay out of memory.
-    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
-    let mut write_error: Option<std::io::Error> = None;
-    let mut first = true;
-    let mut progress = Progress::new();
-    let mut row = |p: Punch| {
-        if write_error.is_some() {
-            return;
+/// Writes punches as they are decoded, so a million stay out of memory. The
+/// first write error is kept and ends the output.
+struct PunchRows<W: Write> {
+    out: W,
+    json: bool,
+    count: u64,
+    error: Option<std::io::Error>,
+}
+
+impl<W: Write> PunchRows<W> {
+    fn push(&mut self, p: &Punch) {
+        if self.error.is_none() {
+            self.error = self.write(p).err();
+            self.count += 1;
         }
-        let r = if json {
-            let sep: &[u8] = if first { b"[\n" } else { b",\n" };
-            out.write_all(sep).and_then(|_| {
-                serde_json::to_writer(
-                    &mut out,
-                    &PunchJson {
-                        user_id: &p.user_id,
-                        time: p.time.to_string(),
-                        status: p.status,
-                        punch: p.punch,
-                        uid: p.uid,
-                    },
-                )
-                .map_err(std::io::Error::from)
-            })
-        } else {
-            let header = if first {
-                format!(
-                    "{:<12} {:<19}  {:>6}  {:>5}  {:>5}\n",
-                    "USER ID", "TIME", "STATUS", "PUNCH", "UID"
-                )
-            } else {
-                String::new()
+    }
+
+    fn write(&mut self, p: &Punch) -> std::io::Result<()> {
+        let first = self.count == 0;
+        if self.json {
+            self.out.write_all(if first { b"[\n" } else { b",\n" })?;
+            let row = PunchJson {
+                user_id: &p.user_id,
+                time: p.time.to_string(),
+                status: p.status,
+                punch: p.punch,
+                uid: p.uid,
             };
+            return serde_json::to_writer(&mut self.out, &row).map_err(std::io::Error::from);
+        }
+        if first {
+            let h = ("USER ID", "TIME", "STATUS", "PUNCH", "UID");
             writeln!(
-                out,
-                "{header}{:<12} {:<19}  {:>6}  {:>5}  {:>5}",
-                p.user_id,
-                p.time.to_string().replace('T', " "),
-                p.status,
-                p.punch,
-                p.uid
-            )
-        };
-        first = false;
-        write_error = r.err();
+                self.out,
+                "{:<12} {:<19}  {:>6}  {:>5}  {:>5}",
+                h.0, h.1, h.2, h.3, h.4
+            )?;
+        }
+        let time = p.time.to_string().replace('T', " ");
+        writeln!(
+            self.out,
+            "{:<12} {:<19}  {:>6}  {:>5}  {:>5}",
+            p.user_id, time, p.status, p.punch, p.uid
+        )
+    }
+
+    /// Close the JSON array and flush.
+    fn finish(mut self) -> std::io::Result<()> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if self.json {
+            self.out
+                .write_all(if self.count == 0 { b"[]\n" } else { b"\n]\n" })?;
+        }
+        self.out.flush()
+    }
+}
+
+async fn punches(c: &mut ZkClient, json: bool) -> Result<(), Failure> {
+    let mut rows = PunchRows {
+        out: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
+        json,
+        count: 0,
+        error: None,
     };
+    let mut progress = Progress::new();
     let count = c
-        .punches_with(&mut row, &mut |d, t| progress.update(d, t))
+        .punches_with(&mut |p: Punch| rows.push(&p), &mut |d, t| {
+            progress.update(d, t)
+        })
         .await?;
-    if let Some(e) = write_error {
-        return Err(e.into());
-    }
-    if json {
-        out.write_all(if count == 0 { b"[]\n" } else { b"\n]\n" })?;
-    }
-    out.flush()?;
+    rows.finish()?;
     let skipped = c.last_skipped();
     if skipped > 0 {
         eprintln!("{count} punches ({skipped} unreadable records skipped)");

@@ -56,19 +56,7 @@ pub async fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
         )
         .with_writer(std::io::stderr)
         .try_init();
-    if args.devices == 0 {
-        bail!("--devices must be at least 1");
-    }
-    let port = args.listen.port();
-    if port == 0 && args.devices > 1 {
-        bail!("--listen port 0 (any free port) works with one device only");
-    }
-    if usize::from(port) + args.devices as usize - 1 > usize::from(u16::MAX) {
-        bail!(
-            "{} devices from port {port} run past port 65535",
-            args.devices
-        );
-    }
+    check_ports(&args)?;
     let until = match &args.anchor_date {
         Some(d) => Some(parse_date(d)?),
         None => None,
@@ -90,9 +78,35 @@ pub async fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
     }
 
     let specs = (0..args.devices).map(spec).collect();
-    let sim = Simulator::start(args.listen.ip(), port, specs)
+    let sim = Simulator::start(args.listen.ip(), args.listen.port(), specs)
         .await
         .context("cannot start the simulator")?;
+    announce(&sim)?;
+    wait_for_signal().await?;
+    sim.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every device gets its own port after the first.
+fn check_ports(args: &SimArgs) -> anyhow::Result<()> {
+    if args.devices == 0 {
+        bail!("--devices must be at least 1");
+    }
+    let port = args.listen.port();
+    if port == 0 && args.devices > 1 {
+        bail!("--listen port 0 (any free port) works with one device only");
+    }
+    if usize::from(port) + args.devices as usize - 1 > usize::from(u16::MAX) {
+        bail!(
+            "{} devices from port {port} run past port 65535",
+            args.devices
+        );
+    }
+    Ok(())
+}
+
+/// The line scripts wait for: where the devices listen.
+fn announce(sim: &Simulator) -> anyhow::Result<()> {
     let first = sim.addr(0);
     let last = sim.addr(sim.len() - 1).port();
     let (noun, ports) = if sim.len() == 1 {
@@ -105,10 +119,7 @@ pub async fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
         sim.len()
     );
     std::io::stdout().flush()?;
-
-    wait_for_signal().await?;
-    sim.shutdown().await;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 async fn wait_for_signal() -> anyhow::Result<()> {
