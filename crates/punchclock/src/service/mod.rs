@@ -26,3 +26,6 @@ pub mod zone;
 pub use error::{Conflict, ServiceError, ServiceResult};
 pub use fields::FieldErrors;
 pub use services::{Caller, Services, Settings};
+
+#[cfg(test)]
+mod tests;
