@@ -113,6 +113,17 @@ pub fn thousands(n: u64) -> String {
     groups.join(",")
 }
 
+/// Text for a URL query value: unreserved bytes as they are, the rest
+/// `%XX` (so a link keeps the filters people typed).
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// "1 punch", "3 punches".
 pub fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })

@@ -67,7 +67,7 @@ async fn get(app: &Router, path: &str, cookie: Option<&str>) -> Reply {
 async fn post(app: &Router, path: &str, cookie: Option<&str>, form: &[(&str, &str)]) -> Reply {
     let body = form
         .iter()
-        .map(|(k, v)| format!("{k}={}", enc(v)))
+        .map(|(k, v)| format!("{k}={}", super::fmt::percent_encode(v)))
         .collect::<Vec<_>>()
         .join("&");
     let mut req = Request::post(path)
@@ -77,15 +77,6 @@ async fn post(app: &Router, path: &str, cookie: Option<&str>, form: &[(&str, &st
         req = req.header(header::COOKIE, c);
     }
     send(app, req.body(Body::from(body)).unwrap()).await
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The CSRF token embedded in a page.

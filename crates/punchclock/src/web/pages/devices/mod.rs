@@ -174,15 +174,7 @@ pub async fn test_connection(
     Path(id): Path<String>,
     Form(f): Form<ActionFields>,
 ) -> PageResult {
-    let id = DeviceId(path_id(&id)?);
-    ctx.check_csrf(&f.csrf)?;
-    ctx.require_good_standing()?;
-    let log = state
-        .services
-        .devices()
-        .test_connection(ctx.caller(), id)
-        .await?;
-    Ok(see_other(&back_to(&f.back, id, Action::Test, &log)))
+    act(&state, &ctx, &id, &f, Action::Test).await
 }
 
 /// `POST /devices/{id}/sync`: a full read now.
@@ -192,9 +184,24 @@ pub async fn sync_now(
     Path(id): Path<String>,
     Form(f): Form<ActionFields>,
 ) -> PageResult {
-    let id = DeviceId(path_id(&id)?);
+    act(&state, &ctx, &id, &f, Action::Sync).await
+}
+
+/// Run a test or sync, then show its outcome where the button was.
+async fn act(
+    state: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    f: &ActionFields,
+    action: Action,
+) -> PageResult {
+    let id = DeviceId(path_id(id)?);
     ctx.check_csrf(&f.csrf)?;
     ctx.require_good_standing()?;
-    let log = state.services.devices().sync_now(ctx.caller(), id).await?;
-    Ok(see_other(&back_to(&f.back, id, Action::Sync, &log)))
+    let devices = state.services.devices();
+    let log = match action {
+        Action::Test => devices.test_connection(ctx.caller(), id).await?,
+        Action::Sync => devices.sync_now(ctx.caller(), id).await?,
+    };
+    Ok(see_other(&back_to(&f.back, id, action, &log)))
 }

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use crate::domain::{DeviceId, EmployeeId, PunchFilter};
 use crate::service::punches::{day_bound, parse_date, Bound};
 use crate::service::FieldErrors;
+use crate::web::pages::fmt;
 
 pub const PAGE_SIZE: u32 = 50;
 
@@ -34,7 +35,7 @@ impl PunchQuery {
             ("to", &self.to),
         ] {
             if !v.is_empty() {
-                parts.push(format!("{k}={}", encode(v)));
+                parts.push(format!("{k}={}", fmt::percent_encode(v)));
             }
         }
         parts.push(format!("page={page}"));
@@ -82,15 +83,6 @@ impl PunchQuery {
         f.offset = (page - 1) * u64::from(PAGE_SIZE);
         (f, errors)
     }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]
