@@ -387,9 +387,11 @@ async fn sync_reads_everything_once_and_recovers_after_offline() {
     assert_eq!(log["outcome"], "failed", "{log}");
     let reason = log["reason"].as_str().expect("a reason");
     assert!(!reason.is_empty());
+    assert_eq!(log["reason_code"], "refused", "{log}");
     let d = api.device(did).await;
     assert_eq!(d["status"], "offline");
     assert!(d["last_error"].is_string());
+    assert_eq!(d["last_error_code"], "refused", "{d}");
 
     // People keep punching meanwhile.
     let today = jiff::Zoned::now().date();
@@ -421,6 +423,8 @@ async fn sync_reads_everything_once_and_recovers_after_offline() {
     let d = api.device(did).await;
     assert_eq!(d["status"], "online");
     assert!(d["last_error"].is_null(), "{d}");
+    assert!(d["last_error_code"].is_null(), "{d}");
+    assert!(log["reason_code"].is_null(), "{log}");
     let (newest, total) = api.punches("?limit=3").await;
     assert_eq!(total, expected.len() as u64 + 3);
     for p in &newest {

@@ -113,6 +113,8 @@ pub struct DeviceJson {
     pub last_seen: Option<String>,
     pub last_attempt: Option<String>,
     pub last_error: Option<String>,
+    /// The stable code of `last_error` (`PollFailure`), for "offline because …".
+    pub last_error_code: Option<String>,
     pub serial_number: Option<String>,
     pub device_name: Option<String>,
     pub platform: Option<String>,
@@ -147,6 +149,7 @@ impl DeviceJson {
             last_seen: opt_instant(d.last_seen_at, &tz),
             last_attempt: opt_instant(d.last_attempt_at, &tz),
             last_error: d.last_error.clone(),
+            last_error_code: d.last_error_code.map(|c| c.to_string()),
             serial_number: d.info.serial_number.clone(),
             device_name: d.info.device_name.clone(),
             platform: d.info.platform.clone(),
