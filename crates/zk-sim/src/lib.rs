@@ -8,6 +8,7 @@
 //! Layout by role:
 //! - [`spec`] and [`generate`]: what a device holds, and deterministic fake data.
 //! - [`faults`]: the misbehaviours a device can be told to show.
+//! - [`wan`]: the simulated link (round trip and throughput cap).
 //! - `state` and `store`: what a device knows; compact tables, lazy datasets.
 //! - `device` and `answer`: the per-connection state machine (no I/O).
 //! - `shared`: what all tasks of one device share (state, faults, listeners).
@@ -28,9 +29,11 @@ mod state;
 mod store;
 mod tcp;
 mod udp;
+pub mod wan;
 
 pub use error::SimError;
 pub use faults::Faults;
 pub use server::{SimDevice, Simulator};
 pub use spec::DeviceSpec;
+pub use wan::Wan;
 pub use zk_protocol::{Punch, PunchLayout, User, UserLayout};

@@ -5,6 +5,7 @@ use crate::error::SimError;
 use crate::faults::Faults;
 use crate::shared::Shared;
 use crate::spec::DeviceSpec;
+use crate::wan::Wan;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -44,32 +45,37 @@ impl Simulator {
         // the compact stores are built. On error `sim` is dropped, which
         // stops the devices started so far.
         for (index, spec) in specs.into_iter().enumerate() {
+            let udp = spec.udp;
             let (tcp, udp) = if first_port == 0 {
-                bind_ephemeral(ip).await?
+                bind_ephemeral(ip, udp).await?
             } else {
                 let port = u16::try_from(usize::from(first_port) + index)
                     .map_err(|_| SimError::PortRange { first_port, index })?;
-                bind_pair(SocketAddr::new(ip, port)).await?
+                bind_pair(SocketAddr::new(ip, port), udp).await?
             };
-            let addr = tcp.local_addr()?;
-            let shared = Arc::new(Shared::new(spec));
-            sim.tasks.push(tokio::spawn(crate::tcp::run(
-                shared.clone(),
-                addr,
-                tcp,
-                sim.shutdown.subscribe(),
-            )));
-            sim.tasks.push(tokio::spawn(crate::udp::run(
-                shared.clone(),
-                addr,
-                udp,
-                sim.shutdown.subscribe(),
-            )));
-            sim.devices.push(SimDevice { shared });
-            sim.addrs.push(addr);
+            sim.serve(tcp, udp, spec)?;
         }
         tracing::info!(devices = sim.devices.len(), "simulator listening");
         Ok(sim)
+    }
+
+    /// Start one device's tasks on its bound sockets.
+    fn serve(
+        &mut self,
+        tcp: TcpListener,
+        udp: Option<UdpSocket>,
+        spec: DeviceSpec,
+    ) -> std::io::Result<()> {
+        let addr = tcp.local_addr()?;
+        let shared = Arc::new(Shared::new(spec));
+        let stop = || self.shutdown.subscribe();
+        let tcp_task = crate::tcp::run(shared.clone(), addr, tcp, stop());
+        let udp_task = udp.map(|u| crate::udp::run(shared.clone(), addr, u, stop()));
+        self.tasks.push(tokio::spawn(tcp_task));
+        self.tasks.extend(udp_task.map(tokio::spawn));
+        self.devices.push(SimDevice { shared });
+        self.addrs.push(addr);
+        Ok(())
     }
 
     pub fn len(&self) -> usize {
@@ -112,39 +118,60 @@ impl Drop for Simulator {
     }
 }
 
-async fn bind_pair(addr: SocketAddr) -> Result<(TcpListener, UdpSocket), SimError> {
+type Sockets = (TcpListener, Option<UdpSocket>);
+
+async fn bind_pair(addr: SocketAddr, udp: bool) -> Result<Sockets, SimError> {
     let bind_err = |source| SimError::Bind { addr, source };
     let tcp = TcpListener::bind(addr).await.map_err(bind_err)?;
+    if !udp {
+        return Ok((tcp, None));
+    }
     let udp = UdpSocket::bind(addr).await.map_err(bind_err)?;
-    Ok((tcp, udp))
+    Ok((tcp, Some(udp)))
 }
 
-/// An ephemeral port that is free for both TCP and UDP.
-async fn bind_ephemeral(ip: IpAddr) -> Result<(TcpListener, UdpSocket), SimError> {
+/// An ephemeral port that is free for both TCP and UDP (when UDP is served).
+async fn bind_ephemeral(ip: IpAddr, udp: bool) -> Result<Sockets, SimError> {
     const ATTEMPTS: u32 = 64;
     for _ in 0..ATTEMPTS {
         let any = SocketAddr::new(ip, 0);
         let tcp = TcpListener::bind(any)
             .await
             .map_err(|source| SimError::Bind { addr: any, source })?;
+        if !udp {
+            return Ok((tcp, None));
+        }
         let addr = tcp
             .local_addr()
             .map_err(|source| SimError::Bind { addr: any, source })?;
         if let Ok(udp) = UdpSocket::bind(addr).await {
-            return Ok((tcp, udp));
+            return Ok((tcp, Some(udp)));
         }
     }
     Err(SimError::NoFreePort { attempts: ATTEMPTS })
 }
 
-/// Thousands of devices need two descriptors each plus one per session.
+/// Thousands of devices need two descriptors each plus one per session:
+/// 10,000 devices need more than the usual hard limit of 20,000, which a
+/// privileged process may raise (up to this); others get their hard limit.
+const WANTED_NOFILE: u64 = 262_144;
+
 fn raise_nofile_limit() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         #[cfg(unix)]
-        match rlimit::increase_nofile_limit(u64::MAX) {
-            Ok(n) => tracing::debug!(limit = n, "open-file limit"),
-            Err(e) => tracing::warn!(error = %e, "cannot raise the open-file limit"),
+        {
+            use rlimit::Resource;
+            let raised = rlimit::getrlimit(Resource::NOFILE)
+                .ok()
+                .filter(|&(_, hard)| hard < WANTED_NOFILE)
+                .is_some_and(|_| {
+                    rlimit::setrlimit(Resource::NOFILE, WANTED_NOFILE, WANTED_NOFILE).is_ok()
+                });
+            match rlimit::increase_nofile_limit(u64::MAX) {
+                Ok(n) => tracing::debug!(limit = n, raised, "open-file limit"),
+                Err(e) => tracing::warn!(error = %e, "cannot raise the open-file limit"),
+            }
         }
     });
 }
@@ -219,6 +246,15 @@ impl SimDevice {
     /// TCP connections accepted plus UDP sessions opened by CONNECT.
     pub fn connections_served(&self) -> u64 {
         self.shared.served.load(Ordering::Relaxed)
+    }
+
+    /// The simulated WAN; a change applies from the next answer on.
+    pub fn set_wan(&self, wan: Wan) {
+        self.shared.state.set_wan(wan);
+    }
+
+    pub fn wan(&self) -> Wan {
+        self.shared.state.wan()
     }
 
     /// Device clock minus host local time, in seconds (changed by SET_TIME).

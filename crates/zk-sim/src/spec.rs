@@ -1,5 +1,6 @@
 //! What one simulated device is and holds.
 
+use crate::wan::Wan;
 use std::time::Duration;
 use zk_protocol::{NameEncoding, Punch, PunchLayout, User, UserLayout};
 
@@ -30,6 +31,11 @@ pub struct DeviceSpec {
     pub inline_limit: usize,
     /// Device clock = host local time + this offset.
     pub clock_offset_secs: i64,
+    /// The simulated WAN between the device and its clients.
+    pub wan: Wan,
+    /// Also serve UDP on the same port. Off, a device costs one descriptor
+    /// instead of two (10,000 devices fit a 20,000-descriptor limit).
+    pub udp: bool,
     /// The code page user names are stored and served in (older clocks use
     /// their menu language's, e.g. CP1252 or GBK); characters it cannot
     /// store are served as `?`.
@@ -56,6 +62,8 @@ impl Default for DeviceSpec {
             punch_layout: None,
             inline_limit: DEFAULT_INLINE_LIMIT,
             clock_offset_secs: 0,
+            wan: Wan::default(),
+            udp: true,
             name_encoding: NameEncoding::Utf8,
         }
     }

@@ -3,6 +3,7 @@
 
 use crate::spec::DeviceSpec;
 use crate::store::Store;
+use crate::wan::Wan;
 use std::collections::HashMap;
 use std::sync::atomic::AtomicI64;
 use std::sync::{Mutex, RwLock};
@@ -24,6 +25,7 @@ pub(crate) struct DeviceState {
     pub(crate) punch_layout: Option<PunchLayout>,
     pub(crate) inline_limit: usize,
     pub(crate) clock_offset: AtomicI64,
+    wan: Mutex<Wan>,
     pub(crate) store: RwLock<Store>,
     /// Options written with OPTIONS_WRQ, read back by OPTIONS_RRQ.
     pub(crate) written_options: Mutex<HashMap<String, String>>,
@@ -44,9 +46,18 @@ impl DeviceState {
             punch_layout: spec.punch_layout,
             inline_limit: spec.inline_limit,
             clock_offset: AtomicI64::new(spec.clock_offset_secs),
+            wan: Mutex::new(spec.wan),
             store: RwLock::new(Store::new(spec.users, spec.punches, spec.name_encoding)),
             written_options: Mutex::new(HashMap::new()),
         }
+    }
+
+    pub(crate) fn wan(&self) -> Wan {
+        *self.wan.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn set_wan(&self, wan: Wan) {
+        *self.wan.lock().unwrap_or_else(|e| e.into_inner()) = wan;
     }
 
     pub(crate) fn read_store(&self) -> std::sync::RwLockReadGuard<'_, Store> {

@@ -4,6 +4,7 @@ use crate::answer::Answer;
 use crate::device::Connection;
 use crate::faults::{encode_frame, garbage, Faults};
 use crate::shared::{shutdown_signal, Shared};
+use crate::wan::{Link, Wan};
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -87,7 +88,11 @@ async fn serve(
 async fn session(shared: &Shared, stream: TcpStream) -> std::io::Result<()> {
     stream.set_nodelay(true)?;
     let (mut rd, wr) = stream.into_split();
-    let mut out = Writer { wr, written: 0 };
+    let mut out = Writer {
+        wr,
+        written: 0,
+        link: Link::new(),
+    };
     let mut conn = Connection::new(Transport::Tcp);
     let mut framer = Framer::default();
     let mut events: Option<mpsc::UnboundedReceiver<Punch>> = None;
@@ -134,12 +139,14 @@ async fn session(shared: &Shared, stream: TcpStream) -> std::io::Result<()> {
             Some(p) = next_event(&mut events) => {
                 let faults = shared.faults();
                 if let Some(ev) = conn.event(&p) {
+                    let wan = shared.state.wan();
+                    out.link.one_way(wan).await;
                     let bytes = if faults.garbage {
                         garbage(Transport::Tcp)
                     } else {
                         encode_frame(&ev, Transport::Tcp, faults.corrupt_checksum)
                     };
-                    if !out.write(&bytes, faults.drop_after_bytes).await? {
+                    if !out.write(&bytes, faults.drop_after_bytes, wan).await? {
                         return Ok(());
                     }
                 }
@@ -165,9 +172,11 @@ async fn send_answer(
     if let Some(d) = faults.delay {
         tokio::time::sleep(d).await;
     }
+    let wan = shared.state.wan();
+    out.link.round_trip(wan).await;
     if faults.garbage {
         return Ok(out
-            .write(&garbage(Transport::Tcp), faults.drop_after_bytes)
+            .write(&garbage(Transport::Tcp), faults.drop_after_bytes, wan)
             .await?
             && !answer.close);
     }
@@ -180,7 +189,7 @@ async fn send_answer(
         }
         first = false;
         let bytes = encode_frame(&p, Transport::Tcp, faults.corrupt_checksum);
-        if !out.write(&bytes, faults.drop_after_bytes).await? {
+        if !out.write(&bytes, faults.drop_after_bytes, wan).await? {
             return Ok(false);
         }
     }
@@ -194,12 +203,19 @@ async fn send_answer(
 struct Writer {
     wr: OwnedWriteHalf,
     written: usize,
+    link: Link,
 }
 
 impl Writer {
     /// Write one frame in one call; `false` = the byte budget of
     /// `drop_after_bytes` is used up and the connection was shut down.
-    async fn write(&mut self, bytes: &[u8], limit: Option<usize>) -> std::io::Result<bool> {
+    async fn write(
+        &mut self,
+        bytes: &[u8],
+        limit: Option<usize>,
+        wan: Wan,
+    ) -> std::io::Result<bool> {
+        self.link.transmit(wan, bytes.len()).await;
         if let Some(limit) = limit {
             let room = limit.saturating_sub(self.written);
             if bytes.len() >= room {

@@ -4,6 +4,7 @@ use crate::answer::Answer;
 use crate::device::Connection;
 use crate::faults::{encode_frame, garbage, Faults};
 use crate::shared::{shutdown_signal, Shared};
+use crate::wan::{Link, Wan};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
@@ -29,6 +30,7 @@ struct Peer {
     /// Set by `drop_after_bytes`: ignore this peer until it CONNECTs again.
     silent: bool,
     last_seen: Instant,
+    link: Link,
 }
 
 impl Peer {
@@ -38,6 +40,7 @@ impl Peer {
             written: 0,
             silent: false,
             last_seen: Instant::now(),
+            link: Link::new(),
         }
     }
 }
@@ -86,14 +89,16 @@ pub(crate) async fn run(
             Some(p) = events.recv() => {
                 let Some(s) = sock.as_ref() else { continue };
                 let faults = shared.faults();
+                let wan = shared.state.wan();
                 for (to, peer) in peers.iter_mut().filter(|(_, p)| p.conn.wants_events() && !p.silent) {
                     if let Some(ev) = peer.conn.event(&p) {
+                        peer.link.one_way(wan).await;
                         let bytes = if faults.garbage {
                             garbage(Transport::Udp)
                         } else {
                             encode_frame(&ev, Transport::Udp, faults.corrupt_checksum)
                         };
-                        if let Err(e) = send(s, peer, *to, &bytes, faults.drop_after_bytes).await {
+                        if let Err(e) = send(s, peer, *to, &bytes, faults.drop_after_bytes, wan).await {
                             tracing::debug!(%to, error = %e, "udp: event not sent");
                         }
                     }
@@ -179,15 +184,11 @@ async fn send_answer(
     if let Some(d) = faults.delay {
         tokio::time::sleep(d).await;
     }
+    let wan = shared.state.wan();
+    peer.link.round_trip(wan).await;
     if faults.garbage {
-        return send(
-            sock,
-            peer,
-            to,
-            &garbage(Transport::Udp),
-            faults.drop_after_bytes,
-        )
-        .await;
+        let bytes = garbage(Transport::Udp);
+        return send(sock, peer, to, &bytes, faults.drop_after_bytes, wan).await;
     }
     let gap = shared.state.frame_gap;
     let paced = answer.is_multi() && !gap.is_zero();
@@ -203,6 +204,7 @@ async fn send_answer(
             to,
             &encode_frame(&p, Transport::Udp, faults.corrupt_checksum),
             faults.drop_after_bytes,
+            wan,
         )
         .await?;
         if peer.silent {
@@ -223,7 +225,9 @@ async fn send(
     to: SocketAddr,
     bytes: &[u8],
     limit: Option<usize>,
+    wan: Wan,
 ) -> std::io::Result<()> {
+    peer.link.transmit(wan, bytes.len()).await;
     let mut bytes = bytes;
     if let Some(limit) = limit {
         let room = limit.saturating_sub(peer.written);

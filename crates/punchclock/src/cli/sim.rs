@@ -35,6 +35,16 @@ pub struct SimArgs {
     /// (0 = back-to-back like real firmware; pyzk needs a few ms over TCP).
     #[arg(long, default_value_t = 0)]
     pub frame_gap_ms: u64,
+    /// Simulated WAN: delay added to every request/answer round trip, in ms.
+    #[arg(long, default_value_t = 0)]
+    pub rtt_ms: u64,
+    /// Simulated WAN: device-to-client throughput cap in kbit/s (0 = none).
+    #[arg(long, default_value_t = 0)]
+    pub bandwidth_kbps: u32,
+    /// Serve TCP only: one descriptor per device instead of two, so 10,000
+    /// devices fit a 20,000 open-file limit.
+    #[arg(long)]
+    pub tcp_only: bool,
     /// Print one device's generated data as JSON and exit (tests compare
     /// clients against it).
     #[arg(long, hide = true, value_parser = ["users", "punches", "info"])]
@@ -68,6 +78,11 @@ pub async fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
         };
         s.comm_key = args.comm_key;
         s.frame_gap = Duration::from_millis(args.frame_gap_ms);
+        s.wan = zk_sim::Wan {
+            rtt: Duration::from_millis(args.rtt_ms),
+            bandwidth_kbps: args.bandwidth_kbps,
+        };
+        s.udp = !args.tcp_only;
         s
     };
 
@@ -115,8 +130,9 @@ fn announce(sim: &Simulator) -> anyhow::Result<()> {
         ("devices", format!("{first}-{last}"))
     };
     println!(
-        "punchclock sim: {} {noun} listening on {ports} (tcp+udp)",
-        sim.len()
+        "punchclock sim: {} {noun} listening on {ports} ({})",
+        sim.len(),
+        if args.tcp_only { "tcp" } else { "tcp+udp" }
     );
     std::io::stdout().flush()?;
     Ok(())
