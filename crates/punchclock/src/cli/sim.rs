@@ -96,7 +96,7 @@ pub async fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
     let sim = Simulator::start(args.listen.ip(), args.listen.port(), specs)
         .await
         .context("cannot start the simulator")?;
-    announce(&sim)?;
+    announce(&sim, args.tcp_only)?;
     wait_for_signal().await?;
     sim.shutdown().await;
     Ok(ExitCode::SUCCESS)
@@ -121,7 +121,7 @@ fn check_ports(args: &SimArgs) -> anyhow::Result<()> {
 }
 
 /// The line scripts wait for: where the devices listen.
-fn announce(sim: &Simulator) -> anyhow::Result<()> {
+fn announce(sim: &Simulator, tcp_only: bool) -> anyhow::Result<()> {
     let first = sim.addr(0);
     let last = sim.addr(sim.len() - 1).port();
     let (noun, ports) = if sim.len() == 1 {
@@ -132,7 +132,7 @@ fn announce(sim: &Simulator) -> anyhow::Result<()> {
     println!(
         "punchclock sim: {} {noun} listening on {ports} ({})",
         sim.len(),
-        if args.tcp_only { "tcp" } else { "tcp+udp" }
+        if tcp_only { "tcp" } else { "tcp+udp" }
     );
     std::io::stdout().flush()?;
     Ok(())
