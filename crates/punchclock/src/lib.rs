@@ -6,6 +6,7 @@
 //! - [`sync`]: the scheduler and the poller that talks to devices.
 //! - [`service`]: every operation of the pages and the API, once.
 //! - [`web`]: pages, the JSON API and embedded assets, over `service`.
+//! - [`attendance`]: the attendance engine, without I/O (time passed in).
 //! - [`app`]: wiring it all together; [`config`]: layered configuration.
 //! - [`cli`]: the `punchclock` command line (service, simulator, technician tools).
 
