@@ -118,7 +118,9 @@ pub use comm_key::{CommKey, CommKeyError};
 pub use email::{Email, EmailError};
 pub use enroll_id::{EnrollId, EnrollIdError};
 pub use host::{Host, HostError};
-pub use names::{CompanyName, Designation, DeviceName, FirstName, LastName, TextError};
+pub use names::{
+    excerpt, excerpt_long, CompanyName, Designation, DeviceName, FirstName, LastName, TextError,
+};
 pub use password::{Password, PasswordError};
 pub use poll_interval::{PollInterval, PollIntervalError};
 pub use port::{Port, PortError};

@@ -35,11 +35,12 @@ macro_rules! bounded_text {
             }
         }
 
-        bounded_text!(@parse $name $(, $missing)?);
+        bounded_text!(@parse $name, $what $(, $missing)?);
     };
-    (@parse $name:ident, $missing:literal) => {
+    (@parse $name:ident, $what:literal, $missing:literal) => {
         impl $name {
             pub fn parse(value: &str) -> Result<$name, TextError> {
+                refuse_control(value, $what)?;
                 match value.trim() {
                     "" => Err(TextError::Missing($missing)),
                     v => Self::check(v),
@@ -47,10 +48,11 @@ macro_rules! bounded_text {
             }
         }
     };
-    (@parse $name:ident) => {
+    (@parse $name:ident, $what:literal) => {
         impl $name {
             /// Blank is `None`: not set.
             pub fn parse(value: &str) -> Result<Option<$name>, TextError> {
+                refuse_control(value, $what)?;
                 match value.trim() {
                     "" => Ok(None),
                     v => Self::check(v).map(Some),
@@ -60,6 +62,34 @@ macro_rules! bounded_text {
     };
 }
 
+/// At most the first 40 characters of what was typed, for messages that
+/// quote it: a 100k-character input is never echoed back whole.
+pub fn excerpt(value: &str) -> String {
+    const MAX: usize = 40;
+    match value.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_owned(),
+    }
+}
+
+/// A message cut to 300 characters: the API's last guard against quoting
+/// a huge input (serde's messages quote the value they refused).
+pub fn excerpt_long(message: &str) -> String {
+    match message.char_indices().nth(300) {
+        Some((cut, _)) => format!("{}…", &message[..cut]),
+        None => message.to_owned(),
+    }
+}
+
+/// NUL and other control characters break exports, logs and terminals;
+/// checked before trimming, so a tab or line break is refused anywhere.
+pub fn refuse_control(value: &str, what: &'static str) -> Result<(), TextError> {
+    match value.chars().any(char::is_control) {
+        true => Err(TextError::Control { what }),
+        false => Ok(()),
+    }
+}
+
 /// Why a name was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {
@@ -67,6 +97,8 @@ pub enum TextError {
     Missing(&'static str),
     #[error("Keep the {what} to {max} characters or fewer.")]
     TooLong { what: &'static str, max: usize },
+    #[error("The {what} cannot contain control characters (such as NUL, tab or line breaks).")]
+    Control { what: &'static str },
 }
 
 bounded_text!(
@@ -137,5 +169,34 @@ mod tests {
             .contains("first name"));
         assert!(Designation::parse(&"x".repeat(80)).is_ok());
         assert!(Designation::parse(&"x".repeat(81)).is_err());
+    }
+}
+
+#[cfg(test)]
+mod control_characters {
+    use super::*;
+
+    #[test]
+    fn excerpts_are_short() {
+        assert_eq!(excerpt("short"), "short");
+        let long = "x".repeat(100_000);
+        assert_eq!(excerpt(&long).chars().count(), 41);
+        assert_eq!(excerpt(&"ü".repeat(50)), format!("{}…", "ü".repeat(40)));
+    }
+
+    #[test]
+    fn nul_and_line_breaks_are_refused_in_every_name() {
+        for bad in ["Front\0door", "Front\ndoor", "a\u{7f}b", "a\u{1b}[31mb"] {
+            assert!(matches!(
+                DeviceName::parse(bad),
+                Err(TextError::Control { .. })
+            ));
+            assert!(CompanyName::parse(bad).is_err(), "{bad:?}");
+            assert!(FirstName::parse(bad).is_err(), "{bad:?}");
+            assert!(LastName::parse(bad).is_err(), "{bad:?}");
+            assert!(Designation::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(DeviceName::parse("\tFront door\n").is_err());
+        assert!(DeviceName::parse("  Front door ").is_ok());
     }
 }

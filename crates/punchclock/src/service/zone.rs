@@ -20,7 +20,7 @@ pub fn parse(value: &str) -> Result<Zone, ZoneError> {
     if v.is_empty() {
         return Err(ZoneError::Missing);
     }
-    Zone::parse(v).map_err(|_| ZoneError::Unknown(v.to_owned()))
+    Zone::parse(v).map_err(|_| ZoneError::Unknown(crate::domain::excerpt(v)))
 }
 
 #[cfg(test)]

@@ -4,15 +4,19 @@
 
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
+use super::body::limit;
 use super::caller::ApiCaller;
 use super::error::{ApiError, ApiResult, Json, Query};
+use super::responses::{self as r, Auth, Conflict};
 use super::views::{company_zone, instant, List};
-use crate::service::plan::{Plan, Standing};
+use crate::service::plan::{Plan, Standing, MAX_AUDIT_EVENTS};
 use crate::web::AppState;
 
-/// `GET /account`
-#[derive(Serialize)]
+/// The account's plan, seats and standing.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Account)]
 pub struct AccountJson {
     /// Plan id.
     pub plan: String,
@@ -23,6 +27,7 @@ pub struct AccountJson {
     pub blocked: bool,
     pub trial_ends_at: Option<String>,
     /// `trial`, `active`, `blocked` or `expired`.
+    #[schema(value_type = String)]
     pub status: &'static str,
     /// The plan a trial can move to, if any.
     pub next_plan: Option<String>,
@@ -43,6 +48,11 @@ impl AccountJson {
     }
 }
 
+/// The account: plan, seats and standing
+///
+/// Reachable while the account is blocked or expired: it is the way out.
+#[utoipa::path(get, path = "/account", operation_id = "getAccount",
+    responses((status = 200, description = "The account.", body = AccountJson), Auth))]
 pub async fn get(State(state): State<AppState>, user: ApiCaller) -> ApiResult<Json<AccountJson>> {
     // Reading the account also records an expiry that happened since.
     let standing = state.services.plan().reconciled(&user.caller).await?;
@@ -51,13 +61,22 @@ pub async fn get(State(state): State<AppState>, user: ApiCaller) -> ApiResult<Js
     Ok(Json(AccountJson::new(&state, &standing, &tz)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PlanBody {
+    /// A plan id from `GET /plans`.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, pattern = r"\S")]
     plan: String,
 }
 
-/// `POST /account/plan {plan}`: upgrade or downgrade.
+/// Upgrade or downgrade
+///
+/// Reachable while the account is blocked or expired: it is the way out.
+#[utoipa::path(post, path = "/account/plan", operation_id = "changePlan",
+    request_body = PlanBody,
+    responses((status = 200, description = "The account on its new plan.", body = AccountJson),
+        r::Body, Auth, Conflict))]
 pub async fn change_plan(
     State(state): State<AppState>,
     user: ApiCaller,
@@ -79,8 +98,9 @@ pub async fn change_plan(
     Ok(Json(AccountJson::new(&state, &standing, &tz)))
 }
 
-/// `GET /plans`
-#[derive(Serialize)]
+/// A plan of the catalog.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Plan)]
 pub struct PlanJson {
     pub id: String,
     pub name: String,
@@ -99,6 +119,9 @@ impl From<&Plan> for PlanJson {
     }
 }
 
+/// The plan catalog
+#[utoipa::path(get, path = "/plans", operation_id = "listPlans",
+    responses((status = 200, description = "Every plan.", body = List<PlanJson>), Auth))]
 pub async fn plans(State(state): State<AppState>, _user: ApiCaller) -> Json<List<PlanJson>> {
     let catalog = state.services.plan().catalog();
     Json(List::all(
@@ -106,22 +129,31 @@ pub async fn plans(State(state): State<AppState>, _user: ApiCaller) -> Json<List
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
+    /// How many events, newest first (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
-/// `GET /account/audit`: plan changes, blocks and unblocks, newest first.
-#[derive(Serialize)]
+/// A plan change, block or unblock.
+#[derive(Serialize, ToSchema)]
+#[schema(as = AuditEvent)]
 pub struct AuditJson {
     pub kind: String,
     pub account_id: Option<i64>,
     pub from: Option<String>,
     pub to: Option<String>,
     pub detail: Option<String>,
+    #[schema(format = DateTime)]
     pub at: String,
 }
 
+/// Plan changes, blocks and unblocks, newest first
+#[utoipa::path(get, path = "/account/audit", operation_id = "listAudit", params(AuditQuery),
+    responses((status = 200, description = "Events, newest first.", body = List<AuditJson>),
+        r::Query, Auth))]
 pub async fn audit(
     State(state): State<AppState>,
     user: ApiCaller,
@@ -129,7 +161,8 @@ pub async fn audit(
 ) -> ApiResult<Json<List<AuditJson>>> {
     let s = &state.services;
     let tz = company_zone(&s.company().get(&user.caller).await?);
-    let events = s.plan().audit(&user.caller, q.limit.unwrap_or(100)).await?;
+    let limit = limit(q.limit, 100, MAX_AUDIT_EVENTS)?;
+    let events = s.plan().audit(&user.caller, limit).await?;
     Ok(Json(List::all(
         events
             .into_iter()

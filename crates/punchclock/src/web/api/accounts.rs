@@ -4,27 +4,42 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::caller::ApiCaller;
 use super::error::{ApiResult, Json};
+use super::responses::{Auth, Body, Conflict};
 use super::views::TokenJson;
 use crate::domain::SessionKind;
 use crate::service::account::SignupInput;
 use crate::web::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SignupBody {
+    /// The company's name (1-100 characters).
     #[serde(default)]
+    #[schema(required = true)]
     company: String,
     #[serde(default)]
+    #[schema(required = true)]
     email: String,
+    /// 8-1000 characters; common and breached passwords are refused.
     #[serde(default)]
+    #[schema(required = true)]
     password: String,
+    /// IANA name, e.g. Europe/Berlin.
     #[serde(default)]
+    #[schema(required = true)]
     timezone: String,
 }
 
-/// `POST /signup`: a company on the trial plan, its owner, and a token.
+/// Create a company (trial plan) and its owner
+///
+/// A company on the trial plan, its owner, and a token.
+#[utoipa::path(post, path = "/signup", operation_id = "signup", security(()),
+    request_body = SignupBody,
+    responses((status = 201, description = "Signed up.", body = TokenJson), Body, Conflict))]
 pub async fn signup(
     State(state): State<AppState>,
     Json(body): Json<SignupBody>,
@@ -51,15 +66,26 @@ pub async fn signup(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginBody {
     #[serde(default)]
+    #[schema(required = true)]
     email: String,
     #[serde(default)]
+    #[schema(required = true)]
     password: String,
 }
 
-/// `POST /login`: a new token for the account.
+/// Get a token
+///
+/// A new API token for the account. A wrong password and an unknown email
+/// answer the same.
+#[utoipa::path(post, path = "/login", operation_id = "login", security(()),
+    request_body = LoginBody,
+    responses((status = 200, description = "Logged in.", body = TokenJson),
+        (status = 401, description = "`invalid_credentials`: wrong email or password.", body = super::error::ErrorJson),
+        Body))]
 pub async fn login(
     State(state): State<AppState>,
     Json(body): Json<LoginBody>,
@@ -76,7 +102,9 @@ pub async fn login(
     }))
 }
 
-/// `POST /logout`: the token stops working.
+/// Revoke the token used
+#[utoipa::path(post, path = "/logout", operation_id = "logout",
+    responses((status = 204, description = "Logged out."), Auth))]
 pub async fn logout(State(state): State<AppState>, user: ApiCaller) -> ApiResult<StatusCode> {
     state.services.sessions().end(&user).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -13,6 +13,13 @@ pub struct Fields {
 }
 
 impl Fields {
+    /// The fields of the documented body `T`; see [`Fields::new`].
+    pub fn of<T: utoipa::PartialSchema>(map: Map<String, Value>) -> Self {
+        let known = properties::<T>();
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+        Fields::new(map, &known)
+    }
+
     /// Unknown keys are reported, so a misspelt field is not silently ignored.
     pub fn new(map: Map<String, Value>, known: &[&str]) -> Self {
         let mut errors = FieldErrors::default();
@@ -29,15 +36,40 @@ impl Fields {
 
     /// A string or number as text; `null` is `Some("")`; absent is `None`.
     pub fn text(&mut self, key: &str) -> Option<String> {
-        match self.map.get(key)? {
+        match self.map.get(key)?.clone() {
             Value::Null => Some(String::new()),
-            Value::String(s) => Some(s.clone()),
+            Value::String(s) => self.printable(key, &s),
             Value::Number(n) => Some(n.to_string()),
             _ => {
                 self.errors.add(key, "Send this as text or a number.");
                 None
             }
         }
+    }
+
+    /// A string as text; `null` is `Some("")`; absent is `None`. For
+    /// fields documented as `string` (or `null`): a number is a type error.
+    pub fn string(&mut self, key: &str) -> Option<String> {
+        match self.map.get(key)?.clone() {
+            Value::Null => Some(String::new()),
+            Value::String(s) => self.printable(key, &s),
+            _ => {
+                self.errors.add(key, "Send this as text.");
+                None
+            }
+        }
+    }
+
+    /// The text, unless it has control characters (the document's
+    /// pattern): NUL or a line break is refused, not stored.
+    fn printable(&mut self, key: &str, s: &str) -> Option<String> {
+        if s.chars().any(char::is_control) {
+            let message =
+                "Text cannot contain control characters (such as NUL, tab or line breaks).";
+            self.errors.add(key, message);
+            return None;
+        }
+        Some(s.to_owned())
     }
 
     /// Absent is `None`.
@@ -69,6 +101,29 @@ pub fn combine<T>(
             type_errors.merge(e);
             Err(type_errors)
         }
+    }
+}
+
+/// A page size from the query: absent is `default`; outside 1..=`max` is a
+/// validation error, as the document's `minimum` and `maximum` say.
+pub fn limit(value: Option<u32>, default: u32, max: u32) -> Result<u32, FieldErrors> {
+    match value {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(_) => Err(FieldErrors::one(
+            "limit",
+            format!("Use a number from 1 to {max}."),
+        )),
+    }
+}
+
+/// The property names of a documented request body, so the fields a
+/// handler reads are the fields the document lists.
+pub fn properties<T: utoipa::PartialSchema>() -> Vec<String> {
+    use utoipa::openapi::{RefOr, Schema};
+    match T::schema() {
+        RefOr::T(Schema::Object(o)) => o.properties.keys().cloned().collect(),
+        _ => Vec::new(),
     }
 }
 

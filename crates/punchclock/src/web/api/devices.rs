@@ -5,25 +5,68 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
 
-use super::body::{combine, Fields};
+use super::body::{combine, limit, Fields};
 use super::caller::ApiUser;
 use super::error::{ApiResult, Json, Path, Query};
+use super::responses::{self as r, Auth, Blocked, Missing};
+use super::schema::{self, S};
 use super::views::{company_zone, DeviceJson, DeviceLogJson, List};
 use crate::domain::DeviceId;
+use crate::service::device_logs::MAX_ROWS;
 use crate::service::devices::DeviceInput;
 use crate::web::AppState;
 
-const FIELDS: &[&str] = &[
-    "name",
-    "host",
-    "port",
-    "comm_key",
-    "transport",
-    "timezone",
-    "poll_interval_minutes",
-    "enabled",
-];
+/// A device's settings. In POST, `name` and `host` are required; in PATCH,
+/// omitted fields keep their value and `null` clears the optional ones.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = DeviceSettings)]
+#[allow(dead_code)] // read field by field through `Fields`
+pub struct DeviceBody {
+    #[schema(schema_with = name)]
+    name: Option<String>,
+    #[schema(schema_with = host)]
+    host: Option<String>,
+    #[schema(schema_with = port)]
+    port: Option<String>,
+    #[schema(schema_with = comm_key)]
+    comm_key: Option<String>,
+    #[schema(schema_with = transport)]
+    transport: Option<String>,
+    #[schema(schema_with = timezone)]
+    timezone: Option<String>,
+    #[schema(schema_with = interval)]
+    poll_interval_minutes: Option<String>,
+    #[schema(schema_with = enabled)]
+    enabled: Option<bool>,
+}
+
+fn name() -> S {
+    schema::text("What you call the device, 1-80 characters.")
+}
+fn host() -> S {
+    schema::text("IPv4/IPv6 address or DNS name; no scheme, port or path. Must resolve to a public address unless the service allows private ones.")
+}
+fn port() -> S {
+    schema::number("1-65535; default 4370.")
+}
+fn comm_key() -> S {
+    schema::number("Numeric device password (0-999999). Write-only: never returned. In PATCH, null or \"\" removes it and omitting it keeps it.")
+}
+fn transport() -> S {
+    schema::transport("auto (TCP first, then UDP), tcp or udp; default auto.")
+}
+fn timezone() -> S {
+    schema::text("IANA zone of the device clock; null or omitted follows the company.")
+}
+fn interval() -> S {
+    schema::number("5-1440 minutes; null or omitted follows the company.")
+}
+fn enabled() -> S {
+    schema::boolean("Default true.")
+}
 
 /// The settings sent, as text; wrong JSON types are noted in `f.errors`.
 /// A present but blank (or `null`) key means "remove it".
@@ -31,19 +74,21 @@ fn input(f: &mut Fields) -> DeviceInput {
     let key = f.text("comm_key");
     let clear_comm_key = key.as_deref().is_some_and(|k| k.trim().is_empty());
     DeviceInput {
-        name: f.text("name"),
-        host: f.text("host"),
+        name: f.string("name"),
+        host: f.string("host"),
         port: f.text("port"),
         comm_key: key.filter(|_| !clear_comm_key),
         clear_comm_key,
-        transport: f.text("transport"),
-        timezone: f.text("timezone"),
+        transport: f.string("transport"),
+        timezone: f.string("timezone"),
         poll_interval_minutes: f.text("poll_interval_minutes"),
         enabled: f.bool("enabled"),
     }
 }
 
-/// `GET /devices`
+/// List devices
+#[utoipa::path(get, path = "/devices", operation_id = "listDevices",
+    responses((status = 200, description = "All devices.", body = List<DeviceJson>), Auth, Blocked))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
@@ -55,14 +100,17 @@ pub async fn list(
     Ok(Json(List::all(items.collect())))
 }
 
-/// `POST /devices`
+/// Add a device
+#[utoipa::path(post, path = "/devices", operation_id = "createDevice",
+    request_body = DeviceBody,
+    responses((status = 201, description = "Added.", body = DeviceJson), r::Body, Auth, Blocked))]
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
     Json(body): Json<Map<String, Value>>,
 ) -> ApiResult<(StatusCode, Json<DeviceJson>)> {
     let devices = state.services.devices();
-    let mut f = Fields::new(body, FIELDS);
+    let mut f = Fields::of::<DeviceBody>(body);
     let input = input(&mut f);
     let settings = combine(f.errors, devices.parse_new(&input))?;
     let device = devices.create(&user.caller, settings).await?;
@@ -73,7 +121,9 @@ pub async fn create(
     ))
 }
 
-/// `GET /devices/{id}`
+/// One device
+#[utoipa::path(get, path = "/devices/{id}", operation_id = "getDevice", params(("id" = i64, Path)),
+    responses((status = 200, description = "The device.", body = DeviceJson), Auth, Blocked, Missing))]
 pub async fn get(
     State(state): State<AppState>,
     user: ApiUser,
@@ -85,8 +135,13 @@ pub async fn get(
     Ok(Json(DeviceJson::new(&device, &company)))
 }
 
-/// `PATCH /devices/{id}`: absent fields keep their value; `null` clears the
-/// optional ones (comm key, time zone, poll interval).
+/// Change a device
+///
+/// Absent fields keep their value; `null` clears the optional ones (comm
+/// key, time zone, poll interval).
+#[utoipa::path(patch, path = "/devices/{id}", operation_id = "updateDevice", params(("id" = i64, Path)),
+    request_body = DeviceBody,
+    responses((status = 200, description = "Updated.", body = DeviceJson), r::Body, Auth, Blocked, Missing))]
 pub async fn patch(
     State(state): State<AppState>,
     user: ApiUser,
@@ -94,7 +149,7 @@ pub async fn patch(
     Json(body): Json<Map<String, Value>>,
 ) -> ApiResult<Json<DeviceJson>> {
     let devices = state.services.devices();
-    let mut f = Fields::new(body, FIELDS);
+    let mut f = Fields::of::<DeviceBody>(body);
     let input = input(&mut f);
     let changes = combine(f.errors, devices.parse_changes(&input))?;
     let device = devices.update(&user.caller, DeviceId(id), changes).await?;
@@ -102,7 +157,9 @@ pub async fn patch(
     Ok(Json(DeviceJson::new(&device, &company)))
 }
 
-/// `DELETE /devices/{id}`: its punches stay.
+/// Remove a device (its punches stay)
+#[utoipa::path(delete, path = "/devices/{id}", operation_id = "deleteDevice", params(("id" = i64, Path)),
+    responses((status = 204, description = "Deleted."), Auth, Blocked, Missing))]
 pub async fn delete(
     State(state): State<AppState>,
     user: ApiUser,
@@ -113,7 +170,10 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /devices/{id}/test`: handshake and identity only.
+/// Test the connection now (handshake and identity only)
+#[utoipa::path(post, path = "/devices/{id}/test", operation_id = "testDevice", params(("id" = i64, Path)),
+    responses((status = 200, description = "The log entry of the attempt; outcome tells whether it worked.", body = DeviceLogJson),
+        Auth, Blocked, Missing, r::Throttled))]
 pub async fn test(
     State(state): State<AppState>,
     user: ApiUser,
@@ -128,7 +188,10 @@ pub async fn test(
     Ok(Json(DeviceLogJson::new(&log, &company_zone(&company))))
 }
 
-/// `POST /devices/{id}/sync`: a full read now.
+/// Read users and punches now
+#[utoipa::path(post, path = "/devices/{id}/sync", operation_id = "syncDevice", params(("id" = i64, Path)),
+    responses((status = 200, description = "The log entry of the attempt; outcome tells whether it worked.", body = DeviceLogJson),
+        Auth, Blocked, Missing, r::Throttled))]
 pub async fn sync(
     State(state): State<AppState>,
     user: ApiUser,
@@ -140,12 +203,19 @@ pub async fn sync(
     Ok(Json(DeviceLogJson::new(&log, &company_zone(&company))))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogsQuery {
+    /// How many entries, newest first (default 50).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 
-/// `GET /devices/{id}/logs?limit=`: newest first.
+/// Contact attempts, newest first
+#[utoipa::path(get, path = "/devices/{id}/logs", operation_id = "listDeviceLogs",
+    params(("id" = i64, Path), LogsQuery),
+    responses((status = 200, description = "Recent entries.", body = List<DeviceLogJson>),
+        r::Query, Auth, Blocked, Missing))]
 pub async fn logs(
     State(state): State<AppState>,
     user: ApiUser,
@@ -153,7 +223,7 @@ pub async fn logs(
     Query(q): Query<LogsQuery>,
 ) -> ApiResult<Json<List<DeviceLogJson>>> {
     let s = &state.services;
-    let limit = q.limit.unwrap_or(50);
+    let limit = limit(q.limit, 50, MAX_ROWS)?;
     let logs = s
         .device_logs()
         .recent(&user.caller, DeviceId(id), limit)

@@ -4,10 +4,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
 
-use super::body::{combine, Fields};
+use super::body::{combine, limit, Fields};
 use super::caller::{ApiCaller, ApiUser};
 use super::error::{ApiError, ApiResult, Json, Path, Query};
+use super::responses::{self as r, Auth, Blocked, Conflict, Missing};
+use super::schema::{self, S};
 use super::views::{company_zone, EmployeeJson, List};
 use crate::domain::{Employee, EmployeeFilter, EmployeeId};
 use crate::service::employees::EmployeeInput;
@@ -17,27 +20,40 @@ use crate::web::AppState;
 /// The API's page size limit (the documented maximum).
 const MAX_PAGE: u32 = 1000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// true: active only; false: inactive only; omitted: all.
+    #[param(value_type = Option<bool>)]
     active: Option<String>,
+    /// Page size (default 1000).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
+    /// Matches to skip (default 0).
+    #[param(minimum = 0)]
     offset: Option<u64>,
 }
 
-/// `GET /employees?active=true|false&limit=&offset=`: all when `active` is
-/// absent.
+/// List employees
+///
+/// By enroll id; reachable while the account is blocked, so people can be
+/// deactivated.
+#[utoipa::path(get, path = "/employees", operation_id = "listEmployees", params(ListQuery),
+    responses((status = 200, description = "Employees by enroll id.", body = List<EmployeeJson>),
+        r::Query, Auth))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiCaller,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Json<List<EmployeeJson>>> {
+    // An empty `active=` is not a boolean: refused, as the document says.
     let filter = match q.active.as_deref() {
-        None | Some("") => EmployeeFilter::All,
+        None => EmployeeFilter::All,
         Some("true") => EmployeeFilter::Active,
         Some("false") => EmployeeFilter::Inactive,
         Some(_) => return Err(ApiError::field("active", "Use true or false.")),
     };
-    let limit = q.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
+    let limit = limit(q.limit, MAX_PAGE, MAX_PAGE)?;
     let s = &state.services;
     let (items, total) = s
         .employees()
@@ -48,7 +64,9 @@ pub async fn list(
     Ok(Json(List::page(items, total)))
 }
 
-/// `GET /employees/{id}`
+/// One employee
+#[utoipa::path(get, path = "/employees/{id}", operation_id = "getEmployee", params(("id" = i64, Path)),
+    responses((status = 200, description = "The employee.", body = EmployeeJson), Auth, Missing))]
 pub async fn get(
     State(state): State<AppState>,
     user: ApiCaller,
@@ -62,21 +80,76 @@ pub async fn get(
     Ok(Json(json(&state, &user.caller, &employee).await?))
 }
 
-/// `PATCH /employees/{id} {first_name?, last_name?, designation?, email?,
-/// active?}`: absent fields keep their value; `null` or "" clears.
+/// An employee's details; omitted fields keep their value, `null` or ""
+/// clears. `enroll_id` is for POST only.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = EmployeeDetails)]
+#[allow(dead_code)] // read field by field through `Fields`
+pub struct EmployeeBody {
+    #[schema(schema_with = first_name)]
+    first_name: Option<String>,
+    #[schema(schema_with = last_name)]
+    last_name: Option<String>,
+    #[schema(schema_with = designation)]
+    designation: Option<String>,
+    #[schema(schema_with = email)]
+    email: Option<String>,
+    #[schema(schema_with = active)]
+    active: Option<bool>,
+}
+
+/// A new employee: an enroll id and the details.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = NewEmployee)]
+#[allow(dead_code)] // read field by field through `Fields`
+pub struct NewEmployeeBody {
+    #[schema(schema_with = enroll_id)]
+    enroll_id: Option<String>,
+    #[schema(schema_with = first_name)]
+    first_name: Option<String>,
+    #[schema(schema_with = last_name)]
+    last_name: Option<String>,
+    #[schema(schema_with = designation)]
+    designation: Option<String>,
+    #[schema(schema_with = email)]
+    email: Option<String>,
+}
+
+fn enroll_id() -> S {
+    schema::number("The user id on the devices (required), up to 24 characters.")
+}
+fn first_name() -> S {
+    schema::text("Up to 60 characters.")
+}
+fn last_name() -> S {
+    schema::text("Up to 60 characters.")
+}
+fn designation() -> S {
+    schema::text("Job title, up to 80 characters.")
+}
+fn email() -> S {
+    schema::text("The employee's email address.")
+}
+fn active() -> S {
+    schema::boolean("Whether the employee is active (a billed seat).")
+}
+
+/// Change an employee
 ///
 /// A blocked or expired account may still change `active` (deactivating
 /// people is a way out of a block), but nothing else.
+#[utoipa::path(patch, path = "/employees/{id}", operation_id = "updateEmployee", params(("id" = i64, Path)),
+    request_body = EmployeeBody,
+    responses((status = 200, description = "Updated.", body = EmployeeJson), r::Body, Auth, Blocked, Missing))]
 pub async fn patch(
     State(state): State<AppState>,
     user: ApiCaller,
     Path(id): Path<i64>,
     Json(body): Json<Map<String, Value>>,
 ) -> ApiResult<Json<EmployeeJson>> {
-    let mut f = Fields::new(
-        body,
-        &["first_name", "last_name", "designation", "email", "active"],
-    );
+    let mut f = Fields::of::<EmployeeBody>(body);
     let input = details(&mut f);
     let changes = combine(f.errors, input.parse_changes())?;
     let employees = state.services.employees();
@@ -86,23 +159,19 @@ pub async fn patch(
     Ok(Json(json(&state, &user.caller, &employee).await?))
 }
 
-/// `POST /employees {enroll_id, first_name?, last_name?, designation?, email?}`:
-/// add someone by hand (before they are enrolled on a device). Counts as a seat.
+/// Add an employee by hand
+///
+/// Before they are enrolled on a device. Counts as a seat; may block the
+/// account.
+#[utoipa::path(post, path = "/employees", operation_id = "createEmployee",
+    request_body = NewEmployeeBody,
+    responses((status = 201, description = "Created.", body = EmployeeJson), r::Body, Auth, Blocked, Conflict))]
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,
     Json(body): Json<Map<String, Value>>,
 ) -> ApiResult<(StatusCode, Json<EmployeeJson>)> {
-    let mut f = Fields::new(
-        body,
-        &[
-            "enroll_id",
-            "first_name",
-            "last_name",
-            "designation",
-            "email",
-        ],
-    );
+    let mut f = Fields::of::<NewEmployeeBody>(body);
     let input = EmployeeInput {
         enroll_id: f.text("enroll_id"),
         ..details(&mut f)
@@ -121,10 +190,10 @@ pub async fn create(
 fn details(f: &mut Fields) -> EmployeeInput {
     EmployeeInput {
         enroll_id: None,
-        first_name: f.text("first_name"),
-        last_name: f.text("last_name"),
-        designation: f.text("designation"),
-        email: f.text("email"),
+        first_name: f.string("first_name"),
+        last_name: f.string("last_name"),
+        designation: f.string("designation"),
+        email: f.string("email"),
         active: f.bool("active"),
     }
 }

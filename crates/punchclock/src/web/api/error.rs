@@ -40,14 +40,26 @@ pub enum ApiError {
     Internal(String),
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: &'a str,
-    message: String,
+/// Every error answer: `{error, message}`, plus `fields` for validation
+/// and `account` when the account is blocked.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorJson {
+    /// Machine-readable code: unauthenticated, invalid_credentials,
+    /// validation, not_found, conflict, invalid_json, invalid_body,
+    /// unsupported_media_type, payload_too_large, invalid_query, no_route,
+    /// method_not_allowed, rate_limited, account_blocked, internal.
+    pub error: String,
+    /// For people.
+    pub message: String,
+    /// With `error=validation`: field name to message.
     #[serde(skip_serializing_if = "Option::is_none")]
-    fields: Option<&'a FieldErrors>,
+    #[schema(value_type = Option<std::collections::BTreeMap<String, String>>)]
+    pub fields: Option<FieldErrors>,
+    /// With `error=account_blocked`: plan, seats and counts.
     #[serde(skip_serializing_if = "Option::is_none")]
-    account: Option<&'a Standing>,
+    #[schema(value_type = Option<Object>)]
+    pub account: Option<Standing>,
 }
 
 /// What a blocked or expired account is told, with the way out.
@@ -92,18 +104,16 @@ impl IntoResponse for ApiError {
                 tracing::error!("API request failed: {detail}");
                 "Something went wrong on our side. Please try again in a moment.".to_string()
             }
-            other => other.to_string(),
+            // Rejections quote what was sent; never echo it back whole.
+            other => crate::domain::excerpt_long(&other.to_string()),
         };
-        let fields = match &self {
-            ApiError::Validation(f) => Some(f),
-            _ => None,
+        let (fields, account) = match self {
+            ApiError::Validation(f) => (Some(f), None),
+            ApiError::AccountBlocked(a) => (None, Some(*a)),
+            _ => (None, None),
         };
-        let account = match &self {
-            ApiError::AccountBlocked(a) => Some(a.as_ref()),
-            _ => None,
-        };
-        let body = Body {
-            error: code,
+        let body = ErrorJson {
+            error: code.to_owned(),
             message,
             fields,
             account,

@@ -1,6 +1,30 @@
 //! The JSON API under `/api/v1`: bearer-token auth, every query scoped to the
-//! caller's company, errors as `{error, message}` JSON. The OpenAPI document
-//! at `/api/v1/openapi.json` describes every route below.
+//! caller's company, errors as `{error, message}` JSON.
+//!
+//! The OpenAPI document at `/api/v1/openapi.json` is derived from the
+//! handlers' `#[utoipa::path]` annotations and the request and response
+//! types (see [`openapi`]), and the router is built from the same list, so
+//! a route cannot be served without being documented.
+//!
+//! How to add an API route:
+//! 1. Write the handler in the file of its concept and annotate it with
+//!    `#[utoipa::path(method, path = "/things/{id}", operation_id = …,
+//!    params(…), request_body = ThingBody, responses((status = 200, body =
+//!    ThingJson), Auth, Blocked, Missing, r::Body))]`. The first doc line
+//!    is the summary. List the error sets of `responses.rs` for the checks
+//!    it runs: `Auth` (any token), `Blocked` (takes `ApiUser`), `Missing`
+//!    (an `{id}`), `r::Body` (a JSON body), `r::Query` (query parameters),
+//!    `Conflict`, `Throttled`.
+//! 2. Response types derive `ToSchema` (in `views.rs`); query types derive
+//!    `IntoParams` with `minimum`/`maximum` the handler enforces; a body
+//!    read field by field is described by a `ToSchema` struct with
+//!    `deny_unknown_fields` and read with `Fields::of::<ThatStruct>`, so
+//!    its field list is the document's (`schema.rs` has the JSON types
+//!    `Fields::string` and `Fields::text` accept).
+//! 3. Register it in [`routes`] with `routes!(module::handler)` (handlers of
+//!    one path go in one `routes!`). `tests/api_contract.rs` and
+//!    schemathesis (`tests/schemathesis/run.sh`) check the document
+//!    against the server.
 
 pub mod account;
 pub mod accounts;
@@ -12,43 +36,45 @@ pub mod employees;
 pub mod error;
 pub mod openapi;
 pub mod punches;
+pub mod responses;
+pub mod schema;
 pub mod views;
 
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use self::error::ApiError;
 use super::state::AppState;
 
+/// Every operation, documented and routed at once (paths relative to
+/// `/api/v1`). One `routes!` per path; add new routes here.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(openapi::document))
+        .routes(routes!(accounts::signup))
+        .routes(routes!(accounts::login))
+        .routes(routes!(accounts::logout))
+        .routes(routes!(account::get))
+        .routes(routes!(account::change_plan))
+        .routes(routes!(account::audit))
+        .routes(routes!(account::plans))
+        .routes(routes!(company::get, company::patch))
+        .routes(routes!(devices::list, devices::create))
+        .routes(routes!(devices::get, devices::patch, devices::delete))
+        .routes(routes!(devices::test))
+        .routes(routes!(devices::sync))
+        .routes(routes!(devices::logs))
+        .routes(routes!(employees::list, employees::create))
+        .routes(routes!(employees::get, employees::patch))
+        .routes(routes!(punches::list))
+}
+
 /// Routes relative to `/api/v1`.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi::document))
-        .route("/signup", post(accounts::signup))
-        .route("/login", post(accounts::login))
-        .route("/logout", post(accounts::logout))
-        .route("/account", get(account::get))
-        .route("/account/plan", post(account::change_plan))
-        .route("/account/audit", get(account::audit))
-        .route("/plans", get(account::plans))
-        .route("/company", get(company::get).patch(company::patch))
-        .route("/devices", get(devices::list).post(devices::create))
-        .route(
-            "/devices/{id}",
-            get(devices::get)
-                .patch(devices::patch)
-                .delete(devices::delete),
-        )
-        .route("/devices/{id}/test", post(devices::test))
-        .route("/devices/{id}/sync", post(devices::sync))
-        .route("/devices/{id}/logs", get(devices::logs))
-        .route("/employees", get(employees::list).post(employees::create))
-        .route(
-            "/employees/{id}",
-            get(employees::get).patch(employees::patch),
-        )
-        .route("/punches", get(punches::list))
+    let (router, _) = routes().split_for_parts();
+    router
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
 }

@@ -3,9 +3,11 @@
 use axum::extract::State;
 use jiff::tz::TimeZone;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::caller::ApiUser;
 use super::error::{ApiResult, Json, Query};
+use super::responses::{self as r, Auth, Blocked};
 use super::views::{company_zone, List, PunchJson};
 use crate::domain::{DeviceId, EmployeeId, PunchFilter};
 use crate::service::punches::{parse_bound, Bound, MAX_LIMIT};
@@ -14,60 +16,71 @@ use crate::web::AppState;
 
 const DEFAULT_LIMIT: u32 = 100;
 
-/// Everything as text, so a bad value becomes a field message.
-#[derive(Deserialize, Default)]
+/// Everything as text, so a bad value becomes a field message. An empty
+/// value (`device_id=`) is refused like any other bad value.
+#[derive(Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PunchQuery {
+    /// From this day (`2026-07-01`, in the company's zone) or instant
+    /// (ISO 8601 with offset), inclusive.
+    #[param(pattern = r"\S")]
     from: Option<String>,
+    /// Until this day (inclusive) or instant (exclusive).
+    #[param(pattern = r"\S")]
     to: Option<String>,
+    #[param(value_type = Option<i64>)]
     employee_id: Option<String>,
+    #[param(value_type = Option<i64>)]
     device_id: Option<String>,
+    /// Page size, default 100.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
+    #[param(value_type = Option<u64>, minimum = 0)]
     offset: Option<String>,
+    /// `desc` (newest first, the default) or `asc`.
+    #[param(value_type = Option<String>, pattern = "^(asc|desc)$")]
     order: Option<String>,
 }
 
 fn parse_number<T: std::str::FromStr>(value: &str) -> Result<T, String> {
-    value
-        .trim()
-        .parse()
-        .map_err(|_| format!("Use a whole number; got \"{}\".", value.trim()))
+    // Not echoed: a long value would come back whole.
+    value.parse().map_err(|_| "Use a whole number.".to_string())
 }
 
 fn filter(q: &PunchQuery, tz: &TimeZone) -> Result<PunchFilter, FieldErrors> {
     let mut e = FieldErrors::default();
     let mut f = PunchFilter::default();
-    let present = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
-    if let Some(v) = present(&q.from) {
-        f.from = e.check("from", parse_bound(&v, tz, Bound::Start));
+    if let Some(v) = q.from.as_deref() {
+        f.from = e.check("from", parse_bound(v, tz, Bound::Start));
     }
-    if let Some(v) = present(&q.to) {
-        f.to = e.check("to", parse_bound(&v, tz, Bound::End));
+    if let Some(v) = q.to.as_deref() {
+        f.to = e.check("to", parse_bound(v, tz, Bound::End));
     }
     if let (Some(from), Some(to)) = (f.from, f.to) {
         if to <= from {
             e.add("to", "The end must be after the start.");
         }
     }
-    if let Some(v) = present(&q.employee_id) {
-        f.employee_id = e.check("employee_id", parse_number(&v)).map(EmployeeId);
+    if let Some(v) = q.employee_id.as_deref() {
+        f.employee_id = e.check("employee_id", parse_number(v)).map(EmployeeId);
     }
-    if let Some(v) = present(&q.device_id) {
-        f.device_id = e.check("device_id", parse_number(&v)).map(DeviceId);
+    if let Some(v) = q.device_id.as_deref() {
+        f.device_id = e.check("device_id", parse_number(v)).map(DeviceId);
     }
-    if let Some(v) = present(&q.limit) {
-        match parse_number::<u32>(&v) {
+    if let Some(v) = q.limit.as_deref() {
+        match parse_number::<u32>(v) {
             Ok(n) if (1..=MAX_LIMIT).contains(&n) => f.limit = n,
             _ => e.add("limit", format!("Use a number from 1 to {MAX_LIMIT}.")),
         }
     } else {
         f.limit = DEFAULT_LIMIT;
     }
-    if let Some(v) = present(&q.offset) {
-        if let Some(n) = e.check("offset", parse_number(&v)) {
+    if let Some(v) = q.offset.as_deref() {
+        if let Some(n) = e.check("offset", parse_number(v)) {
             f.offset = n;
         }
     }
-    match present(&q.order).as_deref() {
+    match q.order.as_deref() {
         None | Some("desc") => {}
         Some("asc") => f.oldest_first = true,
         Some(_) => e.add("order", "Use asc (oldest first) or desc (newest first)."),
@@ -75,7 +88,12 @@ fn filter(q: &PunchQuery, tz: &TimeZone) -> Result<PunchFilter, FieldErrors> {
     e.finish(|| Some(f))
 }
 
-/// `GET /punches?from=&to=&employee_id=&device_id=&limit=&offset=&order=`
+/// List punches
+///
+/// Filters combine; newest first unless `order=asc`.
+#[utoipa::path(get, path = "/punches", operation_id = "listPunches", params(PunchQuery),
+    responses((status = 200, description = "One page of punches.", body = List<PunchJson>),
+        r::Query, Auth, Blocked))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,

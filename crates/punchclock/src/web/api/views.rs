@@ -5,6 +5,7 @@
 use jiff::tz::TimeZone;
 use jiff::{civil, Timestamp};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::domain::{Company, Device, DeviceLog, Employee, PunchView};
 
@@ -30,7 +31,7 @@ pub fn company_zone(company: &Company) -> TimeZone {
 }
 
 /// A list; `total` counts all matches when the list is paged or complete.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct List<T> {
     pub items: Vec<T>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -60,12 +61,14 @@ impl<T> List<T> {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Token)]
 pub struct TokenJson {
     pub token: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Company)]
 pub struct CompanyJson {
     pub id: i64,
     pub name: String,
@@ -75,6 +78,7 @@ pub struct CompanyJson {
     pub seats: u32,
     pub status: String,
     pub trial_ends_at: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -96,7 +100,8 @@ impl CompanyJson {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Device)]
 pub struct DeviceJson {
     pub id: i64,
     pub name: String,
@@ -114,6 +119,7 @@ pub struct DeviceJson {
     pub last_attempt: Option<String>,
     pub last_error: Option<String>,
     /// The stable code of `last_error` (`PollFailure`), for "offline because …".
+    #[schema(value_type = Option<super::schema::FailureCode>)]
     pub last_error_code: Option<String>,
     pub serial_number: Option<String>,
     pub device_name: Option<String>,
@@ -128,7 +134,9 @@ pub struct DeviceJson {
     pub poll_interval_minutes: u32,
     /// The device's own interval; `null` follows the company.
     pub poll_interval_override: Option<u32>,
+    #[schema(format = DateTime)]
     pub next_poll_at: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -169,11 +177,13 @@ impl DeviceJson {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = DeviceLog)]
 pub struct DeviceLogJson {
     pub id: i64,
     pub device_id: i64,
     pub kind: String,
+    #[schema(format = DateTime)]
     pub started_at: String,
     pub duration_ms: u64,
     pub host: String,
@@ -186,6 +196,7 @@ pub struct DeviceLogJson {
     pub employees_new: u32,
     pub reason: Option<String>,
     /// The reason's stable code (`PollFailure`), for grouping and alerts.
+    #[schema(value_type = Option<super::schema::FailureCode>)]
     pub reason_code: Option<String>,
     pub serial_number: Option<String>,
 }
@@ -213,7 +224,8 @@ impl DeviceLogJson {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Employee)]
 pub struct EmployeeJson {
     pub id: i64,
     pub enroll_id: String,
@@ -225,7 +237,9 @@ pub struct EmployeeJson {
     pub designation: Option<String>,
     pub email: Option<String>,
     pub active: bool,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
@@ -247,7 +261,8 @@ impl EmployeeJson {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = Punch)]
 pub struct PunchJson {
     pub id: i64,
     pub employee_id: i64,
@@ -258,6 +273,7 @@ pub struct PunchJson {
     pub device_name: Option<String>,
     pub device_serial: String,
     /// The instant, in the company's zone.
+    #[schema(format = DateTime)]
     pub time: String,
     /// The wall-clock time the device printed.
     pub device_time: String,
