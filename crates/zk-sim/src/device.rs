@@ -4,6 +4,7 @@
 //! address that sent CONNECT.
 
 use crate::answer::Answer;
+use crate::care;
 use crate::clock;
 use crate::faults::Faults;
 use crate::state::DeviceState;
@@ -123,7 +124,7 @@ impl Connection {
                 if self.session == 0 {
                     self.session = rand::random::<u16>().max(1);
                 }
-                let code = if dev.comm_key.is_none() || self.authed {
+                let code = if dev.comm_key().is_none() || self.authed {
                     CMD_ACK_OK
                 } else {
                     CMD_ACK_UNAUTH
@@ -140,7 +141,7 @@ impl Connection {
                 if self.session == 0 {
                     return ack(CMD_ACK_UNAUTH, vec![]);
                 }
-                self.authed = match dev.comm_key {
+                self.authed = match dev.comm_key() {
                     None => true,
                     Some(key) => verify_commkey(key, self.session, &req.data),
                 };
@@ -157,7 +158,7 @@ impl Connection {
         }
         let closing = req.command == CMD_EXIT;
         let close = |a: Option<Answer>| a.map(|a| if closing { a.closing() } else { a });
-        if self.session == 0 || (dev.comm_key.is_some() && !self.authed) {
+        if self.session == 0 || (dev.comm_key().is_some() && !self.authed) {
             return ack(CMD_ACK_UNAUTH, vec![]);
         }
         if faults.ack_error {
@@ -223,8 +224,17 @@ impl Connection {
                 }
             }
             CMD_GET_PINWIDTH => ack(CMD_ACK_OK, vec![9]),
-            CMD_DISABLEDEVICE | CMD_ENABLEDEVICE | CMD_REFRESHDATA | CMD_REFRESHOPTION
-            | CMD_CANCELCAPTURE | CMD_STARTVERIFY => ack(CMD_ACK_OK, vec![]),
+            CMD_DISABLEDEVICE | CMD_ENABLEDEVICE => {
+                let off = req.command == CMD_DISABLEDEVICE;
+                dev.disabled.store(off, Ordering::Relaxed);
+                ack(CMD_ACK_OK, vec![])
+            }
+            CMD_CLEAR_ATTLOG => ack(care::clear_attlog(dev), vec![]),
+            CMD_CLEAR_DATA => ack(care::clear_data(dev, &req.data), vec![]),
+            CMD_USER_WRQ => ack(care::write_user(dev, &req.data), vec![]),
+            CMD_REFRESHDATA | CMD_REFRESHOPTION | CMD_CANCELCAPTURE | CMD_STARTVERIFY => {
+                ack(CMD_ACK_OK, vec![])
+            }
             CMD_FREE_DATA => {
                 self.snapshot = None;
                 ack(CMD_ACK_OK, vec![])

@@ -20,6 +20,12 @@ pub struct Faults {
     pub drop_after_bytes: Option<usize>,
     /// Replies carry a wrong checksum.
     pub corrupt_checksum: bool,
+    /// The first frame a connection sends at or after this many bytes has a
+    /// wrong checksum (once); the rest are intact.
+    pub corrupt_frame_after_bytes: Option<usize>,
+    /// After this many bytes the connection goes quiet: nothing more is
+    /// sent, nothing is closed (a stall past any client timeout).
+    pub stall_after_bytes: Option<usize>,
     /// Reply with random non-ZK bytes.
     pub garbage: bool,
     /// Answer every command after CONNECT/AUTH with ACK_ERROR.
@@ -41,6 +47,21 @@ pub(crate) fn encode_frame(p: &Packet, transport: Transport, corrupt: bool) -> V
         bytes[at + 1] ^= 0xA5;
     }
     bytes
+}
+
+/// A copy of one encoded frame with its checksum broken (bytes too short
+/// to be a frame are returned as they are).
+pub(crate) fn corrupt_one(bytes: &[u8], transport: Transport) -> Vec<u8> {
+    let at = match transport {
+        Transport::Tcp => zk_protocol::packet::TCP_TOP_LEN + 2,
+        Transport::Udp => 2,
+    };
+    let mut v = bytes.to_vec();
+    if v.len() >= at + 2 {
+        v[at] ^= 0x5A;
+        v[at + 1] ^= 0xA5;
+    }
+    v
 }
 
 /// Random bytes that are not a ZK frame for `transport`.

@@ -16,11 +16,13 @@
 //! - [`push`]: devices that call a server over HTTP instead (ADMS / iclock).
 
 mod answer;
+mod care;
 mod clock;
 mod device;
 pub mod error;
 pub mod faults;
 pub mod generate;
+mod live;
 pub mod push;
 pub mod server;
 mod shared;

@@ -72,6 +72,8 @@ impl Simulator {
         let tcp_task = crate::tcp::run(shared.clone(), addr, tcp, stop());
         let udp_task = udp.map(|u| crate::udp::run(shared.clone(), addr, u, stop()));
         self.tasks.push(tokio::spawn(tcp_task));
+        self.tasks
+            .push(tokio::spawn(crate::live::run(shared.clone(), stop())));
         self.tasks.extend(udp_task.map(tokio::spawn));
         self.devices.push(SimDevice { shared });
         self.addrs.push(addr);
@@ -227,11 +229,68 @@ impl SimDevice {
         self.shared.state.write_store().push_user(u);
     }
 
-    /// Append a punch and push it as a live EF_ATTLOG event to every session
-    /// that registered for events.
+    /// Append a punch (a tap) and push it as a live EF_ATTLOG event to
+    /// every session that registered for events.
     pub fn add_punch(&self, p: Punch) {
-        self.shared.state.write_store().push_punch(p.clone());
-        self.shared.publish(&p);
+        self.shared.add_punch(p);
+    }
+
+    /// Append punches without announcing them (data loaded, not tapped).
+    pub fn add_punches(&self, punches: Vec<Punch>) {
+        let mut store = self.shared.state.write_store();
+        for p in punches {
+            store.push_punch(p);
+        }
+    }
+
+    pub fn add_users(&self, users: Vec<User>) {
+        let mut store = self.shared.state.write_store();
+        for u in users {
+            store.push_user(u);
+        }
+    }
+
+    /// Add `p` as a tap just before the next request with `command`
+    /// arrives, e.g. between a client's read of the log and its CLEAR_ATTLOG.
+    pub fn add_punch_on(&self, command: u16, p: Punch) {
+        self.shared.add_punch_on(command, p);
+    }
+
+    /// A power cycle: every session ends (TCP connections close, UDP
+    /// sessions are forgotten, a prepared read is lost), the device is
+    /// enabled again, and `punches` taken meanwhile are in its log.
+    pub fn restart(&self, punches: Vec<Punch>) {
+        self.add_punches(punches);
+        self.shared.state.disabled.store(false, Ordering::Relaxed);
+        self.shared.generation.send_modify(|g| *g += 1);
+    }
+
+    /// Move the device clock by `secs` (a drifting or mis-set clock).
+    pub fn jump_clock(&self, secs: i64) {
+        self.shared
+            .state
+            .clock_offset
+            .fetch_add(secs, Ordering::Relaxed);
+    }
+
+    /// Change the comm key on the device; open sessions keep theirs.
+    pub fn set_comm_key(&self, key: Option<u32>) {
+        self.shared.state.set_comm_key(key);
+    }
+
+    /// Empty the attendance log, as an owner does from the device's menu.
+    pub fn clear_punches(&self) {
+        self.shared.state.write_store().clear_punches();
+    }
+
+    /// Live taps every `every` from now on; `None` stops them.
+    pub fn set_live_every(&self, every: Option<std::time::Duration>) {
+        self.shared.live_every.send_replace(every);
+    }
+
+    /// DISABLEDEVICE is in force (a client is working with the device).
+    pub fn is_disabled(&self) -> bool {
+        self.shared.state.disabled.load(Ordering::Relaxed)
     }
 
     /// Takes effect for the next request (and at once for `refuse`).

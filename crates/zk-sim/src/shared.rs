@@ -7,6 +7,7 @@ use crate::spec::DeviceSpec;
 use crate::state::DeviceState;
 use std::sync::atomic::AtomicU64;
 use std::sync::Mutex;
+use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use zk_protocol::Punch;
 
@@ -17,11 +18,21 @@ pub(crate) struct Shared {
     /// Live-event listeners: TCP sessions that did REG_EVENT, and the UDP task.
     subscribers: Mutex<Vec<mpsc::UnboundedSender<Punch>>>,
     pub(crate) served: AtomicU64,
+    /// Bumped by a restart: every session ends, as on a power cycle.
+    pub(crate) generation: watch::Sender<u64>,
+    /// Live taps every this often (see `live`); `None` = none.
+    pub(crate) live_every: watch::Sender<Option<Duration>>,
+    /// Punches to add just before the next request with this command.
+    on_request: Mutex<Vec<(u16, Punch)>>,
 }
 
 impl Shared {
     pub(crate) fn new(spec: DeviceSpec) -> Shared {
+        let live_every = spec.live_every;
         Shared {
+            generation: watch::Sender::new(0),
+            live_every: watch::Sender::new(live_every),
+            on_request: Mutex::new(Vec::new()),
             state: DeviceState::new(spec),
             faults: watch::Sender::new(Faults::default()),
             subscribers: Mutex::new(Vec::new()),
@@ -40,6 +51,35 @@ impl Shared {
             .unwrap_or_else(|e| e.into_inner())
             .push(tx);
         rx
+    }
+
+    /// Append a punch (a tap on the device) and push it to event listeners.
+    pub(crate) fn add_punch(&self, p: Punch) {
+        self.state.write_store().push_punch(p.clone());
+        self.publish(&p);
+    }
+
+    pub(crate) fn add_punch_on(&self, command: u16, p: Punch) {
+        self.lock_hooks().push((command, p));
+    }
+
+    /// Called as a request arrives, before it is answered.
+    pub(crate) fn on_request(&self, command: u16) {
+        let due: Vec<Punch> = {
+            let mut hooks = self.lock_hooks();
+            let (due, keep) = std::mem::take(&mut *hooks)
+                .into_iter()
+                .partition(|(c, _)| *c == command);
+            *hooks = keep;
+            due.into_iter().map(|(_, p)| p).collect()
+        };
+        for p in due {
+            self.add_punch(p);
+        }
+    }
+
+    fn lock_hooks(&self) -> std::sync::MutexGuard<'_, Vec<(u16, Punch)>> {
+        self.on_request.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub(crate) fn publish(&self, p: &Punch) {

@@ -36,6 +36,9 @@ pub struct DeviceSpec {
     /// Also serve UDP on the same port. Off, a device costs one descriptor
     /// instead of two (10,000 devices fit a 20,000-descriptor limit).
     pub udp: bool,
+    /// Generate a live tap (a punch by a random user, pushed to sessions
+    /// registered for events) this often while running; `None` = never.
+    pub live_every: Option<Duration>,
     /// The code page user names are stored and served in (older clocks use
     /// their menu language's, e.g. CP1252 or GBK); characters it cannot
     /// store are served as `?`.
@@ -64,6 +67,7 @@ impl Default for DeviceSpec {
             clock_offset_secs: 0,
             wan: Wan::default(),
             udp: true,
+            live_every: None,
             name_encoding: NameEncoding::Utf8,
         }
     }

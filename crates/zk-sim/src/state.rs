@@ -18,7 +18,9 @@ pub(crate) struct DeviceState {
     pub(crate) platform: String,
     pub(crate) firmware: String,
     pub(crate) mac: String,
-    pub(crate) comm_key: Option<u32>,
+    comm_key: Mutex<Option<u32>>,
+    /// Set by DISABLEDEVICE ("Working..."): live taps wait until ENABLEDEVICE.
+    pub(crate) disabled: std::sync::atomic::AtomicBool,
     pub(crate) frame_gap: Duration,
     pub(crate) sizes_len: usize,
     pub(crate) user_layout: Option<UserLayout>,
@@ -39,7 +41,8 @@ impl DeviceState {
             platform: spec.platform,
             firmware: spec.firmware,
             mac: spec.mac,
-            comm_key: spec.comm_key,
+            comm_key: Mutex::new(spec.comm_key),
+            disabled: std::sync::atomic::AtomicBool::new(false),
             frame_gap: spec.frame_gap,
             sizes_len: spec.sizes_len,
             user_layout: spec.user_layout,
@@ -50,6 +53,14 @@ impl DeviceState {
             store: RwLock::new(Store::new(spec.users, spec.punches, spec.name_encoding)),
             written_options: Mutex::new(HashMap::new()),
         }
+    }
+
+    pub(crate) fn comm_key(&self) -> Option<u32> {
+        *self.comm_key.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(crate) fn set_comm_key(&self, key: Option<u32>) {
+        *self.comm_key.lock().unwrap_or_else(|e| e.into_inner()) = key;
     }
 
     pub(crate) fn wan(&self) -> Wan {

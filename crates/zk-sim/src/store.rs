@@ -24,6 +24,8 @@ pub(crate) struct Store {
     punches: Vec<PackedPunch>,
     /// The code page names are stored in.
     names: NameEncoding,
+    /// Bumped when a table is cleared: snapshots of an older epoch are gone.
+    epoch: u64,
 }
 
 impl Store {
@@ -34,6 +36,7 @@ impl Store {
             id_index: HashMap::new(),
             punches: Vec::new(),
             names,
+            epoch: 0,
         };
         for u in users {
             s.push_user(u);
@@ -58,6 +61,29 @@ impl Store {
     pub(crate) fn push_user(&mut self, mut u: User) {
         u.name_bytes = self.names.encode_lossy(&u.name);
         self.users.push(u);
+    }
+
+    pub(crate) fn name_encoding(&self) -> NameEncoding {
+        self.names
+    }
+
+    /// Replace the user with `u`'s uid, or add `u`.
+    pub(crate) fn upsert_user(&mut self, mut u: User) {
+        u.name_bytes = self.names.encode_lossy(&u.name);
+        match self.users.iter_mut().find(|x| x.uid == u.uid) {
+            Some(x) => *x = u,
+            None => self.users.push(u),
+        }
+    }
+
+    pub(crate) fn clear_punches(&mut self) {
+        self.punches = Vec::new();
+        self.epoch += 1;
+    }
+
+    pub(crate) fn clear_users(&mut self) {
+        self.users = Vec::new();
+        self.epoch += 1;
     }
 
     pub(crate) fn push_punch(&mut self, p: Punch) {
@@ -114,7 +140,11 @@ impl Store {
             TableLayout::Users(_) => self.users.len(),
             TableLayout::Punches(_) => self.punches.len(),
         };
-        Snapshot { table, count }
+        Snapshot {
+            table,
+            count,
+            epoch: self.epoch,
+        }
     }
 }
 
@@ -149,6 +179,7 @@ impl TableLayout {
 pub(crate) struct Snapshot {
     table: TableLayout,
     count: usize,
+    epoch: u64,
 }
 
 impl Snapshot {
@@ -175,6 +206,12 @@ impl Snapshot {
         let size = self.table.record_size();
         let (first, skip) = ((off - 4) / size, (off - 4) % size);
         let last = (end - 4).div_ceil(size);
+        if self.epoch != store.epoch {
+            // The table was cleared under a prepared read: its records are
+            // gone, as on a device that frees them; the sizes stay right.
+            out.resize(out.len() + (end - off), 0);
+            return;
+        }
         let start = out.len();
         out.reserve((last - first) * size);
         match self.table {

@@ -2,7 +2,7 @@
 
 use crate::answer::Answer;
 use crate::device::Connection;
-use crate::faults::{encode_frame, garbage, Faults};
+use crate::faults::{corrupt_one, encode_frame, garbage, Faults};
 use crate::shared::{shutdown_signal, Shared};
 use crate::wan::{Link, Wan};
 use std::net::SocketAddr;
@@ -76,7 +76,9 @@ async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) {
     tracing::debug!(%peer, "tcp: connection");
+    let mut restarted = shared.generation.subscribe();
     tokio::select! {
+        _ = restarted.changed() => tracing::debug!(%peer, "tcp: device restarted"),
         r = session(&shared, stream) => match r {
             Ok(()) => tracing::debug!(%peer, "tcp: closed"),
             Err(e) => tracing::debug!(%peer, error = %e, "tcp: connection ended"),
@@ -92,6 +94,8 @@ async fn session(shared: &Shared, stream: TcpStream) -> std::io::Result<()> {
         wr,
         written: 0,
         link: Link::new(),
+        stalled: false,
+        corrupted: false,
     };
     let mut conn = Connection::new(Transport::Tcp);
     let mut framer = Framer::default();
@@ -105,6 +109,7 @@ async fn session(shared: &Shared, stream: TcpStream) -> std::io::Result<()> {
             let answer = match framer.next_frame() {
                 Ok(None) => break,
                 Ok(Some(Ok(req))) => {
+                    shared.on_request(req.command);
                     let a = conn.handle(&shared.state, &faults, &req);
                     match (conn.wants_events(), events.is_some()) {
                         (true, false) => events = Some(shared.subscribe()),
@@ -146,7 +151,7 @@ async fn session(shared: &Shared, stream: TcpStream) -> std::io::Result<()> {
                     } else {
                         encode_frame(&ev, Transport::Tcp, faults.corrupt_checksum)
                     };
-                    if !out.write(&bytes, faults.drop_after_bytes, wan).await? {
+                    if !out.write(&bytes, &faults, wan).await? {
                         return Ok(());
                     }
                 }
@@ -175,10 +180,7 @@ async fn send_answer(
     let wan = shared.state.wan();
     out.link.round_trip(wan).await;
     if faults.garbage {
-        return Ok(out
-            .write(&garbage(Transport::Tcp), faults.drop_after_bytes, wan)
-            .await?
-            && !answer.close);
+        return Ok(out.write(&garbage(Transport::Tcp), faults, wan).await? && !answer.close);
     }
     let gap = shared.state.frame_gap;
     let paced = answer.is_multi() && !gap.is_zero();
@@ -189,7 +191,7 @@ async fn send_answer(
         }
         first = false;
         let bytes = encode_frame(&p, Transport::Tcp, faults.corrupt_checksum);
-        if !out.write(&bytes, faults.drop_after_bytes, wan).await? {
+        if !out.write(&bytes, faults, wan).await? {
             return Ok(false);
         }
     }
@@ -204,19 +206,38 @@ struct Writer {
     wr: OwnedWriteHalf,
     written: usize,
     link: Link,
+    /// `stall_after_bytes` was reached: nothing more goes out.
+    stalled: bool,
+    /// `corrupt_frame_after_bytes` was used up.
+    corrupted: bool,
 }
 
 impl Writer {
     /// Write one frame in one call; `false` = the byte budget of
     /// `drop_after_bytes` is used up and the connection was shut down.
-    async fn write(
-        &mut self,
-        bytes: &[u8],
-        limit: Option<usize>,
-        wan: Wan,
-    ) -> std::io::Result<bool> {
+    async fn write(&mut self, bytes: &[u8], faults: &Faults, wan: Wan) -> std::io::Result<bool> {
+        if self.stalled
+            || faults
+                .stall_after_bytes
+                .is_some_and(|at| self.written >= at)
+        {
+            if !self.stalled {
+                tracing::debug!(written = self.written, "tcp: stalling (fault)");
+            }
+            self.stalled = true;
+            return Ok(true);
+        }
+        let corrupted;
+        let bytes = match faults.corrupt_frame_after_bytes {
+            Some(at) if !self.corrupted && self.written >= at => {
+                self.corrupted = true;
+                corrupted = corrupt_one(bytes, Transport::Tcp);
+                &corrupted
+            }
+            _ => bytes,
+        };
         self.link.transmit(wan, bytes.len()).await;
-        if let Some(limit) = limit {
+        if let Some(limit) = faults.drop_after_bytes {
             let room = limit.saturating_sub(self.written);
             if bytes.len() >= room {
                 self.wr.write_all(&bytes[..room]).await?;

@@ -2,7 +2,7 @@
 
 use crate::answer::Answer;
 use crate::device::Connection;
-use crate::faults::{encode_frame, garbage, Faults};
+use crate::faults::{corrupt_one, encode_frame, garbage, Faults};
 use crate::shared::{shutdown_signal, Shared};
 use crate::wan::{Link, Wan};
 use std::collections::HashMap;
@@ -29,6 +29,8 @@ struct Peer {
     written: usize,
     /// Set by `drop_after_bytes`: ignore this peer until it CONNECTs again.
     silent: bool,
+    /// `corrupt_frame_after_bytes` was used up.
+    corrupted: bool,
     last_seen: Instant,
     link: Link,
 }
@@ -39,6 +41,7 @@ impl Peer {
             conn: Connection::new(Transport::Udp),
             written: 0,
             silent: false,
+            corrupted: false,
             last_seen: Instant::now(),
             link: Link::new(),
         }
@@ -54,6 +57,7 @@ pub(crate) async fn run(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let mut faults = shared.faults.subscribe();
+    let mut restarted = shared.generation.subscribe();
     let mut sock = Some(sock);
     let mut peers: HashMap<SocketAddr, Peer> = HashMap::new();
     let mut events = shared.subscribe();
@@ -74,6 +78,7 @@ pub(crate) async fn run(
         tokio::select! {
             _ = shutdown_signal(&mut shutdown) => return,
             changed = faults.changed() => if changed.is_err() { return },
+            _ = restarted.changed() => peers.clear(),
             _ = tokio::time::sleep(REBIND_RETRY), if retry => {}
             received = recv(sock.as_ref(), &mut buf) => match received {
                 Ok((n, from)) => {
@@ -98,7 +103,7 @@ pub(crate) async fn run(
                         } else {
                             encode_frame(&ev, Transport::Udp, faults.corrupt_checksum)
                         };
-                        if let Err(e) = send(s, peer, *to, &bytes, faults.drop_after_bytes, wan).await {
+                        if let Err(e) = send(s, peer, *to, &bytes, &faults, wan).await {
                             tracing::debug!(%to, error = %e, "udp: event not sent");
                         }
                     }
@@ -158,7 +163,10 @@ async fn datagram(
     }
     peer.last_seen = Instant::now();
     let answer = match req {
-        Ok(p) => peer.conn.handle(&shared.state, &faults, &p),
+        Ok(p) => {
+            shared.on_request(p.command);
+            peer.conn.handle(&shared.state, &faults, &p)
+        }
         Err((command, reply, e)) => {
             tracing::debug!(%from, error = %e, "udp: bad request");
             peer.conn.handle_corrupt(command, reply, &faults)
@@ -188,7 +196,7 @@ async fn send_answer(
     peer.link.round_trip(wan).await;
     if faults.garbage {
         let bytes = garbage(Transport::Udp);
-        return send(sock, peer, to, &bytes, faults.drop_after_bytes, wan).await;
+        return send(sock, peer, to, &bytes, faults, wan).await;
     }
     let gap = shared.state.frame_gap;
     let paced = answer.is_multi() && !gap.is_zero();
@@ -203,7 +211,7 @@ async fn send_answer(
             peer,
             to,
             &encode_frame(&p, Transport::Udp, faults.corrupt_checksum),
-            faults.drop_after_bytes,
+            faults,
             wan,
         )
         .await?;
@@ -224,12 +232,28 @@ async fn send(
     peer: &mut Peer,
     to: SocketAddr,
     bytes: &[u8],
-    limit: Option<usize>,
+    faults: &Faults,
     wan: Wan,
 ) -> std::io::Result<()> {
+    if faults
+        .stall_after_bytes
+        .is_some_and(|at| peer.written >= at)
+    {
+        tracing::debug!(%to, "udp: stalling (fault)");
+        peer.silent = true;
+        return Ok(());
+    }
+    let corrupted;
+    let mut bytes = match faults.corrupt_frame_after_bytes {
+        Some(at) if !peer.corrupted && peer.written >= at => {
+            peer.corrupted = true;
+            corrupted = corrupt_one(bytes, Transport::Udp);
+            &corrupted[..]
+        }
+        _ => bytes,
+    };
     peer.link.transmit(wan, bytes.len()).await;
-    let mut bytes = bytes;
-    if let Some(limit) = limit {
+    if let Some(limit) = faults.drop_after_bytes {
         let room = limit.saturating_sub(peer.written);
         if bytes.len() >= room {
             peer.silent = true;

@@ -45,6 +45,10 @@ pub struct SimArgs {
     /// devices fit a 20,000 open-file limit.
     #[arg(long)]
     pub tcp_only: bool,
+    /// Generate a live tap (a punch pushed to sessions registered for
+    /// events) on every device this often, in seconds (0 = never).
+    #[arg(long, default_value_t = 0)]
+    pub live_every_seconds: u64,
     /// Print one device's generated data as JSON and exit (tests compare
     /// clients against it).
     #[arg(long, hide = true, value_parser = ["users", "punches", "info"])]
@@ -83,6 +87,7 @@ pub async fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
             bandwidth_kbps: args.bandwidth_kbps,
         };
         s.udp = !args.tcp_only;
+        s.live_every = Some(Duration::from_secs(args.live_every_seconds)).filter(|d| !d.is_zero());
         s
     };
 
