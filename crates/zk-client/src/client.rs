@@ -6,6 +6,7 @@ use crate::error::ClientError;
 use crate::options::{ClientOptions, TransportChoice};
 use crate::pace::{Link, Pacer};
 use crate::resolve::resolve;
+use crate::traffic::TrafficMeter;
 use crate::transport::{Conn, RecvError};
 use std::collections::VecDeque;
 use std::io;
@@ -83,6 +84,7 @@ pub struct ZkClient {
     pub(crate) conn: Conn,
     pub(crate) session: ClientSession,
     pub(crate) peer: SocketAddr,
+    pub(crate) traffic: TrafficMeter,
     pub(crate) opts: ClientOptions,
     pub(crate) events: VecDeque<Packet>,
     /// Set when the connection can no longer carry requests (EOF, I/O error,
@@ -162,6 +164,7 @@ impl ZkClient {
             conn,
             session: ClientSession::new(transport, opts.comm_key),
             peer: addr,
+            traffic: TrafficMeter::default(),
             opts: opts.clone(),
             events: VecDeque::new(),
             broken: false,
@@ -201,6 +204,12 @@ impl ZkClient {
     /// The transport in use (after `Auto` picked one).
     pub fn transport(&self) -> Transport {
         self.conn.transport()
+    }
+
+    /// Bytes sent and received so far; the meter keeps counting until the
+    /// session is closed and stays readable afterwards.
+    pub fn traffic_meter(&self) -> TrafficMeter {
+        self.traffic.clone()
     }
 
     /// Records the last bulk read could not decode and skipped.
@@ -263,7 +272,7 @@ impl ZkClient {
                     continue;
                 }
                 Ok(Err(e)) => return Err(self.recv_error(e, step, phase)),
-                Ok(Ok(p)) => p,
+                Ok(Ok(p)) => self.count_received(p),
             };
             match ex.on_packet(packet) {
                 Ok(Step::Pending) => started = true,
@@ -290,7 +299,10 @@ impl ZkClient {
         deadline: Instant,
     ) -> Result<(), ClientError> {
         match timeout_at(deadline, self.conn.send(bytes)).await {
-            Ok(Ok(())) => Ok(()),
+            Ok(Ok(())) => {
+                self.traffic.sent(bytes.len());
+                Ok(())
+            }
             Ok(Err(e)) => {
                 self.broken = true;
                 Err(io_error(e, self.peer, step))
@@ -303,6 +315,16 @@ impl ZkClient {
                 })
             }
         }
+    }
+
+    /// Counts a received packet as framed on the wire.
+    pub(crate) fn count_received(&self, p: Packet) -> Packet {
+        let wrapper = match self.transport() {
+            Transport::Tcp => zk_protocol::packet::TCP_TOP_LEN,
+            Transport::Udp => 0,
+        };
+        self.traffic.received(wrapper + p.wire_len());
+        p
     }
 
     pub(crate) fn recv_error(

@@ -39,7 +39,7 @@ impl ZkClient {
             let p = match timeout_at(deadline, self.conn.recv()).await {
                 Err(_) => return Ok(None),
                 Ok(Err(e)) => return Err(self.recv_error(e, STEP_EVENTS, Phase::Session)),
-                Ok(Ok(p)) => p,
+                Ok(Ok(p)) => self.count_received(p),
             };
             if p.command != CMD_REG_EVENT {
                 tracing::debug!(

@@ -21,6 +21,7 @@ mod options;
 mod pace;
 mod park;
 mod resolve;
+mod traffic;
 mod transport;
 
 pub use client::ZkClient;
@@ -28,5 +29,6 @@ pub use error::ClientError;
 pub use info::DeviceInfo;
 pub use options::{ClientOptions, TransportChoice};
 pub use resolve::resolve;
+pub use traffic::{Traffic, TrafficMeter};
 pub use zk_protocol::event::LiveAttendance;
 pub use zk_protocol::{DeviceTime, FreeSizes, Punch, PunchLayout, Transport, User, UserLayout};
