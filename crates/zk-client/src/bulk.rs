@@ -5,20 +5,19 @@
 
 use crate::client::{Await, Phase, ZkClient};
 use crate::error::ClientError;
-use std::collections::HashMap;
 use zk_protocol::buffer::{
     parse_data_stat, prepare_request, read_request, ChunkPlan, Table, TCP_MAX_CHUNK, UDP_MAX_CHUNK,
 };
 use zk_protocol::command::*;
 use zk_protocol::exchange::Answer;
-use zk_protocol::records::{detect_punch_layout, detect_user_layout, DatasetDecoder, RecordLayout};
-use zk_protocol::{ProtocolError, Punch, PunchLayout, Transport, User, UserLayout};
+use zk_protocol::records::{detect_user_layout, DatasetDecoder, RecordLayout};
+use zk_protocol::{ProtocolError, Punch, Transport, User, UserLayout};
 
 const STEP_USERS: &str = "reading users";
-const STEP_PUNCHES: &str = "reading punches";
+pub(crate) const STEP_PUNCHES: &str = "reading punches";
 
 /// How the device answered PREPARE_BUFFER.
-enum Start {
+pub(crate) enum Start {
     /// The whole dataset, `[u32 size][records]`, in one DATA packet.
     Inline(Vec<u8>),
     /// The dataset waits in the device's buffer; this many bytes, prefix included.
@@ -27,7 +26,7 @@ enum Start {
 
 impl Start {
     /// Record bytes the dataset will hold, for choosing the record layout.
-    fn record_bytes(&self) -> usize {
+    pub(crate) fn record_bytes(&self) -> usize {
         match self {
             Start::Inline(d) if d.len() >= 4 => {
                 u32::from_le_bytes([d[0], d[1], d[2], d[3]]) as usize
@@ -38,7 +37,7 @@ impl Start {
     }
 }
 
-fn protocol(step: &'static str) -> impl Fn(ProtocolError) -> ClientError {
+pub(crate) fn protocol(step: &'static str) -> impl Fn(ProtocolError) -> ClientError {
     move |source| ClientError::Protocol { step, source }
 }
 
@@ -69,50 +68,21 @@ impl ZkClient {
     /// Stream all punches to `sink` as chunks arrive, reporting
     /// `progress(done_bytes, total_bytes)`; returns how many were delivered.
     /// Undecodable records are skipped, logged and counted in [`ZkClient::last_skipped`].
+    /// To store each chunk before the next is read, use [`ZkClient::punch_batches`].
     pub async fn punches_with(
         &mut self,
         sink: &mut (dyn FnMut(Punch) + Send),
         progress: &mut (dyn FnMut(u64, u64) + Send),
     ) -> Result<usize, ClientError> {
-        let count = self.sizes().await?.records;
-        let preferred = match self.transport() {
-            Transport::Tcp => PunchLayout::B40,
-            Transport::Udp => PunchLayout::B16,
-        };
-        let choose = move |n| detect_punch_layout(n, Some(count), preferred);
-        let mut start = self.start_read(Table::Punches, STEP_PUNCHES).await?;
-        // 8-byte records carry only the device's internal uid: map it to the
-        // enroll id through the user table, which is read only in that case.
-        let mut uid_map: Option<HashMap<u16, String>> = None;
-        if choose(start.record_bytes()).ok() == Some(PunchLayout::B8) {
-            if let Start::Buffered(_) = start {
-                // Reading users replaces the device's buffer: start over afterwards.
-                self.free_data(STEP_PUNCHES).await;
-            }
-            let map = self
-                .users()
-                .await?
-                .into_iter()
-                .map(|u| (u.uid, u.user_id))
-                .collect();
-            uid_map = Some(map);
-            if let Start::Buffered(_) = start {
-                start = self.start_read(Table::Punches, STEP_PUNCHES).await?;
-            }
-        }
-        let mut decoder = DatasetDecoder::new(choose);
+        let mut batches = self.punch_batches().await?;
         let mut delivered = 0usize;
-        let mut deliver = |mut p: Punch| {
-            if let Some(map) = &uid_map {
-                if let Some(id) = map.get(&p.uid) {
-                    p.user_id.clone_from(id);
-                }
-            }
-            delivered += 1;
-            sink(p);
-        };
-        self.pull(start, STEP_PUNCHES, &mut decoder, &mut deliver, progress)
-            .await?;
+        progress(0, batches.progress().1);
+        while let Some(batch) = batches.next_batch().await? {
+            delivered += batch.len();
+            batch.into_iter().for_each(&mut *sink);
+            let (done, total) = batches.progress();
+            progress(done, total);
+        }
         Ok(delivered)
     }
 
@@ -124,7 +94,11 @@ impl ZkClient {
         Ok(out)
     }
 
-    async fn start_read(&mut self, table: Table, step: &'static str) -> Result<Start, ClientError> {
+    pub(crate) async fn start_read(
+        &mut self,
+        table: Table,
+        step: &'static str,
+    ) -> Result<Start, ClientError> {
         match self
             .call(step, CMD_PREPARE_BUFFER, &prepare_request(table))
             .await?
@@ -175,6 +149,16 @@ impl ZkClient {
                 self.free_data(step).await;
             }
         }
+        self.finish_dataset(step, decoder)
+    }
+
+    /// A dataset read to its end: it must be complete; skipped records are
+    /// counted and logged.
+    pub(crate) fn finish_dataset<L: RecordLayout>(
+        &mut self,
+        step: &'static str,
+        decoder: &DatasetDecoder<L>,
+    ) -> Result<(), ClientError> {
         decoder.finish().map_err(protocol(step))?;
         self.last_skipped = decoder.skipped;
         if decoder.skipped > 0 {
@@ -190,7 +174,7 @@ impl ZkClient {
 
     /// One READ_BUFFER chunk, retried with a fresh reply id on a timeout or
     /// a bad answer; stray packets of an abandoned attempt are then ignored.
-    async fn read_chunk(
+    pub(crate) async fn read_chunk(
         &mut self,
         offset: u32,
         size: u32,
@@ -235,7 +219,7 @@ impl ZkClient {
 
     /// Release the device's buffer. The data is already in hand, so a failure
     /// here is only logged.
-    async fn free_data(&mut self, step: &'static str) {
+    pub(crate) async fn free_data(&mut self, step: &'static str) {
         if let Err(e) = self.call_ok(step, CMD_FREE_DATA, &[]).await {
             tracing::warn!(step, error = %e, "the device did not confirm FREE_DATA");
         }

@@ -1,4 +1,5 @@
-//! The bytes a session costs, against the simulator on loopback.
+//! Punches taken chunk by chunk, and the bytes a session costs, against the
+//! simulator on loopback.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
@@ -19,6 +20,59 @@ fn tcp() -> ClientOptions {
         timeout: Duration::from_secs(5),
         ..ClientOptions::default()
     }
+}
+
+#[tokio::test]
+async fn punches_arrive_one_chunk_at_a_time() {
+    bounded(async {
+        let s = Simulator::start(LOCALHOST, 0, vec![DeviceSpec::generated(0, 50, 100_000, 3)])
+            .await
+            .unwrap();
+        let mut c = ZkClient::connect_addr(s.addr(0), &tcp()).await.unwrap();
+        let meter = c.traffic_meter();
+        let mut batches = c.punch_batches().await.unwrap();
+        let first = batches.next_batch().await.unwrap().unwrap();
+        // One 65,472-byte chunk of 40-byte records (the first holds the
+        // 4-byte size prefix), and nothing more was asked for yet.
+        assert_eq!(first.len(), (65_472 - 4) / 40);
+        let received = meter.traffic().received;
+        assert!(received < 80_000, "{received} bytes fetched ahead");
+        let mut all = first;
+        let mut count = 1;
+        while let Some(batch) = batches.next_batch().await.unwrap() {
+            assert!(batch.len() <= 65_472 / 40 + 1);
+            all.extend(batch);
+            count += 1;
+        }
+        assert_eq!(batches.progress(), (4_000_004, 4_000_004));
+        assert_eq!(batches.skipped(), 0);
+        assert!(
+            batches.next_batch().await.unwrap().is_none(),
+            "stays finished"
+        );
+        assert_eq!(count, 4_000_004_usize.div_ceil(65_472));
+        assert!(all == s.device(0).punches());
+        c.close().await.unwrap();
+        s.shutdown().await;
+    })
+    .await
+}
+
+#[tokio::test]
+async fn small_logs_come_inline_in_one_batch() {
+    bounded(async {
+        let s = Simulator::start(LOCALHOST, 0, vec![DeviceSpec::generated(0, 5, 3, 4)])
+            .await
+            .unwrap();
+        let mut c = ZkClient::connect_addr(s.addr(0), &tcp()).await.unwrap();
+        let mut batches = c.punch_batches().await.unwrap();
+        let only = batches.next_batch().await.unwrap().unwrap();
+        assert!(only == s.device(0).punches());
+        assert!(batches.next_batch().await.unwrap().is_none());
+        c.close().await.unwrap();
+        s.shutdown().await;
+    })
+    .await
 }
 
 #[tokio::test]
