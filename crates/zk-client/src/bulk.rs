@@ -62,6 +62,7 @@ impl ZkClient {
             &mut |_, _| {},
         )
         .await?;
+        self.user_layout = decoder.layout().or(self.user_layout);
         Ok(users)
     }
 

@@ -16,7 +16,7 @@ use tokio::time::{timeout_at, Instant};
 use zk_protocol::command::*;
 use zk_protocol::exchange::{Answer, Exchange, Ignored, Step};
 use zk_protocol::session::{ClientSession, ConnectStep, HandshakeError};
-use zk_protocol::{Packet, ProtocolError, Transport};
+use zk_protocol::{Packet, ProtocolError, Transport, UserLayout};
 
 /// Live events kept while no one asks for them; a device that floods us
 /// must not grow memory without bound.
@@ -91,6 +91,8 @@ pub struct ZkClient {
     /// TCP stream out of sync); later calls fail fast.
     pub(crate) broken: bool,
     pub(crate) last_skipped: usize,
+    /// The user record size the last user table read found.
+    pub(crate) user_layout: Option<UserLayout>,
     /// How the device's link streamed lately (see `pace`).
     pub(crate) link: Option<Link>,
 }
@@ -170,6 +172,7 @@ impl ZkClient {
             broken: false,
             last_skipped: 0,
             link: None,
+            user_layout: None,
         };
         client.handshake().await?;
         tracing::debug!(%addr, %transport, session = client.session.session_id(), "connected");

@@ -47,6 +47,10 @@ pub enum ClientError {
     },
 }
 
+/// The step of REG_EVENT, by which a refusal is told apart.
+pub(crate) const STEP_ENABLE_EVENTS: &str =
+    "enabling live events (the device may not support them)";
+
 fn secs(d: Duration) -> String {
     if d.subsec_millis() == 0 {
         format!("{} s", d.as_secs())
@@ -64,11 +68,20 @@ impl ClientError {
             ClientError::Timeout { .. } => "timeout",
             ClientError::KeyRequired | ClientError::KeyRejected => "comm_key",
             ClientError::NotZk { .. } => "not_zk",
+            e if e.is_events_refused() => "events_refused",
             ClientError::Device { .. } => "device",
             ClientError::Protocol { .. } => "protocol",
             ClientError::Closed { .. } => "closed",
             ClientError::Io { .. } => "io",
         }
+    }
+
+    /// The device answered REG_EVENT with an error: it has no live events
+    /// (older firmware), so it can only be polled. Kept a `Device` error so
+    /// matches on the variants stay as they are; `kind()` says
+    /// "events_refused".
+    pub fn is_events_refused(&self) -> bool {
+        matches!(self, ClientError::Device { step, .. } if *step == STEP_ENABLE_EVENTS)
     }
 
     /// Failures to reach or talk to the device at all, as opposed to a device

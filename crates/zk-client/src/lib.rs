@@ -12,7 +12,9 @@
 //! # Ok(()) }
 //! ```
 
+mod backoff;
 mod bulk;
+mod care;
 mod client;
 mod error;
 mod events;
@@ -25,6 +27,8 @@ mod resolve;
 mod traffic;
 mod transport;
 
+pub use backoff::Backoff;
+pub use care::{Cleared, InvalidUser, UserRecord};
 pub use client::ZkClient;
 pub use error::ClientError;
 pub use info::DeviceInfo;
@@ -33,4 +37,6 @@ pub use punch_batches::PunchBatches;
 pub use resolve::resolve;
 pub use traffic::{Traffic, TrafficMeter};
 pub use zk_protocol::event::LiveAttendance;
-pub use zk_protocol::{DeviceTime, FreeSizes, Punch, PunchLayout, Transport, User, UserLayout};
+pub use zk_protocol::{
+    DeviceTime, FreeSizes, NameEncoding, Punch, PunchLayout, Transport, User, UserLayout,
+};

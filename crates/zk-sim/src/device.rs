@@ -239,6 +239,8 @@ impl Connection {
                 self.snapshot = None;
                 ack(CMD_ACK_OK, vec![])
             }
+            // Older firmware has no live events at all.
+            CMD_REG_EVENT if faults.refuse_events => ack(CMD_ACK_ERROR, vec![]),
             CMD_REG_EVENT => {
                 let mut mask = [0u8; 4];
                 let n = req.data.len().min(4);

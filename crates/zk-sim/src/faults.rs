@@ -30,6 +30,8 @@ pub struct Faults {
     pub garbage: bool,
     /// Answer every command after CONNECT/AUTH with ACK_ERROR.
     pub ack_error: bool,
+    /// REG_EVENT is answered with ACK_ERROR, as by firmware without live events.
+    pub refuse_events: bool,
     /// Replies after CONNECT carry a different session id than the one handed out.
     pub wrong_session: bool,
 }
