@@ -14,6 +14,8 @@ use tokio::task::JoinHandle;
 use crate::billing::{Billing, Catalog};
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::mail::sender::{MailSender, SenderLimits};
+use crate::mail::{smtp::Smtp, Composer, MailSettings};
 use crate::service::{self, Services};
 use crate::store::Store;
 use crate::sync::{scheduler, PollSettings, Syncer};
@@ -44,6 +46,22 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
         config.instance_name(),
         clock.clone(),
     );
+    let mail = MailSettings::parse(&config.smtp_url, &config.mail_from, &config.public_url())
+        .context("the mail settings")?;
+    let sender = match &mail {
+        Some(m) => {
+            let smtp = Smtp::new(m, 4).map_err(anyhow::Error::msg)?;
+            let limits = SenderLimits::default();
+            Some(MailSender::new(
+                store.clone(),
+                smtp,
+                clock.clone(),
+                &config.instance_name(),
+                limits,
+            ))
+        }
+        None => None,
+    };
     let services = Services::new(
         store.clone(),
         syncer.clone(),
@@ -53,8 +71,10 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
             allow_private_device_addresses: config.allow_private_device_addresses,
             poll_interval_minutes: config.poll_interval_minutes,
         },
-    );
+    )
+    .with_mail(mail.map(Composer::new));
     Ok(AppState {
+        mail_sender: sender,
         services,
         store,
         syncer,
@@ -71,6 +91,8 @@ pub struct Running {
     stop: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
     scheduler: Option<JoinHandle<()>>,
+    /// Mail, webhooks, alerts, reports: stopped with the same signal.
+    jobs: Vec<JoinHandle<()>>,
 }
 
 impl Running {
@@ -80,6 +102,9 @@ impl Running {
         let _ = self.server.await;
         if let Some(s) = self.scheduler {
             let _ = s.await;
+        }
+        for job in self.jobs {
+            let _ = job.await;
         }
     }
 }
@@ -99,6 +124,11 @@ pub async fn start(
             stop_rx.clone(),
         ))
     });
+    let jobs = if schedule {
+        background_jobs(&state, &stop_rx)
+    } else {
+        Vec::new()
+    };
     let app = web::router(state.clone());
     let mut rx = stop_rx;
     let server = tokio::spawn(async move {
@@ -117,7 +147,17 @@ pub async fn start(
         stop,
         server,
         scheduler,
+        jobs,
     })
+}
+
+/// The jobs besides polling, each a loop that ends on `stop`.
+fn background_jobs(state: &AppState, stop: &watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+    let mut jobs = Vec::new();
+    if let Some(sender) = state.mail_sender.clone() {
+        jobs.push(tokio::spawn(sender.run(stop.clone())));
+    }
+    jobs
 }
 
 /// A database URL without its password, for messages.

@@ -40,6 +40,18 @@ pub struct Config {
     pub trial_days: u32,
     /// The plan catalog (`[[plans]]` tables in the file).
     pub plans: Vec<Plan>,
+    /// Outgoing mail: `smtp://user:pass@host:587` (STARTTLS required),
+    /// `smtps://user:pass@host:465` (TLS), or `smtp://host:25?tls=none` for
+    /// a relay on this machine. Empty: mail is off.
+    pub smtp_url: String,
+    /// The From of outgoing mail, e.g. `Punchclock <reports@example.com>`.
+    pub mail_from: String,
+    /// How people reach this service, for links in mail
+    /// (`https://punchclock.example.com`); default `http://<listen>`.
+    pub public_url: String,
+    /// Allow webhook URLs on private, loopback or link-local addresses,
+    /// and plain `http://` (tests, a receiver on the same network).
+    pub allow_private_webhook_addresses: bool,
 }
 
 impl Default for Config {
@@ -57,6 +69,10 @@ impl Default for Config {
             secure_cookies: false,
             trial_days: 14,
             plans: default_plans(),
+            smtp_url: String::new(),
+            mail_from: String::new(),
+            public_url: String::new(),
+            allow_private_webhook_addresses: false,
         }
     }
 }
@@ -97,6 +113,15 @@ impl Config {
             )
         } else {
             self.database_url.clone()
+        }
+    }
+
+    /// The base of links in mail.
+    pub fn public_url(&self) -> String {
+        if self.public_url.is_empty() {
+            format!("http://{}", self.listen)
+        } else {
+            self.public_url.trim_end_matches('/').to_owned()
         }
     }
 

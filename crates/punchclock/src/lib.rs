@@ -4,6 +4,7 @@
 //! - [`store`]: the one storage layer, over SQLite or PostgreSQL.
 //! - [`billing`]: plans, seats, trial and account blocking.
 //! - [`sync`]: the scheduler and the poller that talks to devices.
+//! - [`mail`]: SMTP and the outbox sender.
 //! - [`service`]: every operation of the pages and the API, once.
 //! - [`web`]: pages, the JSON API and embedded assets, over `service`.
 //! - [`attendance`]: the attendance engine, without I/O (time passed in).
@@ -18,6 +19,7 @@ pub mod clock;
 pub mod config;
 pub mod demo;
 pub mod domain;
+pub mod mail;
 pub mod service;
 pub mod store;
 pub mod sync;

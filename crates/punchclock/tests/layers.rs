@@ -14,7 +14,11 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("store", &["domain", "clock"]),
     ("billing", &["store", "domain", "clock"]),
     ("sync", &["billing", "store", "domain", "clock"]),
-    ("service", &["sync", "billing", "store", "domain", "clock"]),
+    ("mail", &["store", "domain", "clock"]),
+    (
+        "service",
+        &["sync", "billing", "mail", "store", "domain", "clock"],
+    ),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

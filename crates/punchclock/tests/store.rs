@@ -430,6 +430,7 @@ async fn tenant_isolation(db: TestDb) {
                     designation: None,
                     email: None,
                     active: false,
+                    daily_report: true,
                 },
             )
             .await,
@@ -729,6 +730,7 @@ async fn record_poll_refreshes_device_names_only(db: TestDb) {
                 designation: Some("Nurse".into()),
                 email: Some("ann@example.com".into()),
                 active: false,
+                daily_report: true,
             },
         )
         .await
@@ -1046,6 +1048,7 @@ async fn no_name_rule(db: TestDb) {
                 designation: None,
                 email: None,
                 active: true,
+                daily_report: true,
             },
         )
         .await
@@ -1418,6 +1421,7 @@ async fn employees_list_update_create(db: TestDb) {
                 designation: Some("Cook".into()),
                 email: Some("bea@example.com".into()),
                 active: false,
+                daily_report: true,
             },
         )
         .await

@@ -17,6 +17,14 @@ text_enum!(
         Blocked => "blocked",
         Unblocked => "unblocked",
         Expired => "expired",
+        /// A device's clock was set (by an owner, or automatically).
+        DeviceClockSet => "device_clock_set",
+        /// A device's attendance log was verified and cleared.
+        DeviceLogRotated => "device_log_rotated",
+        /// An employee's name was written to a device.
+        DeviceNamePushed => "device_name_pushed",
+        /// Email or alert settings changed.
+        NotifySettingsChanged => "notify_settings_changed",
     }
 );
 

@@ -50,6 +50,10 @@ pub struct Employee {
     pub designation: Option<String>,
     pub email: Option<String>,
     pub active: bool,
+    /// Gets the end-of-day report (when `email` is set).
+    pub daily_report: bool,
+    /// Why mail to `email` bounced, if it did (cleared when it changes).
+    pub email_bounce: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -82,6 +86,7 @@ pub struct EmployeeUpdate {
     pub designation: Option<String>,
     pub email: Option<String>,
     pub active: bool,
+    pub daily_report: bool,
 }
 
 /// Which employees a listing returns.

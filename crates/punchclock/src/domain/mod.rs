@@ -79,14 +79,19 @@ macro_rules! text_enum {
 }
 
 mod account;
+mod alert;
 mod audit;
 mod company;
 mod device;
+mod device_event;
 mod device_log;
 pub mod device_time;
 mod employee;
+mod mail;
+mod notify;
 mod poll;
 mod punch;
+mod webhook;
 mod zone;
 
 // Input newtypes: each `parse`s text as typed, so a value that exists is valid.
@@ -100,18 +105,28 @@ mod poll_interval;
 mod port;
 
 pub use account::{Account, AccountId, AccountLogin, Role, Session, SessionId, SessionKind};
+pub use alert::{Alert, AlertCondition, AlertId, AlertKind, AlertState, AlertSubject};
 pub use audit::{AuditEvent, AuditEventId, AuditKind, NewAuditEvent};
 pub use company::{Company, CompanyId, CompanySettings, NewCompany, PlanChange};
 pub use device::{
     CommKeyUpdate, Device, DeviceId, DeviceInfo, DeviceStatus, DeviceUpdate, NewDevice, PollTarget,
     Transport,
 };
+pub use device_event::{DeviceEvent, DeviceEventKind};
 pub use device_log::{DeviceLog, DeviceLogId, LogKind, Outcome};
 pub use employee::{
     display_name, Employee, EmployeeFilter, EmployeeId, EmployeeUpdate, NewEmployee, NO_NAME,
 };
+pub use mail::{
+    MailId, MailKind, MailList, MailRecord, MailState, NewMail, OutboxMail, Recipient, Unsubscribe,
+};
+pub use notify::{bounds as notify_bounds, NotifySettings, ReportTime, ReportTimeError};
 pub use poll::{DeviceUser, NewPunch, PollFailure, PollOutcome, PollReason, PollRecord};
 pub use punch::{Punch, PunchFilter, PunchId, PunchView};
+pub use webhook::{
+    Delivery, DeliveryAttempt, DeliveryId, DeliveryJob, DeliveryState, NewEvent, Webhook,
+    WebhookEvent, WebhookId,
+};
 pub use zone::{UnknownZone, Zone};
 
 pub use comm_key::{CommKey, CommKeyError};

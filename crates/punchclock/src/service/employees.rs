@@ -26,6 +26,8 @@ pub struct EmployeeInput {
     pub designation: Option<String>,
     pub email: Option<String>,
     pub active: Option<bool>,
+    /// Send the end-of-day report (on by default once an email is set).
+    pub daily_report: Option<bool>,
 }
 
 /// Human-editable details, valid; the outer `None` keeps the current value.
@@ -36,6 +38,7 @@ pub struct EmployeeChanges {
     pub designation: Option<Option<Designation>>,
     pub email: Option<Option<Email>>,
     pub active: Option<bool>,
+    pub daily_report: Option<bool>,
 }
 
 /// Someone added by hand, before any device knows them.
@@ -86,6 +89,7 @@ impl EmployeeInput {
                 .as_deref()
                 .and_then(|v| e.check("email", parse_optional(v, Email::parse))),
             active: self.active,
+            daily_report: self.daily_report,
         }
     }
 }
@@ -177,7 +181,10 @@ impl Employees<'_> {
             ),
             email: merge(changes.email, &current.email, Email::into_string),
             active: changes.active.unwrap_or(current.active),
+            daily_report: changes.daily_report.unwrap_or(current.daily_report),
         };
+        // The report setting is a person's mail preference, not billed:
+        // it may change while the account is blocked.
         let details_changed = update.first_name != current.first_name
             || update.last_name != current.last_name
             || update.designation != current.designation

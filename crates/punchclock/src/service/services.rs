@@ -8,6 +8,7 @@ use super::error::{ServiceError, ServiceResult};
 use crate::billing::Billing;
 use crate::clock::Clock;
 use crate::domain::{AccountId, CompanyId};
+use crate::mail::Composer;
 use crate::store::Store;
 use crate::sync::Syncer;
 
@@ -36,6 +37,8 @@ pub struct Services {
     pub(super) billing: Billing,
     pub(super) clock: Clock,
     pub(super) settings: Settings,
+    /// Writes mail for the outbox; `None` while mail is off.
+    pub(super) mail: Option<Composer>,
 }
 
 impl Services {
@@ -52,7 +55,19 @@ impl Services {
             billing,
             clock,
             settings,
+            mail: None,
         }
+    }
+
+    /// Turns mail on (with the composer that writes it).
+    pub fn with_mail(mut self, mail: Option<Composer>) -> Self {
+        self.mail = mail;
+        self
+    }
+
+    /// Whether mail is configured (pages say so when it is not).
+    pub fn mail_enabled(&self) -> bool {
+        self.mail.is_some()
     }
 
     /// The service's "now" (moved by tests).

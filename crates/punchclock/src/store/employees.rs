@@ -9,7 +9,7 @@ use crate::domain::{
 macro_rules! employee_cols {
     () => {
         "id, company_id, enroll_id, name_from_device, first_name, last_name, designation, \
-         email, active, created_at, updated_at"
+         email, active, daily_report, email_bounce, created_at, updated_at"
     };
 }
 
@@ -24,6 +24,8 @@ struct EmployeeRow {
     designation: Option<String>,
     email: Option<String>,
     active: bool,
+    daily_report: bool,
+    email_bounce: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -41,6 +43,8 @@ impl TryFrom<EmployeeRow> for Employee {
             designation: r.designation,
             email: r.email,
             active: r.active,
+            daily_report: r.daily_report,
+            email_bounce: r.email_bounce,
             created_at: ts(r.created_at)?,
             updated_at: ts(r.updated_at)?,
         })
@@ -197,7 +201,8 @@ impl Store {
         let row: EmployeeRow = with_pool!(self, |pool| {
             sqlx::query_as(concat!(
                 "UPDATE employees SET first_name = $3, last_name = $4, designation = $5, \
-                 email = $6, active = $7, updated_at = $8 \
+                 email_bounce = CASE WHEN email IS DISTINCT FROM $6 THEN NULL ELSE email_bounce END, \
+                 email = $6, active = $7, updated_at = $8, daily_report = $9 \
                  WHERE id = $1 AND company_id = $2 RETURNING ",
                 employee_cols!()
             ))
@@ -209,6 +214,7 @@ impl Store {
             .bind(non_blank(update.email.as_deref()))
             .bind(update.active)
             .bind(self.now())
+            .bind(update.daily_report)
             .fetch_one(pool)
             .await?
         });

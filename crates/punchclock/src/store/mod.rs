@@ -87,11 +87,14 @@ mod device_logs;
 mod devices;
 mod employees;
 mod error;
+mod mail_outbox;
+mod notify_settings;
 mod poll_record;
 mod punches;
 mod tx;
 
 pub use error::{Corrupt, Invalid, Rule, StoreError};
+pub use mail_outbox::{MailResult, UnsubscribeTarget};
 pub(crate) use tx::Tx;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::billing::Billing;
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::mail::sender::MailSender;
 use crate::service::Services;
 use crate::store::Store;
 use crate::sync::Syncer;
@@ -20,4 +21,6 @@ pub struct AppState {
     pub syncer: Syncer,
     pub billing: Billing,
     pub clock: Clock,
+    /// Sends the mail outbox; `None` while mail is off.
+    pub mail_sender: Option<MailSender>,
 }

@@ -9,6 +9,8 @@
 //! on either backend, not a PostgreSQL-only test.
 #![allow(dead_code)] // each test binary uses a different part of this
 
+pub mod smtp;
+
 use std::net::SocketAddr;
 
 use punchclock::app::{self, Running};
@@ -33,6 +35,8 @@ pub struct TestOptions {
     /// Run on a manual clock standing at this instant (moved only by the
     /// test) instead of the system clock.
     pub manual_clock: Option<jiff::Timestamp>,
+    /// Send mail through this SMTP URL (e.g. an [`smtp::SmtpSink`]'s).
+    pub smtp_url: Option<String>,
 }
 
 impl Default for TestOptions {
@@ -43,6 +47,7 @@ impl Default for TestOptions {
             schedule: false,
             configure: |_| {},
             manual_clock: None,
+            smtp_url: None,
         }
     }
 }
@@ -89,6 +94,13 @@ impl TestApp {
                 postgres_db = Some((admin, name));
             }
         }
+        if let Some(url) = &opts.smtp_url {
+            config.smtp_url = url.clone();
+            config.mail_from = "Punchclock <reports@punchclock.test>".into();
+            config.public_url = "http://punchclock.test".into();
+        }
+        // Webhook receivers in tests listen on loopback, like devices.
+        config.allow_private_webhook_addresses = true;
         (opts.configure)(&mut config);
         let clock = opts.manual_clock.map_or_else(Clock::system, Clock::manual);
         let state = app::build_state(config, clock.clone())

@@ -97,6 +97,8 @@ pub struct EmployeeBody {
     email: Option<String>,
     #[schema(schema_with = active)]
     active: Option<bool>,
+    #[schema(schema_with = daily_report)]
+    daily_report: Option<bool>,
 }
 
 /// A new employee: an enroll id and the details.
@@ -131,6 +133,9 @@ fn designation() -> S {
 }
 fn email() -> S {
     schema::text("The employee's email address.")
+}
+fn daily_report() -> S {
+    schema::boolean("Send the end-of-day report to `email` (default true).")
 }
 fn active() -> S {
     schema::boolean("Whether the employee is active (a billed seat).")
@@ -195,6 +200,7 @@ fn details(f: &mut Fields) -> EmployeeInput {
         designation: f.string("designation"),
         email: f.string("email"),
         active: f.bool("active"),
+        daily_report: f.bool("daily_report"),
     }
 }
 

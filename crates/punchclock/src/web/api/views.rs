@@ -237,6 +237,10 @@ pub struct EmployeeJson {
     pub designation: Option<String>,
     pub email: Option<String>,
     pub active: bool,
+    /// Gets the end-of-day report by email (when `email` is set).
+    pub daily_report: bool,
+    /// Why mail to `email` bounced, if it did; cleared when it changes.
+    pub email_bounce: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
@@ -255,6 +259,8 @@ impl EmployeeJson {
             designation: e.designation.clone(),
             email: e.email.clone(),
             active: e.active,
+            daily_report: e.daily_report,
+            email_bounce: e.email_bounce.clone(),
             created_at: instant(e.created_at, tz),
             updated_at: instant(e.updated_at, tz),
         }

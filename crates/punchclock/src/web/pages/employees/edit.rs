@@ -24,6 +24,8 @@ pub struct EmployeeForm {
     email: String,
     #[serde(default)]
     active: Option<String>,
+    #[serde(default)]
+    daily_report: Option<String>,
 }
 
 impl EmployeeForm {
@@ -35,6 +37,7 @@ impl EmployeeForm {
             designation: e.designation.clone().unwrap_or_default(),
             email: e.email.clone().unwrap_or_default(),
             active: e.active.then(|| "on".into()),
+            daily_report: e.daily_report.then(|| "on".into()),
         }
     }
 
@@ -47,6 +50,7 @@ impl EmployeeForm {
             designation: Some(self.designation.clone()),
             email: Some(self.email.clone()),
             active: Some(self.active.is_some()),
+            daily_report: Some(self.daily_report.is_some()),
         }
     }
 }
@@ -73,6 +77,15 @@ pub fn edit_page(ctx: &Ctx, e: &Employee, f: &EmployeeForm, errors: &FieldErrors
                 }
                 (Input::text("designation", "Designation", &f.designation).placeholder("Cashier").render(errors))
                 (Input::text("email", "Email", &f.email).kind("email").autocomplete("off").render(errors))
+                @if let Some(reason) = &e.email_bounce {
+                    p.flash.flash-bad data-testid="email-bounce" { "Mail to this address bounced: " (reason) }
+                }
+                div.field {
+                    label.check {
+                        input type="checkbox" name="daily_report" value="on" checked[f.daily_report.is_some()] data-testid="daily-report";
+                        span { "Send the end-of-day report to this address" }
+                    }
+                }
                 div.field {
                     label.check {
                         input type="checkbox" name="active" value="on" checked[f.active.is_some()];
