@@ -19,6 +19,7 @@ use crate::mail::{smtp::Smtp, Composer, MailSettings};
 use crate::service::{self, Services};
 use crate::store::Store;
 use crate::sync::{scheduler, PollSettings, Syncer};
+use crate::web::serve::{self, ConnectionLimits};
 use crate::web::{self, AppState};
 
 /// Open the store (running migrations) and wire the shared state.
@@ -130,17 +131,12 @@ pub async fn start(
         Vec::new()
     };
     let app = web::router(state.clone());
-    let mut rx = stop_rx;
-    let server = tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = rx.wait_for(|s| *s).await;
-        })
-        .await
-    });
+    let limits = ConnectionLimits {
+        max_connections: state.config.max_connections,
+        header_read_timeout: Duration::from_secs(state.config.header_read_timeout_seconds.max(1)),
+        shutdown_grace: Duration::from_secs(30),
+    };
+    let server = tokio::spawn(serve::serve(listener, app, limits, stop_rx));
     Ok(Running {
         addr,
         state,

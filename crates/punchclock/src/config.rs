@@ -52,6 +52,17 @@ pub struct Config {
     /// Allow webhook URLs on private, loopback or link-local addresses,
     /// and plain `http://` (tests, a receiver on the same network).
     pub allow_private_webhook_addresses: bool,
+    /// HTTP connections served at once; more wait to be accepted.
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers; also how long an
+    /// idle keep-alive connection stays open.
+    pub header_read_timeout_seconds: u64,
+    /// Seconds a client has to send a whole request body.
+    pub body_read_timeout_seconds: u64,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Seconds a request may take to answer (a manual sync included).
+    pub request_timeout_seconds: u64,
 }
 
 impl Default for Config {
@@ -73,6 +84,11 @@ impl Default for Config {
             mail_from: String::new(),
             public_url: String::new(),
             allow_private_webhook_addresses: false,
+            max_connections: 4096,
+            header_read_timeout_seconds: 10,
+            body_read_timeout_seconds: 15,
+            max_body_bytes: 1024 * 1024,
+            request_timeout_seconds: 300,
         }
     }
 }

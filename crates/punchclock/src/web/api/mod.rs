@@ -40,7 +40,9 @@ pub mod responses;
 pub mod schema;
 pub mod views;
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware;
+use axum::response::Response;
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -77,6 +79,19 @@ pub fn router() -> Router<AppState> {
     router
         .fallback(no_route)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::map_response(private_headers))
+}
+
+/// API answers hold company data: never stored by a browser or proxy
+/// (Back after logout shows nothing), never sniffed as another type.
+async fn private_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    res
 }
 
 async fn no_route() -> ApiError {

@@ -76,7 +76,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Pages load nothing from elsewhere, run no inline script or style, and
-/// may not be framed.
+/// may not be framed; they show company data, so no browser keeps them
+/// (Back after logout shows nothing).
 async fn security_headers(mut res: Response) -> Response {
     let h = res.headers_mut();
     for (name, value) in [
@@ -88,6 +89,7 @@ async fn security_headers(mut res: Response) -> Response {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "same-origin"),
+        (header::CACHE_CONTROL, "no-store"),
     ] {
         h.entry(name).or_insert(HeaderValue::from_static(value));
     }
