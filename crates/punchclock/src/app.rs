@@ -69,8 +69,12 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
         billing.clone(),
         clock.clone(),
         service::Settings {
-            allow_private_device_addresses: config.allow_private_device_addresses,
-            poll_interval_minutes: config.poll_interval_minutes,
+            sign_in_limits: config.sign_in_limits,
+            password_hashing_memory_mib: config.password_hashing_memory_mib,
+            ..service::Settings::new(
+                config.allow_private_device_addresses,
+                config.poll_interval_minutes,
+            )
         },
     )
     .with_mail(mail.map(Composer::new));

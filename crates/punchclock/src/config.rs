@@ -5,6 +5,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 
 use crate::billing::{default_plans, Plan};
+use crate::service::throttle::Limits as SignInLimits;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -63,6 +64,11 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Seconds a request may take to answer (a manual sync included).
     pub request_timeout_seconds: u64,
+    /// Memory password hashing may hold at once, in MiB (19 MiB a hash).
+    pub password_hashing_memory_mib: u32,
+    /// Sign-in, sign-up and password-reset attempts allowed
+    /// (`[sign_in_limits]` with `per_ip_per_minute`, `per_account_per_hour`).
+    pub sign_in_limits: SignInLimits,
 }
 
 impl Default for Config {
@@ -89,6 +95,8 @@ impl Default for Config {
             body_read_timeout_seconds: 15,
             max_body_bytes: 1024 * 1024,
             request_timeout_seconds: 300,
+            password_hashing_memory_mib: 256,
+            sign_in_limits: SignInLimits::default(),
         }
     }
 }

@@ -25,6 +25,9 @@ pub enum ServiceError {
     Blocked(Box<Standing>),
     #[error("The email or password is not right.")]
     InvalidCredentials,
+    /// Too many attempts from this address or on this account.
+    #[error("Too many attempts. Please wait {} before trying again.", wait_words(*retry_after_seconds))]
+    Throttled { retry_after_seconds: u64 },
     /// A fault on our side (database, hashing); logged, never shown.
     #[error("{0}")]
     Internal(String),
@@ -36,6 +39,15 @@ pub enum ServiceError {
 pub struct Conflict {
     pub field: Option<&'static str>,
     pub message: String,
+}
+
+/// "2 minutes", "40 seconds": a wait in the words people use.
+pub fn wait_words(seconds: u64) -> String {
+    match seconds {
+        0..=1 => "a second".into(),
+        2..=90 => format!("{seconds} seconds"),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
+    }
 }
 
 impl ServiceError {

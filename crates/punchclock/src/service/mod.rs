@@ -21,6 +21,7 @@ pub mod plan;
 pub mod punches;
 mod services;
 pub mod sessions;
+pub mod throttle;
 pub mod zone;
 
 pub use error::{Conflict, ServiceError, ServiceResult};

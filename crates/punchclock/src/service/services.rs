@@ -4,7 +4,9 @@
 
 use jiff::Timestamp;
 
+use super::account::password::Hashing;
 use super::error::{ServiceError, ServiceResult};
+use super::throttle::{self, Throttle};
 use crate::billing::Billing;
 use crate::clock::Clock;
 use crate::domain::{AccountId, CompanyId};
@@ -27,6 +29,22 @@ pub struct Settings {
     pub allow_private_device_addresses: bool,
     /// Poll interval of a new company.
     pub poll_interval_minutes: u32,
+    /// Sign-in, sign-up and reset attempts allowed.
+    pub sign_in_limits: throttle::Limits,
+    /// Memory password hashing may use at once, in MiB.
+    pub password_hashing_memory_mib: u32,
+}
+
+impl Settings {
+    /// The operator's defaults, with private device addresses as given.
+    pub fn new(allow_private_device_addresses: bool, poll_interval_minutes: u32) -> Settings {
+        Settings {
+            allow_private_device_addresses,
+            poll_interval_minutes,
+            sign_in_limits: throttle::Limits::default(),
+            password_hashing_memory_mib: 256,
+        }
+    }
 }
 
 /// Everything the services reach. Cheap to clone; clones share the pools.
@@ -39,6 +57,8 @@ pub struct Services {
     pub(super) settings: Settings,
     /// Writes mail for the outbox; `None` while mail is off.
     pub(super) mail: Option<Composer>,
+    pub(super) throttle: Throttle,
+    pub(super) hashing: Hashing,
 }
 
 impl Services {
@@ -50,6 +70,8 @@ impl Services {
         settings: Settings,
     ) -> Self {
         Services {
+            throttle: Throttle::new(settings.sign_in_limits, clock.clone()),
+            hashing: Hashing::new(settings.password_hashing_memory_mib),
             store,
             syncer,
             billing,

@@ -6,6 +6,7 @@ use std::time::Duration;
 use super::account::SignupInput;
 use super::devices::DeviceInput;
 use super::employees::EmployeeInput;
+use super::throttle::Client;
 use super::{Caller, ServiceError, Services, Settings};
 use crate::billing::{Billing, Catalog};
 use crate::clock::Clock;
@@ -32,10 +33,7 @@ async fn services(allow_private: bool) -> Services {
         "test".into(),
         clock.clone(),
     );
-    let settings = Settings {
-        allow_private_device_addresses: allow_private,
-        poll_interval_minutes: 30,
-    };
+    let settings = Settings::new(allow_private, 30);
     Services::new(store, syncer, billing, clock, settings)
 }
 
@@ -46,7 +44,11 @@ async fn sign_up(s: &Services, email: &str) -> Caller {
         password: "correct horse".into(),
         timezone: "Europe/Berlin".into(),
     };
-    let account = s.account().sign_up(input.parse().unwrap()).await.unwrap();
+    let account = s
+        .account()
+        .sign_up(Client::unknown(), input.parse().unwrap())
+        .await
+        .unwrap();
     Caller {
         company_id: account.company_id,
         account_id: account.id,
@@ -216,7 +218,11 @@ async fn sign_up_login_and_sessions() {
         password: "12345678".into(),
         timezone: "UTC".into(),
     };
-    match s.account().sign_up(again.parse().unwrap()).await {
+    match s
+        .account()
+        .sign_up(Client::unknown(), again.parse().unwrap())
+        .await
+    {
         Err(ServiceError::Conflict(c)) => {
             assert_eq!(c.field, Some("email"));
             assert!(c.message.contains("Log in instead"), "{}", c.message);
@@ -225,15 +231,15 @@ async fn sign_up_login_and_sessions() {
     }
     let accounts = s.account();
     let wrong = accounts
-        .authenticate("owner@bakery.example", "wrong horse")
+        .authenticate(Client::unknown(), "owner@bakery.example", "wrong horse")
         .await;
     assert!(matches!(wrong, Err(ServiceError::InvalidCredentials)));
     let unknown = accounts
-        .authenticate("nobody@bakery.example", "correct horse")
+        .authenticate(Client::unknown(), "nobody@bakery.example", "correct horse")
         .await;
     assert!(matches!(unknown, Err(ServiceError::InvalidCredentials)));
     let account = accounts
-        .authenticate("OWNER@bakery.example", "correct horse")
+        .authenticate(Client::unknown(), "OWNER@bakery.example", "correct horse")
         .await
         .unwrap();
     let sessions = s.sessions();

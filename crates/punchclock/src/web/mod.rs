@@ -6,6 +6,7 @@ pub mod api;
 pub mod assets;
 pub mod limits;
 pub mod pages;
+pub mod peer;
 pub mod serve;
 
 mod state;

@@ -6,6 +6,7 @@ pub mod password;
 use super::error::{ServiceError, ServiceResult};
 use super::fields::FieldErrors;
 use super::services::Services;
+use super::throttle::Client;
 use super::zone;
 use crate::domain::{Account, CompanyName, Email, NewCompany, Password, Zone};
 use crate::store::{Rule, StoreError};
@@ -58,8 +59,10 @@ pub struct Accounts<'a>(&'a Services);
 impl Accounts<'_> {
     /// Create a company on a trial of the smallest plan, with its owner.
     /// An email already registered (in any case) is a conflict on `email`.
-    pub async fn sign_up(&self, signup: Signup) -> ServiceResult<Account> {
-        let hash = password::hash_async(signup.password.expose().to_owned()).await?;
+    pub async fn sign_up(&self, from: Client, signup: Signup) -> ServiceResult<Account> {
+        self.0.throttle.attempt(from, Some(signup.email.as_str()))?;
+        let hashing = &self.0.hashing;
+        let hash = hashing.hash(signup.password.expose().to_owned()).await?;
         let trial = self.0.billing.trial_start();
         let company = NewCompany {
             name: signup.company.into_string(),
@@ -85,14 +88,22 @@ impl Accounts<'_> {
     }
 
     /// Check an email and password; the account on success. An unknown
-    /// email and a wrong password look and take the same.
-    pub async fn authenticate(&self, email: &str, password: &str) -> ServiceResult<Account> {
+    /// email and a wrong password look and take the same. Attempts are
+    /// limited per address and per email before anything is hashed, so
+    /// guessing stops after a few tries (and the right password waits too).
+    pub async fn authenticate(
+        &self,
+        from: Client,
+        email: &str,
+        password: &str,
+    ) -> ServiceResult<Account> {
+        self.0.throttle.attempt(from, Some(email))?;
         let login = self.0.store.account_login(email).await?;
         let (account, hash) = match login {
             Some(l) => (Some(l.account), l.password_hash),
             None => (None, password::dummy_hash().to_owned()),
         };
-        let ok = password::verify_async(password.to_owned(), hash).await?;
+        let ok = self.0.hashing.verify(password.to_owned(), hash).await?;
         match account {
             Some(a) if ok => Ok(a),
             _ => Err(ServiceError::InvalidCredentials),

@@ -8,10 +8,11 @@ use utoipa::ToSchema;
 
 use super::caller::ApiCaller;
 use super::error::{ApiResult, Json};
-use super::responses::{Auth, Body, Conflict};
+use super::responses::{Auth, Body, Conflict, Throttled};
 use super::views::TokenJson;
 use crate::domain::SessionKind;
 use crate::service::account::SignupInput;
+use crate::web::peer::Peer;
 use crate::web::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -39,9 +40,10 @@ pub struct SignupBody {
 /// A company on the trial plan, its owner, and a token.
 #[utoipa::path(post, path = "/signup", operation_id = "signup", security(()),
     request_body = SignupBody,
-    responses((status = 201, description = "Signed up.", body = TokenJson), Body, Conflict))]
+    responses((status = 201, description = "Signed up.", body = TokenJson), Body, Conflict, Throttled))]
 pub async fn signup(
     State(state): State<AppState>,
+    Peer(from): Peer,
     Json(body): Json<SignupBody>,
 ) -> ApiResult<(StatusCode, Json<TokenJson>)> {
     let accounts = state.services.account();
@@ -52,7 +54,7 @@ pub async fn signup(
         timezone: body.timezone,
     }
     .parse()?;
-    let account = accounts.sign_up(signup).await?;
+    let account = accounts.sign_up(from, signup).await?;
     let session = state
         .services
         .sessions()
@@ -85,13 +87,16 @@ pub struct LoginBody {
     request_body = LoginBody,
     responses((status = 200, description = "Logged in.", body = TokenJson),
         (status = 401, description = "`invalid_credentials`: wrong email or password.", body = super::error::ErrorJson),
-        Body))]
+        Body, Throttled))]
 pub async fn login(
     State(state): State<AppState>,
+    Peer(from): Peer,
     Json(body): Json<LoginBody>,
 ) -> ApiResult<Json<TokenJson>> {
     let accounts = state.services.account();
-    let account = accounts.authenticate(&body.email, &body.password).await?;
+    let account = accounts
+        .authenticate(from, &body.email, &body.password)
+        .await?;
     let session = state
         .services
         .sessions()

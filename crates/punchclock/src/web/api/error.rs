@@ -35,6 +35,9 @@ pub enum ApiError {
     /// The account is blocked (over its seats) or expired (trial over).
     #[error("{}", blocked_message(.0))]
     AccountBlocked(Box<Standing>),
+    /// Too many attempts; try again after this many seconds.
+    #[error("{}", ServiceError::Throttled { retry_after_seconds: *.0 })]
+    Throttled(u64),
     /// A fault on our side; the detail is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),
@@ -86,6 +89,7 @@ impl ApiError {
             ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::BadRequest { status, code, .. } => (*status, code),
             ApiError::AccountBlocked(_) => (StatusCode::PAYMENT_REQUIRED, "account_blocked"),
+            ApiError::Throttled(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -107,6 +111,10 @@ impl IntoResponse for ApiError {
             // Rejections quote what was sent; never echo it back whole.
             other => crate::domain::excerpt_long(&other.to_string()),
         };
+        let retry_after = match &self {
+            ApiError::Throttled(s) => Some(*s),
+            _ => None,
+        };
         let (fields, account) = match self {
             ApiError::Validation(f) => (Some(f), None),
             ApiError::AccountBlocked(a) => (None, Some(*a)),
@@ -125,6 +133,11 @@ impl IntoResponse for ApiError {
                 header::HeaderValue::from_static("Bearer"),
             );
         }
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, seconds.into());
+        }
         response
     }
 }
@@ -137,6 +150,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::Conflict(c) => ApiError::Conflict(c.message),
             ServiceError::Blocked(standing) => ApiError::AccountBlocked(standing),
             ServiceError::InvalidCredentials => ApiError::InvalidCredentials,
+            ServiceError::Throttled {
+                retry_after_seconds,
+            } => ApiError::Throttled(retry_after_seconds),
             ServiceError::Internal(detail) => ApiError::Internal(detail),
         }
     }

@@ -18,6 +18,8 @@ pub enum PageError {
     Forbidden(String),
     /// A change refused while the account is blocked or expired.
     Restricted(String),
+    /// Too many attempts: wait and try again.
+    TooMany(String),
     /// Input refused that the page had no form field for.
     Unprocessable(String),
     /// A fault on our side; logged, never shown.
@@ -35,6 +37,7 @@ impl From<ServiceError> for PageError {
                 PageError::Restricted(blocked::restriction(&standing).unwrap_or_default())
             }
             e @ ServiceError::InvalidCredentials => PageError::Forbidden(e.to_string()),
+            e @ ServiceError::Throttled { .. } => PageError::TooMany(e.to_string()),
             e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_)) => {
                 PageError::Unprocessable(e.to_string())
             }
@@ -52,6 +55,9 @@ impl IntoResponse for PageError {
                 message_page(StatusCode::FORBIDDEN, "Please try again", &message)
             }
             PageError::Restricted(message) => restricted_page(&message),
+            PageError::TooMany(message) => {
+                message_page(StatusCode::TOO_MANY_REQUESTS, "Please wait", &message)
+            }
             PageError::Unprocessable(message) => message_page(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Please check what you entered",

@@ -13,6 +13,7 @@ use super::error::{invalid, see_other, PageError, PageResult, BAD_CSRF};
 use super::session::{self, same_origin, PageRejection, PageUser};
 use crate::service::account::SignupInput;
 use crate::service::{FieldErrors, ServiceError, ServiceResult};
+use crate::web::peer::Peer;
 use crate::web::AppState;
 
 const CROSS_SITE: &str =
@@ -35,6 +36,7 @@ pub async fn signup_form(user: Result<PageUser, PageRejection>) -> Response {
 /// `POST /signup`: the company, its owner, and a signed-in browser.
 pub async fn signup(
     State(state): State<AppState>,
+    Peer(from): Peer,
     headers: HeaderMap,
     Form(form): Form<SignupFields>,
 ) -> PageResult {
@@ -48,7 +50,7 @@ pub async fn signup(
         timezone: form.timezone.clone(),
     };
     let accounts = state.services.account();
-    let created: ServiceResult<_> = async { accounts.sign_up(input.parse()?).await }.await;
+    let created: ServiceResult<_> = async { accounts.sign_up(from, input.parse()?).await }.await;
     let account = match created {
         Ok(account) => account,
         Err(ServiceError::Invalid(errors)) => return invalid(forms::signup_page(&form, &errors)),
@@ -103,6 +105,7 @@ pub async fn login_form(
 /// `POST /login`
 pub async fn login(
     State(state): State<AppState>,
+    Peer(from): Peer,
     headers: HeaderMap,
     Form(mut form): Form<LoginFields>,
 ) -> PageResult {
@@ -111,7 +114,10 @@ pub async fn login(
     }
     form.next = safe_next(&form.next).to_owned();
     let accounts = state.services.account();
-    match accounts.authenticate(&form.email, &form.password).await {
+    match accounts
+        .authenticate(from, &form.email, &form.password)
+        .await
+    {
         Ok(account) => {
             let jar = session::start(&state, &account).await?;
             Ok((jar, see_other(&form.next)).into_response())
@@ -120,6 +126,11 @@ pub async fn login(
             let errors = FieldErrors::one("login", e.to_string());
             let page = forms::login_page(&form, &errors, None);
             Ok((StatusCode::UNAUTHORIZED, page).into_response())
+        }
+        Err(e @ ServiceError::Throttled { .. }) => {
+            let errors = FieldErrors::one("login", e.to_string());
+            let page = forms::login_page(&form, &errors, None);
+            Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response())
         }
         Err(e) => Err(e.into()),
     }
