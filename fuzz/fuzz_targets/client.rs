@@ -15,7 +15,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::runtime::Runtime;
-use zk_client::{ClientOptions, TransportChoice, ZkClient};
+use zk_client::{ClientOptions, NameEncoding, TransportChoice, UserRecord, ZkClient};
 use zk_protocol::{Packet, TcpDeframer, Transport};
 
 /// Far above every client timeout: reaching it means the client hung.
@@ -143,6 +143,21 @@ async fn drive(addr: SocketAddr, transport: TransportChoice) {
     let _ = c.punches().await;
     let _ = c.enable_events().await;
     let _ = c.next_event(Duration::from_millis(5)).await;
+    let _ = c.watch(Duration::from_millis(15), Duration::from_millis(5)).await;
+    let _ = c.clear_attlog_if_count(1).await;
+    let user = zk_protocol::User {
+        uid: 2,
+        privilege: 0,
+        password: String::new(),
+        name: "Ana".into(),
+        name_bytes: vec![],
+        card: 0,
+        group: 1,
+        user_id: "2".into(),
+    };
+    if let Ok(rec) = UserRecord::new(c.user_layout(), &user, NameEncoding::Utf8) {
+        let _ = c.write_user(&rec).await;
+    }
     let _ = c.close().await;
 }
 
