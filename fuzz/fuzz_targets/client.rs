@@ -60,8 +60,16 @@ fn packets(answer: &[u8], req: &Packet, session: u16) -> Vec<Packet> {
     let command = u16::from_le_bytes([answer[0], answer[1]]);
     let flags = answer[2];
     let payload = &answer[3..];
-    let reply = if flags & 1 == 0 { req.reply } else { req.reply ^ 0x11 };
-    let sid = if flags & 2 == 0 { session } else { flags.into() };
+    let reply = if flags & 1 == 0 {
+        req.reply
+    } else {
+        req.reply ^ 0x11
+    };
+    let sid = if flags & 2 == 0 {
+        session
+    } else {
+        flags.into()
+    };
     if flags & 4 == 0 {
         return vec![Packet::new(command, sid, reply, payload.to_vec())];
     }
@@ -77,7 +85,9 @@ fn packets(answer: &[u8], req: &Packet, session: u16) -> Vec<Packet> {
 }
 
 async fn tcp_device(listener: TcpListener, answers: Vec<Vec<u8>>, framed: bool) {
-    let Ok((mut s, _)) = listener.accept().await else { return };
+    let Ok((mut s, _)) = listener.accept().await else {
+        return;
+    };
     let mut buf = vec![0u8; 4096];
     let mut frames = TcpDeframer::new();
     let mut answers = answers.into_iter();
@@ -112,8 +122,12 @@ async fn tcp_device(listener: TcpListener, answers: Vec<Vec<u8>>, framed: bool) 
 async fn udp_device(sock: UdpSocket, answers: Vec<Vec<u8>>, framed: bool) {
     let mut buf = vec![0u8; 4096];
     for a in answers {
-        let Ok((n, from)) = sock.recv_from(&mut buf).await else { return };
-        let Ok(req) = Packet::decode(&buf[..n]) else { continue };
+        let Ok((n, from)) = sock.recv_from(&mut buf).await else {
+            return;
+        };
+        let Ok(req) = Packet::decode(&buf[..n]) else {
+            continue;
+        };
         let datagrams = if framed {
             packets(&a, &req, 0x1234)
                 .iter()
@@ -137,13 +151,17 @@ async fn drive(addr: SocketAddr, transport: TransportChoice) {
         timeout: Duration::from_millis(25),
         retries: 1,
     };
-    let Ok(mut c) = ZkClient::connect_addr(addr, &opts).await else { return };
+    let Ok(mut c) = ZkClient::connect_addr(addr, &opts).await else {
+        return;
+    };
     let _ = c.info().await;
     let _ = c.users().await;
     let _ = c.punches().await;
     let _ = c.enable_events().await;
     let _ = c.next_event(Duration::from_millis(5)).await;
-    let _ = c.watch(Duration::from_millis(15), Duration::from_millis(5)).await;
+    let _ = c
+        .watch(Duration::from_millis(15), Duration::from_millis(5))
+        .await;
     let _ = c.clear_attlog_if_count(1).await;
     let user = zk_protocol::User {
         uid: 2,
@@ -162,7 +180,9 @@ async fn drive(addr: SocketAddr, transport: TransportChoice) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&mode, rest)) = data.split_first() else { return };
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
     let framed = mode & 1 == 1;
     let answers = answers(rest, framed);
     runtime().block_on(async {
@@ -178,7 +198,10 @@ fuzz_target!(|data: &[u8]| {
             let dev = tokio::spawn(udp_device(s, answers, framed));
             (addr, TransportChoice::Udp, dev)
         };
-        if tokio::time::timeout(HANG, drive(addr, transport)).await.is_err() {
+        if tokio::time::timeout(HANG, drive(addr, transport))
+            .await
+            .is_err()
+        {
             panic!("the client hung past {HANG:?}");
         }
         device.abort();
