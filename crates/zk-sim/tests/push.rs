@@ -16,7 +16,9 @@ use zk_protocol::{DeviceLanguage, DeviceTime, NameEncoding, VerifyMethod};
 use zk_sim::push::{PushFleet, PushOptions, PushSpec, PushUser};
 
 /// Upper bound for every wait, so no test can hang.
-const WAIT: Duration = Duration::from_secs(20);
+// Generous: only a failing test waits this long, and a loaded 2-core CI
+// machine can take many seconds for the 2,000-device test.
+const WAIT: Duration = Duration::from_secs(90);
 
 #[derive(Debug, Clone)]
 struct Seen {
@@ -503,9 +505,9 @@ async fn two_thousand_devices_in_one_process() {
             .all(|d| PushStatsView(d).handshakes() >= 1)
     })
     .await;
-    // About 2,000 punches at 1,000 a second in total, one per device.
+    // 2,000 punches at 1,000 a second in total, one per device.
     let made = zk_sim::push::punch_steadily(&fleet, 1000.0, Duration::from_secs(2)).await;
-    assert!((1900..=2100).contains(&made), "{made}");
+    assert_eq!(made, 2000);
     until("every punch stored", || {
         srv.punches.lock().unwrap().len() == made as usize
     })
@@ -517,10 +519,6 @@ async fn two_thousand_devices_in_one_process() {
         .iter()
         .map(|k| k.0.clone())
         .collect();
-    assert_eq!(
-        serials.len(),
-        (made as usize).min(2000),
-        "spread over the devices"
-    );
+    assert_eq!(serials.len(), 2000, "one punch on every device");
     fleet.shutdown().await;
 }

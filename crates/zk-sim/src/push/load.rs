@@ -29,18 +29,19 @@ impl PushSpec {
 }
 
 /// Punch `per_second` times a second in total, round-robin over the fleet's
-/// devices and their users, for `duration`. Returns the punches made.
+/// devices and their users, `per_second × duration` punches in all. The
+/// count is fixed and only the pace follows the clock, so a loaded machine
+/// makes the same punches, later. Returns the punches made.
 pub async fn punch_steadily(fleet: &PushFleet, per_second: f64, duration: Duration) -> u64 {
     let devices = fleet.devices();
     if devices.is_empty() || per_second <= 0.0 {
         return 0;
     }
+    let total = (per_second * duration.as_secs_f64()).round() as u64;
     let gap = Duration::from_secs_f64(1.0 / per_second);
     let mut tick = tokio::time::interval(gap);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let end = tokio::time::Instant::now() + duration;
-    let mut made = 0u64;
-    while tokio::time::Instant::now() < end {
+    for made in 0..total {
         tick.tick().await;
         let dev = &devices[(made % devices.len() as u64) as usize];
         let users = dev.users();
@@ -48,7 +49,6 @@ pub async fn punch_steadily(fleet: &PushFleet, per_second: f64, duration: Durati
             .get((made / devices.len() as u64) as usize % users.len().max(1))
             .map_or_else(|| "1".to_string(), |u| u.pin.clone());
         dev.punch(&pin, 0, VerifyMethod(1));
-        made += 1;
     }
-    made
+    total
 }
