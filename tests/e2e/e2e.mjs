@@ -319,7 +319,8 @@ try {
     await page.getByTestId("login-error").waitFor();
     assert((await page.inputValue("#f-email")) === email, "email kept after a failed login");
     await page.fill("#f-password", "correct horse battery");
-    await Promise.all([page.waitForURL("**/devices"), page.getByTestId("login-submit").click()]);
+    // Back to the page asked for while signed out.
+    await Promise.all([page.waitForURL("**/employees"), page.getByTestId("login-submit").click()]);
   });
 
   const email2 = `owner${Date.now()}@twelve.example`;

@@ -121,3 +121,68 @@ async fn one_address_cannot_try_many_accounts() {
     r.expect(StatusCode::TOO_MANY_REQUESTS);
     app.shutdown().await;
 }
+
+fn location(r: &reqwest::Response) -> &str {
+    r.headers()["location"].to_str().unwrap()
+}
+
+async fn post_login(app: &TestApp, b: &reqwest::Client, next: &str) -> reqwest::Response {
+    let form = [
+        ("email", "owner@pages.example.com"),
+        ("password", "correct horse battery"),
+        ("next", next),
+    ];
+    b.post(app.url("/login")).form(&form).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn next_never_leaves_the_site_nor_fails_after_signing_in() {
+    let app = app().await;
+    app.signup_as("Pages", "owner@pages.example.com", "correct horse battery")
+        .await;
+    // A tab or a line break that browsers drop; a scheme; a protocol-relative path.
+    for next in [
+        "/\t/evil.example/phish",
+        "/\n/x",
+        "//evil.example",
+        "https://evil.example",
+    ] {
+        let b = app.browser();
+        let r = post_login(&app, &b, next).await;
+        assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(location(&r), "/devices", "{next:?}");
+        // Signed in now: the GET form redirects at once, and as safely.
+        let url = format!("/login?next={}", urlencode(next));
+        let r = b.get(app.url(&url)).send().await.unwrap();
+        assert_eq!(location(&r), "/devices", "{next:?}");
+    }
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_page_asked_for_while_signed_out_comes_back_after_login() {
+    let app = app().await;
+    app.signup_as("Pages", "owner@pages.example.com", "correct horse battery")
+        .await;
+    let b = app.browser();
+    let r = b.get(app.url("/punches?employee=3")).send().await.unwrap();
+    assert_eq!(location(&r), "/login?next=%2Fpunches%3Femployee%3D3");
+    let form = b.get(app.url(location(&r))).send().await.unwrap();
+    let html = form.text().await.unwrap();
+    assert!(
+        html.contains("value=\"/punches?employee=3\""),
+        "the form keeps next"
+    );
+    let r = post_login(&app, &b, "/punches?employee=3").await;
+    assert_eq!(location(&r), "/punches?employee=3");
+    app.shutdown().await;
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

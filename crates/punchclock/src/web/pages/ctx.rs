@@ -113,14 +113,14 @@ impl FromRequestParts<AppState> for Ctx {
         let user = PageUser::from_request_parts(parts, state)
             .await
             .map_err(|r| match r {
-                PageRejection::Login => PageError::Login,
+                PageRejection::Login(next) => PageError::Login(next),
                 PageRejection::Failed(e) => PageError::Failed(e.to_string()),
             })?;
         let s = &state.services;
         let overview = match s.company().overview(&user.caller).await {
             Ok(o) => o,
             // The company is gone: the session is meaningless.
-            Err(ServiceError::NotFound) => return Err(PageError::Login),
+            Err(ServiceError::NotFound) => return Err(PageError::Login(None)),
             Err(e) => return Err(e.into()),
         };
         Ok(Ctx {

@@ -11,8 +11,9 @@ use crate::service::ServiceError;
 /// Why a page could not be shown.
 #[derive(Debug)]
 pub enum PageError {
-    /// Not signed in (or the session expired): go to the login page.
-    Login,
+    /// Not signed in (or the session expired): go to the login page, and
+    /// back to this page (a same-site path) afterwards.
+    Login(Option<String>),
     NotFound,
     /// A form whose CSRF token does not match, or a cross-site post.
     Forbidden(String),
@@ -49,7 +50,9 @@ impl From<ServiceError> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
-            PageError::Login => Redirect::to("/login").into_response(),
+            PageError::Login(next) => {
+                Redirect::to(&super::session::login_url(next.as_deref())).into_response()
+            }
             PageError::NotFound => not_found_page(),
             PageError::Forbidden(message) => {
                 message_page(StatusCode::FORBIDDEN, "Please try again", &message)

@@ -3,7 +3,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use subtle::ConstantTimeEq;
@@ -28,17 +28,47 @@ impl std::ops::Deref for PageUser {
     }
 }
 
-/// Why a page request has no user: send to login, or a server fault.
+/// Why a page request has no user: send to login (and back to the page
+/// asked for, when it is a same-site GET), or a server fault.
 #[derive(Debug)]
 pub enum PageRejection {
-    Login,
+    Login(Option<String>),
     Failed(ServiceError),
+}
+
+/// Where the login page sends the browser afterwards: a same-site path
+/// only. One leading `/` (never `//` or `/\`), printable ASCII without
+/// spaces or backslashes (browsers drop a tab or line break, so `/\t/evil`
+/// becomes `//evil`), and a valid URI path. Checked before anything else.
+pub fn same_site_next(next: &str) -> Option<&str> {
+    let ok = next.len() <= 2048
+        && next.starts_with('/')
+        && !next.starts_with("//")
+        && next.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+        && next.parse::<axum::http::uri::PathAndQuery>().is_ok();
+    ok.then_some(next)
+}
+
+/// The login page, with the page to come back to.
+pub fn login_url(next: Option<&str>) -> String {
+    match next.and_then(same_site_next) {
+        Some(n) => format!("/login?next={}", super::fmt::percent_encode(n)),
+        None => "/login".into(),
+    }
+}
+
+/// The page a signed-out GET asked for, to come back to after login.
+fn come_back_to(parts: &Parts) -> Option<String> {
+    let wanted = parts.uri.path_and_query()?.as_str();
+    (parts.method == Method::GET)
+        .then(|| same_site_next(wanted).map(str::to_owned))
+        .flatten()
 }
 
 impl IntoResponse for PageRejection {
     fn into_response(self) -> Response {
         match self {
-            PageRejection::Login => Redirect::to("/login").into_response(),
+            PageRejection::Login(next) => Redirect::to(&login_url(next.as_deref())).into_response(),
             PageRejection::Failed(e) => {
                 tracing::error!("looking up a session failed: {e}");
                 (
@@ -59,10 +89,11 @@ impl FromRequestParts<AppState> for PageUser {
         state: &AppState,
     ) -> Result<Self, PageRejection> {
         let jar = CookieJar::from_headers(&parts.headers);
+        let login = || PageRejection::Login(come_back_to(parts));
         let token = jar
             .get(SESSION_COOKIE)
             .map(|c| c.value().to_owned())
-            .ok_or(PageRejection::Login)?;
+            .ok_or_else(login)?;
         state
             .services
             .sessions()
@@ -70,7 +101,7 @@ impl FromRequestParts<AppState> for PageUser {
             .await
             .map_err(PageRejection::Failed)?
             .map(PageUser)
-            .ok_or(PageRejection::Login)
+            .ok_or_else(login)
     }
 }
 
@@ -144,6 +175,36 @@ mod tests {
             account_id: AccountId(1),
         };
         SignedIn::for_tests(caller, csrf)
+    }
+
+    #[test]
+    fn next_is_a_same_site_path_or_nothing() {
+        for good in [
+            "/devices",
+            "/punches?employee=3&from=2026-07-01",
+            "/a/%0a/b",
+        ] {
+            assert_eq!(same_site_next(good), Some(good), "{good}");
+        }
+        for bad in [
+            "/\t/evil.example/phish",
+            "/\n/x",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "evil.example",
+            "/ space",
+            "",
+            "/\u{7f}",
+            "/é",
+        ] {
+            assert_eq!(same_site_next(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            login_url(Some("/punches?employee=3")),
+            "/login?next=%2Fpunches%3Femployee%3D3"
+        );
+        assert_eq!(login_url(Some("/\t/evil")), "/login");
     }
 
     #[test]

@@ -166,12 +166,14 @@ async fn signed_out_pages_go_to_login() {
     ] {
         let r = get(&app, path, None).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
-        assert_eq!(r.location.as_deref(), Some("/login"), "{path}");
+        // Back to the page asked for after logging in (issue 14 item 2).
+        let back = format!("/login?next={}", super::fmt::percent_encode(path));
+        assert_eq!(r.location.as_deref(), Some(back.as_str()), "{path}");
     }
     let r = get(&app, "/devices/status.json", None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let r = get(&app, "/devices", Some("pc_session=expired-or-made-up")).await;
-    assert_eq!(r.location.as_deref(), Some("/login"));
+    assert_eq!(r.location.as_deref(), Some("/login?next=%2Fdevices"));
     let r = get(&app, "/", None).await;
     assert_eq!(r.location.as_deref(), Some("/login"));
 }
@@ -203,7 +205,11 @@ async fn forms_need_the_session_csrf_token() {
     let r = post(&app, "/logout", Some(&cookie), &[("_csrf", &token)]).await;
     assert_eq!(r.location.as_deref(), Some("/login"));
     let r = get(&app, "/devices", Some(&cookie)).await;
-    assert_eq!(r.location.as_deref(), Some("/login"), "session ended");
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/login?next=%2Fdevices"),
+        "session ended"
+    );
 }
 
 #[tokio::test]
@@ -542,7 +548,11 @@ async fn an_ended_trial_is_announced_and_restricts_changes() {
     // Sixty days on, the 14-day session has ended too (sessions run on the
     // same clock): log in again.
     let r = get(&app, "/devices", Some(&cookie)).await;
-    assert_eq!(r.location.as_deref(), Some("/login"), "session expired");
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/login?next=%2Fdevices"),
+        "session expired"
+    );
     let r = post(
         &app,
         "/login",

@@ -74,13 +74,9 @@ pub struct LoginQuery {
     expired: Option<String>,
 }
 
-/// Only local paths, so `next` cannot send anyone to another site.
+/// Only same-site paths, so `next` cannot send anyone to another site.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/devices"
-    }
+    session::same_site_next(next).unwrap_or("/devices")
 }
 
 /// `GET /login`
@@ -153,7 +149,7 @@ pub async fn logout(
     let user = match user {
         Ok(u) => u,
         // Already signed out: nothing to end.
-        Err(PageRejection::Login) => return Ok(see_other("/login")),
+        Err(PageRejection::Login(_)) => return Ok(see_other("/login")),
         Err(PageRejection::Failed(e)) => return Err(e.into()),
     };
     if !session::csrf_matches(&user, &form.csrf) {

@@ -46,7 +46,7 @@ pub async fn status_json(
 ) -> Response {
     let user = match user {
         Ok(u) => u,
-        Err(PageRejection::Login) => {
+        Err(PageRejection::Login(_)) => {
             let body = Json(serde_json::json!({"error": "unauthenticated"}));
             return (StatusCode::UNAUTHORIZED, body).into_response();
         }
