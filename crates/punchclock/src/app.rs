@@ -69,7 +69,7 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
         billing.clone(),
         clock.clone(),
         service::Settings {
-            sign_in_limits: config.sign_in_limits,
+            rate_limits: config.rate_limits,
             password_hashing_memory_mib: config.password_hashing_memory_mib,
             ..service::Settings::new(
                 config.allow_private_device_addresses,

@@ -5,7 +5,7 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 
 use crate::billing::{default_plans, Plan};
-use crate::service::throttle::Limits as SignInLimits;
+use crate::service::throttle::Limits as RateLimits;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -66,9 +66,11 @@ pub struct Config {
     pub request_timeout_seconds: u64,
     /// Memory password hashing may hold at once, in MiB (19 MiB a hash).
     pub password_hashing_memory_mib: u32,
-    /// Sign-in, sign-up and password-reset attempts allowed
-    /// (`[sign_in_limits]` with `per_ip_per_minute`, `per_account_per_hour`).
-    pub sign_in_limits: SignInLimits,
+    /// Sign-in, sign-up and password-reset attempts, and manual device
+    /// contacts, allowed
+    /// (`[rate_limits]`: `per_ip_per_minute`, `per_account_per_hour`,
+    /// `device_contacts_per_company_per_minute`).
+    pub rate_limits: RateLimits,
 }
 
 impl Default for Config {
@@ -96,7 +98,7 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             request_timeout_seconds: 300,
             password_hashing_memory_mib: 256,
-            sign_in_limits: SignInLimits::default(),
+            rate_limits: RateLimits::default(),
         }
     }
 }

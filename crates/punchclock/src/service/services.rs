@@ -30,7 +30,7 @@ pub struct Settings {
     /// Poll interval of a new company.
     pub poll_interval_minutes: u32,
     /// Sign-in, sign-up and reset attempts allowed.
-    pub sign_in_limits: throttle::Limits,
+    pub rate_limits: throttle::Limits,
     /// Memory password hashing may use at once, in MiB.
     pub password_hashing_memory_mib: u32,
 }
@@ -41,7 +41,7 @@ impl Settings {
         Settings {
             allow_private_device_addresses,
             poll_interval_minutes,
-            sign_in_limits: throttle::Limits::default(),
+            rate_limits: throttle::Limits::default(),
             password_hashing_memory_mib: 256,
         }
     }
@@ -70,7 +70,7 @@ impl Services {
         settings: Settings,
     ) -> Self {
         Services {
-            throttle: Throttle::new(settings.sign_in_limits, clock.clone()),
+            throttle: Throttle::new(settings.rate_limits, clock.clone()),
             hashing: Hashing::new(settings.password_hashing_memory_mib),
             store,
             syncer,

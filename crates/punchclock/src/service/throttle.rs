@@ -1,6 +1,8 @@
-//! Rate limits on what an anonymous client can make us do: sign-in,
-//! sign-up and password-reset attempts, per client address and per account
-//! (the email typed, whether or not it exists, so a limit reveals nothing).
+//! Rate limits on what a client can make us do: sign-in, sign-up and
+//! password-reset attempts, per client address and per account (the email
+//! typed, whether or not it exists, so a limit reveals nothing); and manual
+//! device contacts ("Test connection", "Sync now") per company, so the
+//! device form is no fast port scanner.
 //! GCRA limiters from `governor`, read on the service's [`Clock`] so tests
 //! move time instead of sleeping. Checked before any password is hashed.
 
@@ -17,6 +19,7 @@ use governor::{Quota, RateLimiter};
 
 use super::error::ServiceError;
 use crate::clock::Clock;
+use crate::domain::CompanyId;
 
 /// Who is asking, as far as the network tells: the peer address (IPv6
 /// grouped by /64, which one customer usually holds whole).
@@ -48,6 +51,8 @@ pub struct Limits {
     pub per_ip_per_minute: u32,
     /// Attempts per account (email) per hour; the burst is at most 10.
     pub per_account_per_hour: u32,
+    /// Manual device contacts (Test, Sync now) per company per minute.
+    pub device_contacts_per_company_per_minute: u32,
 }
 
 impl Default for Limits {
@@ -55,6 +60,7 @@ impl Default for Limits {
         Limits {
             per_ip_per_minute: 30,
             per_account_per_hour: 20,
+            device_contacts_per_company_per_minute: 20,
         }
     }
 }
@@ -79,6 +85,7 @@ type Keyed<K> = RateLimiter<K, HashMapStateStore<K>, ServiceClock, NoOpMiddlewar
 pub struct Throttle {
     by_client: Arc<Keyed<Client>>,
     by_account: Arc<Keyed<String>>,
+    contacts: Arc<Keyed<CompanyId>>,
     clock: ServiceClock,
 }
 
@@ -90,24 +97,20 @@ fn quota(per: Duration, n: u32, burst: u32) -> Quota {
         .allow_burst(burst)
 }
 
+fn keyed<K: Hash + Eq + Clone>(q: Quota, clock: &ServiceClock) -> Arc<Keyed<K>> {
+    Arc::new(RateLimiter::new(q, Default::default(), clock.clone()))
+}
+
 impl Throttle {
     pub fn new(limits: Limits, clock: Clock) -> Throttle {
         let clock = ServiceClock(clock);
-        let ip = limits.per_ip_per_minute;
-        let account = limits.per_account_per_hour;
-        let by_client = quota(Duration::from_secs(60), ip, ip);
-        let by_account = quota(Duration::from_secs(3600), account, account.min(10));
+        let (ip, account) = (limits.per_ip_per_minute, limits.per_account_per_hour);
+        let contacts = limits.device_contacts_per_company_per_minute;
+        let minute = Duration::from_secs(60);
         Throttle {
-            by_client: Arc::new(RateLimiter::new(
-                by_client,
-                Default::default(),
-                clock.clone(),
-            )),
-            by_account: Arc::new(RateLimiter::new(
-                by_account,
-                Default::default(),
-                clock.clone(),
-            )),
+            by_client: keyed(quota(minute, ip, ip), &clock),
+            by_account: keyed(quota(minute * 60, account, account.min(10)), &clock),
+            contacts: keyed(quota(minute, contacts, contacts), &clock),
             clock,
         }
     }
@@ -127,6 +130,11 @@ impl Throttle {
         Ok(())
     }
 
+    /// One manual contact with a device of `company`.
+    pub fn contact(&self, company: CompanyId) -> Result<(), ServiceError> {
+        self.check(&self.contacts, &company)
+    }
+
     fn check<K: Hash + Eq + Clone>(&self, limiter: &Keyed<K>, key: &K) -> Result<(), ServiceError> {
         limiter.check_key(key).map_err(|not_until| {
             let wait = not_until.wait_time_from(self.clock.now());
@@ -140,6 +148,7 @@ impl Throttle {
     fn forget_idle(&self) {
         self.by_client.retain_recent();
         self.by_account.retain_recent();
+        self.contacts.retain_recent();
     }
 }
 
@@ -152,6 +161,7 @@ mod tests {
         let limits = Limits {
             per_ip_per_minute: 5,
             per_account_per_hour: 6,
+            device_contacts_per_company_per_minute: 3,
         };
         Throttle::new(limits, clock.clone())
     }
@@ -189,6 +199,20 @@ mod tests {
         let fresh = Client::from_ip("203.0.113.9".parse().unwrap());
         assert!(t.attempt(fresh, Some("owner@acme.example ")).is_err());
         assert!(t.attempt(fresh, Some("other@acme.example")).is_ok());
+    }
+
+    #[test]
+    fn manual_contacts_are_limited_per_company() {
+        let clock = Clock::manual("2026-07-01T08:00:00Z".parse().unwrap());
+        let t = throttle(&clock);
+        for _ in 0..3 {
+            t.contact(CompanyId(1)).unwrap();
+        }
+        assert!(t.contact(CompanyId(1)).is_err());
+        assert!(
+            t.contact(CompanyId(2)).is_ok(),
+            "another company is not slowed"
+        );
     }
 
     #[test]

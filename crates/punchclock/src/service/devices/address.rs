@@ -19,11 +19,13 @@ pub fn literal_refused(host: &Host, allow_private: bool) -> Option<String> {
     non_public_reason(ip).map(|reason| refused_message(host, &ip, reason))
 }
 
+/// Never says what a name resolves to: the form would otherwise map a
+/// network's internal names to their addresses for whoever asks.
 fn refused_message(host: &Host, ip: &IpAddr, reason: &str) -> String {
     let target = if host.as_str() == ip.to_string() {
         format!("{ip} is {reason}")
     } else {
-        format!("{host} resolves to {ip}, {reason}")
+        format!("{host} resolves to {reason}")
     };
     format!(
         "{target}, which this service cannot reach. Enter the public IP address or DNS name of the router in front of the device, and forward the port to it."
@@ -63,7 +65,23 @@ mod tests {
         let m = literal_refused(&host("192.168.1.201"), false).unwrap();
         assert!(m.contains("private") && m.contains("public"), "{m}");
         assert!(literal_refused(&host("192.168.1.201"), true).is_none());
-        assert!(literal_refused(&host("203.0.113.7"), false).is_none());
+        // Checked as values only: nothing is contacted.
+        assert!(literal_refused(&host("8.8.8.8"), false).is_none());
+        for special in [
+            "::127.0.0.1",
+            "64:ff9b::a9fe:a9fe",
+            "2002:7f00:1::1",
+            "2001:db8::1",
+            "198.18.0.1",
+            "192.0.0.1",
+            "192.0.2.1",
+            "203.0.113.7",
+        ] {
+            assert!(
+                literal_refused(&host(special), false).is_some(),
+                "{special}"
+            );
+        }
         assert!(literal_refused(&host("clock.example.com"), false).is_none());
     }
 
@@ -73,6 +91,10 @@ mod tests {
             .await
             .unwrap_err();
         assert!(m.contains("loopback"), "{m}");
+        assert!(
+            !m.contains("127.0.0.1") && !m.contains("::1"),
+            "echoes the address: {m}"
+        );
         assert!(vet(&host("localhost"), Port::DEFAULT, true).await.is_ok());
         // Unresolvable now: accepted, the poll reports it later.
         assert!(vet(&host("clock.invalid"), Port::DEFAULT, false)

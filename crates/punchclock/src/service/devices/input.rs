@@ -246,7 +246,7 @@ mod tests {
 
     #[test]
     fn blank_optional_fields_take_their_defaults() {
-        let ok = input(&[("name", "Door"), ("host", "203.0.113.7"), ("port", " ")])
+        let ok = input(&[("name", "Door"), ("host", "8.8.8.8"), ("port", " ")])
             .parse_new(false)
             .unwrap();
         assert_eq!(ok.port, Port::DEFAULT);
@@ -257,7 +257,7 @@ mod tests {
         assert!(ok.enabled, "enabled unless said otherwise");
         let typed = input(&[
             ("name", "Door"),
-            ("host", "203.0.113.7"),
+            ("host", "8.8.8.8"),
             ("port", "80"),
             ("comm_key", "0"),
             ("transport", "UDP"),

@@ -143,12 +143,14 @@ impl Devices<'_> {
     /// "Test connection": handshake and identity only, logged as a test.
     pub async fn test_connection(&self, caller: &Caller, id: DeviceId) -> ServiceResult<DeviceLog> {
         self.0.require_good_standing(caller).await?;
+        self.0.throttle.contact(caller.company_id)?;
         Ok(self.0.syncer.test_connection(caller.company_id, id).await?)
     }
 
     /// "Sync now": a full read at once; the log entry says what happened.
     pub async fn sync_now(&self, caller: &Caller, id: DeviceId) -> ServiceResult<DeviceLog> {
         self.0.require_good_standing(caller).await?;
+        self.0.throttle.contact(caller.company_id)?;
         Ok(self.0.syncer.sync_now(caller.company_id, id).await?.log)
     }
 

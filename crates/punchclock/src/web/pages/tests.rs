@@ -592,7 +592,7 @@ async fn an_ended_trial_is_announced_and_restricts_changes() {
         &app,
         "/devices/new",
         Some(&cookie),
-        &[("_csrf", &token), ("name", "Door"), ("host", "203.0.113.7")],
+        &[("_csrf", &token), ("name", "Door"), ("host", "8.8.8.8")],
     )
     .await;
     assert_eq!(r.status, StatusCode::PAYMENT_REQUIRED);
