@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::alerts::AlertWatch;
 use crate::billing::{Billing, Catalog};
 use crate::clock::Clock;
 use crate::config::Config;
@@ -21,6 +22,7 @@ use crate::store::Store;
 use crate::sync::{scheduler, PollSettings, Syncer};
 use crate::web::serve::{self, ConnectionLimits};
 use crate::web::{self, AppState};
+use crate::webhooks::sender::{WebhookLimits, WebhookSender};
 
 /// Open the store (running migrations) and wire the shared state.
 pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
@@ -63,6 +65,17 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
         }
         None => None,
     };
+    let composer = mail.clone().map(Composer::new);
+    let webhooks = WebhookSender::new(
+        store.clone(),
+        clock.clone(),
+        &config.instance_name(),
+        WebhookLimits {
+            allow_private: config.allow_private_webhook_addresses,
+            ..WebhookLimits::default()
+        },
+    );
+    let alert_watch = AlertWatch::new(store.clone(), clock.clone(), composer.clone());
     let services = Services::new(
         store.clone(),
         syncer.clone(),
@@ -70,6 +83,7 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
         clock.clone(),
         service::Settings {
             rate_limits: config.rate_limits,
+            allow_private_webhook_addresses: config.allow_private_webhook_addresses,
             password_hashing_memory_mib: config.password_hashing_memory_mib,
             ..service::Settings::new(
                 config.allow_private_device_addresses,
@@ -77,9 +91,11 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
             )
         },
     )
-    .with_mail(mail.map(Composer::new));
+    .with_mail(composer);
     Ok(AppState {
         mail_sender: sender,
+        webhook_sender: webhooks,
+        alert_watch,
         services,
         store,
         syncer,
@@ -157,6 +173,8 @@ fn background_jobs(state: &AppState, stop: &watch::Receiver<bool>) -> Vec<JoinHa
     if let Some(sender) = state.mail_sender.clone() {
         jobs.push(tokio::spawn(sender.run(stop.clone())));
     }
+    jobs.push(tokio::spawn(state.webhook_sender.clone().run(stop.clone())));
+    jobs.push(tokio::spawn(state.alert_watch.clone().run(stop.clone())));
     jobs
 }
 

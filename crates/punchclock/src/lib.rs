@@ -5,12 +5,15 @@
 //! - [`billing`]: plans, seats, trial and account blocking.
 //! - [`sync`]: the scheduler and the poller that talks to devices.
 //! - [`mail`]: SMTP and the outbox sender.
+//! - [`alerts`]: device health rules and the job that opens and resolves alerts.
+//! - [`webhooks`]: signed event deliveries to companies' endpoints.
 //! - [`service`]: every operation of the pages and the API, once.
 //! - [`web`]: pages, the JSON API and embedded assets, over `service`.
 //! - [`attendance`]: the attendance engine, without I/O (time passed in).
 //! - [`app`]: wiring it all together; [`config`]: layered configuration.
 //! - [`cli`]: the `punchclock` command line (service, simulator, technician tools).
 
+pub mod alerts;
 pub mod app;
 pub mod attendance;
 pub mod billing;
@@ -24,3 +27,4 @@ pub mod service;
 pub mod store;
 pub mod sync;
 pub mod web;
+pub mod webhooks;

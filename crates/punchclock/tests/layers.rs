@@ -15,9 +15,13 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("billing", &["store", "domain", "clock"]),
     ("sync", &["billing", "store", "domain", "clock"]),
     ("mail", &["store", "domain", "clock"]),
+    ("webhooks", &["sync", "store", "domain", "clock"]),
+    ("alerts", &["mail", "webhooks", "store", "domain", "clock"]),
     (
         "service",
-        &["sync", "billing", "mail", "store", "domain", "clock"],
+        &[
+            "sync", "billing", "mail", "webhooks", "alerts", "store", "domain", "clock",
+        ],
     ),
 ];
 

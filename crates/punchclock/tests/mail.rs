@@ -312,3 +312,55 @@ async fn one_mail_per_dedupe_key_and_fair_shares_per_company() {
     );
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_unsubscribe_link_works_without_login() {
+    let sink = SmtpSink::start().await;
+    let app = start(&sink).await;
+    let (company, who) = employee(&app, "ana@shop.example").await;
+    let mail = composer(&sink).address(
+        &draft("Day"),
+        "ana@shop.example",
+        Recipient::Employee(who),
+        Some(MailList::DailyReport),
+        None,
+    );
+    app.state
+        .store
+        .queue_mail(company, std::slice::from_ref(&mail))
+        .await
+        .unwrap();
+    let token = mail.unsubscribe.unwrap().token;
+    let http = reqwest::Client::new();
+    let url = app.url(&format!("/unsubscribe/{token}"));
+    let page = http.get(&url).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("end-of-day report"));
+    assert!(
+        app.state
+            .store
+            .get_employee(company, who)
+            .await
+            .unwrap()
+            .daily_report,
+        "a GET changes nothing"
+    );
+    let done = http.post(&url).send().await.unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    assert!(done.text().await.unwrap().contains("Unsubscribed"));
+    assert!(
+        !app.state
+            .store
+            .get_employee(company, who)
+            .await
+            .unwrap()
+            .daily_report
+    );
+    let bad = http
+        .post(app.url(&format!("/unsubscribe/{}", "0".repeat(48))))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::NOT_FOUND);
+    app.shutdown().await;
+}

@@ -11,17 +11,21 @@
 //! [`Services`]: `services.devices().create(&caller, settings)`.
 
 pub mod account;
+pub mod alerts;
 pub mod company;
 pub mod device_logs;
 pub mod devices;
 pub mod employees;
 mod error;
 pub mod fields;
+pub mod mail_links;
+pub mod notify;
 pub mod plan;
 pub mod punches;
 mod services;
 pub mod sessions;
 pub mod throttle;
+pub mod webhooks;
 pub mod zone;
 
 pub use error::{Conflict, ServiceError, ServiceResult};

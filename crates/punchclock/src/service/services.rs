@@ -33,6 +33,8 @@ pub struct Settings {
     pub rate_limits: throttle::Limits,
     /// Memory password hashing may use at once, in MiB.
     pub password_hashing_memory_mib: u32,
+    /// Allow webhook URLs on private or loopback addresses (and http://).
+    pub allow_private_webhook_addresses: bool,
 }
 
 impl Settings {
@@ -43,6 +45,7 @@ impl Settings {
             poll_interval_minutes,
             rate_limits: throttle::Limits::default(),
             password_hashing_memory_mib: 256,
+            allow_private_webhook_addresses: false,
         }
     }
 }

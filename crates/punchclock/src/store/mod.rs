@@ -81,6 +81,7 @@ macro_rules! insert_rows {
 }
 
 mod accounts;
+mod alerts;
 mod audit;
 mod companies;
 mod device_logs;
@@ -92,10 +93,13 @@ mod notify_settings;
 mod poll_record;
 mod punches;
 mod tx;
+mod webhooks;
 
+pub use alerts::{CompanyHealth, DeviceHealth, FLAP_WINDOW_SECONDS};
 pub use error::{Corrupt, Invalid, Rule, StoreError};
 pub use mail_outbox::{MailResult, UnsubscribeTarget};
 pub(crate) use tx::Tx;
+pub use webhooks::{AttemptResult, RETRY_FOR_SECONDS};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");

@@ -7,7 +7,7 @@ use crate::domain::{
 };
 
 #[derive(sqlx::FromRow)]
-struct PunchViewRow {
+pub(super) struct PunchViewRow {
     id: i64,
     company_id: i64,
     employee_id: i64,

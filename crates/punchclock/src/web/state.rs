@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::alerts::AlertWatch;
 use crate::billing::Billing;
 use crate::clock::Clock;
 use crate::config::Config;
@@ -9,6 +10,7 @@ use crate::mail::sender::MailSender;
 use crate::service::Services;
 use crate::store::Store;
 use crate::sync::Syncer;
+use crate::webhooks::sender::WebhookSender;
 
 /// The state of the web server.
 #[derive(Clone)]
@@ -23,4 +25,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Sends the mail outbox; `None` while mail is off.
     pub mail_sender: Option<MailSender>,
+    /// Delivers webhooks (and turns new punches into events).
+    pub webhook_sender: WebhookSender,
+    /// Opens and resolves device health alerts.
+    pub alert_watch: AlertWatch,
 }

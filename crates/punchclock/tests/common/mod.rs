@@ -9,6 +9,7 @@
 //! on either backend, not a PostgreSQL-only test.
 #![allow(dead_code)] // each test binary uses a different part of this
 
+pub mod receiver;
 pub mod smtp;
 
 use std::net::SocketAddr;

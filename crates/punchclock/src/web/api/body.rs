@@ -83,6 +83,11 @@ impl Fields {
         }
     }
 
+    /// The raw JSON value of a key, for fields of other shapes (lists).
+    pub fn raw(&self, key: &str) -> Option<Value> {
+        self.map.get(key).cloned()
+    }
+
     /// Whether the key is present at all (even as `null`).
     pub fn has(&self, key: &str) -> bool {
         self.map.contains_key(key)

@@ -7,10 +7,13 @@ use utoipa::ToSchema;
 use super::body::{combine, Fields};
 use super::caller::ApiUser;
 use super::error::{ApiResult, Json};
+use super::notify_views::NotifyJson;
 use super::responses::{Auth, Blocked, Body};
 use super::schema;
 use super::views::CompanyJson;
 use crate::service::company::CompanyInput;
+use crate::service::notify::NotifyInput;
+use crate::service::Caller;
 use crate::web::AppState;
 
 /// The caller's company
@@ -18,7 +21,14 @@ use crate::web::AppState;
     responses((status = 200, description = "The company.", body = CompanyJson), Auth, Blocked))]
 pub async fn get(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<CompanyJson>> {
     let c = state.services.company().overview(&user.caller).await?;
-    Ok(Json(CompanyJson::new(&c.company, c.standing.status)))
+    let n = notifications(&state, &user.caller).await?;
+    Ok(Json(CompanyJson::new(&c.company, c.standing.status, n)))
+}
+
+async fn notifications(state: &AppState, caller: &Caller) -> ApiResult<NotifyJson> {
+    let s = &state.services;
+    let settings = s.notify().get(caller).await?;
+    Ok(NotifyJson::new(&settings, s.mail_enabled()))
 }
 
 /// Company settings to change; omitted fields keep their value.
@@ -33,6 +43,55 @@ pub struct CompanyBody {
     timezone: Option<String>,
     #[schema(schema_with = company_interval)]
     poll_interval_minutes: Option<String>,
+    #[schema(schema_with = report_time)]
+    report_time: Option<String>,
+    #[schema(schema_with = rule_on)]
+    offline_alert: Option<bool>,
+    #[schema(schema_with = offline_after)]
+    offline_after_polls: Option<String>,
+    #[schema(schema_with = rule_on)]
+    drift_alert: Option<bool>,
+    #[schema(schema_with = drift_threshold)]
+    drift_threshold_seconds: Option<String>,
+    #[schema(schema_with = rule_on)]
+    log_full_alert: Option<bool>,
+    #[schema(schema_with = log_full)]
+    log_full_percent: Option<String>,
+    #[schema(schema_with = rule_on)]
+    seat_alert: Option<bool>,
+    #[schema(schema_with = auto_clock)]
+    auto_set_clock: Option<bool>,
+    #[schema(schema_with = auto_rotate)]
+    auto_rotate_log: Option<bool>,
+    #[schema(schema_with = rotate_percent)]
+    auto_rotate_percent: Option<String>,
+}
+
+fn report_time() -> schema::S {
+    schema::text(
+        "\"HH:MM\" (24 h) in the company's zone: when end-of-day reports are sent; default 19:00.",
+    )
+}
+fn rule_on() -> schema::S {
+    schema::boolean("Whether this alert rule is on (default true).")
+}
+fn offline_after() -> schema::S {
+    schema::number("Offline alert after this many failed polls in a row, 1-100; default 3.")
+}
+fn drift_threshold() -> schema::S {
+    schema::number("Clock drift alert over this many seconds, 10-86400; default 120.")
+}
+fn log_full() -> schema::S {
+    schema::number("Log nearly full alert at this percentage of capacity, 1-100; default 80.")
+}
+fn auto_clock() -> schema::S {
+    schema::boolean("Set a device's clock by itself when drift passes the threshold (audit-logged); default false.")
+}
+fn auto_rotate() -> schema::S {
+    schema::boolean("Clear a device's log by itself, after verifying every punch is stored, at the fill level below; default false.")
+}
+fn rotate_percent() -> schema::S {
+    schema::number("Fill level (percent, 50-100) for the automatic rotation; default 90.")
 }
 
 fn company_name() -> schema::S {
@@ -60,11 +119,28 @@ pub async fn patch(
         timezone: f.string("timezone"),
         poll_interval_minutes: f.text("poll_interval_minutes"),
     };
-    let changes = combine(f.errors, input.parse())?;
-    let c = state
-        .services
-        .company()
-        .update(&user.caller, changes)
-        .await?;
-    Ok(Json(CompanyJson::new(&c.company, c.standing.status)))
+    let notify = NotifyInput {
+        report_time: f.string("report_time"),
+        offline_alert: f.bool("offline_alert"),
+        offline_after_polls: f.text("offline_after_polls"),
+        drift_alert: f.bool("drift_alert"),
+        drift_threshold_seconds: f.text("drift_threshold_seconds"),
+        log_full_alert: f.bool("log_full_alert"),
+        log_full_percent: f.text("log_full_percent"),
+        seat_alert: f.bool("seat_alert"),
+        auto_set_clock: f.bool("auto_set_clock"),
+        auto_rotate_log: f.bool("auto_rotate_log"),
+        auto_rotate_percent: f.text("auto_rotate_percent"),
+    };
+    let s = &state.services;
+    let current = s.notify().get(&user.caller).await?;
+    let checked = notify.apply(current).map(|_| ());
+    let changes = combine(
+        f.errors,
+        combine(checked.err().unwrap_or_default(), input.parse()),
+    )?;
+    let c = s.company().update(&user.caller, changes).await?;
+    s.notify().update(&user.caller, &notify).await?;
+    let n = notifications(&state, &user.caller).await?;
+    Ok(Json(CompanyJson::new(&c.company, c.standing.status, n)))
 }

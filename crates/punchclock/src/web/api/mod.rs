@@ -28,17 +28,20 @@
 
 pub mod account;
 pub mod accounts;
+pub mod alerts;
 pub mod body;
 pub mod caller;
 pub mod company;
 pub mod devices;
 pub mod employees;
 pub mod error;
+pub mod notify_views;
 pub mod openapi;
 pub mod punches;
 pub mod responses;
 pub mod schema;
 pub mod views;
+pub mod webhooks;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware;
@@ -71,6 +74,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(employees::list, employees::create))
         .routes(routes!(employees::get, employees::patch))
         .routes(routes!(punches::list))
+        .routes(routes!(alerts::list))
+        .routes(routes!(alerts::ack))
+        .routes(routes!(webhooks::list, webhooks::create))
+        .routes(routes!(webhooks::delete))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::resend))
 }
 
 /// Routes relative to `/api/v1`.

@@ -80,11 +80,18 @@ pub struct CompanyJson {
     pub trial_ends_at: Option<String>,
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// Report time, alert rules and device care.
+    #[serde(flatten)]
+    pub notifications: super::notify_views::NotifyJson,
 }
 
 impl CompanyJson {
     /// `status` is the account's standing, which only billing knows.
-    pub fn new(c: &Company, status: crate::service::plan::Status) -> Self {
+    pub fn new(
+        c: &Company,
+        status: crate::service::plan::Status,
+        notifications: super::notify_views::NotifyJson,
+    ) -> Self {
         let tz = company_zone(c);
         CompanyJson {
             id: c.id.0,
@@ -96,6 +103,7 @@ impl CompanyJson {
             status: status.as_str().to_string(),
             trial_ends_at: opt_instant(c.trial_ends_at, &tz),
             created_at: instant(c.created_at, &tz),
+            notifications,
         }
     }
 }

@@ -16,6 +16,8 @@
 //! - `/employees`, `/employees/{id}/edit`
 //! - `/punches` (filters and paging)
 //! - `/company` (settings), `/account` (plan and seats)
+//! - `/notifications` (report time, alert rules, device care, open alerts),
+//!   `/webhooks`, `/webhooks/{id}` (deliveries, Resend), `/unsubscribe/{token}`
 //! - anything else: a friendly 404 page
 
 mod account;
@@ -28,6 +30,7 @@ mod employees;
 pub mod error;
 pub mod fmt;
 pub mod layout;
+mod notify;
 pub mod pager;
 mod plan;
 mod punches;
@@ -70,6 +73,21 @@ pub fn router() -> Router<AppState> {
         .route("/punches", get(punches::list))
         .route("/company", get(company::form).post(company::update))
         .route("/account", get(plan::show))
+        .route("/notifications", get(notify::settings).post(notify::save))
+        .route(
+            "/webhooks",
+            get(notify::webhooks_page).post(notify::webhook_create),
+        )
+        .route("/webhooks/{id}", get(notify::webhook_page))
+        .route("/webhooks/{id}/delete", post(notify::webhook_delete))
+        .route(
+            "/webhooks/{id}/deliveries/{delivery}/resend",
+            post(notify::webhook_resend),
+        )
+        .route(
+            "/unsubscribe/{token}",
+            get(notify::unsubscribe_form).post(notify::unsubscribe_post),
+        )
         .route("/account/plan", post(plan::change))
         .fallback(not_found)
         .layer(middleware::map_response(security_headers))

@@ -37,7 +37,7 @@ pub fn settings_page(ctx: &Ctx, f: &CompanyFields, errors: &FieldErrors, facts: 
         PollInterval::MAX
     );
     let body = html! {
-        (head(&[], "Company", None))
+        (head(&[], "Company", Some(html! { a.btn.btn-quiet href="/notifications" data-testid="notifications-link" { "Notifications" } })))
         @if facts.saved {
             div.flash.flash-ok role="status" data-testid="action-result" { strong { "Settings saved." } }
         }

@@ -1,6 +1,7 @@
 //! One device: what it reports about itself, and its log of every contact
 //! attempt (`GET /devices/{id}`).
 
+mod health;
 mod view;
 
 use axum::extract::{Path, Query, State};
@@ -24,5 +25,11 @@ pub async fn show(
     let logs = state.services.device_logs();
     let history = logs.history(ctx.caller(), id, LOG_ROWS).await?;
     let flash = flash::load(&state, &ctx, &q).await;
-    Ok(view::device_page(&ctx, &history, flash.as_ref()))
+    let alerts = state
+        .services
+        .alerts()
+        .of_device(ctx.caller(), id, 20)
+        .await?;
+    let health = health::card(&ctx, &alerts);
+    Ok(view::device_page(&ctx, &history, flash.as_ref(), health))
 }

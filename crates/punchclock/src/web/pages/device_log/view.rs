@@ -15,7 +15,8 @@ use crate::web::pages::layout::{head, sentence, Nav};
 /// How many attempts the page lists.
 pub const LOG_ROWS: u32 = 100;
 
-pub fn device_page(ctx: &Ctx, h: &DeviceHistory, flash: Option<&Flash>) -> Markup {
+/// `health`: the device's alerts and care (see `health.rs`).
+pub fn device_page(ctx: &Ctx, h: &DeviceHistory, flash: Option<&Flash>, health: Markup) -> Markup {
     let d = &h.device;
     let actions = html! {
         (action_button(ctx, d, Action::Test, Back::Detail))
@@ -29,6 +30,7 @@ pub fn device_page(ctx: &Ctx, h: &DeviceHistory, flash: Option<&Flash>) -> Marku
             (connection_card(ctx, d))
             (reported_card(d, h.punches))
         }
+        (health)
         h2 { "Device log" }
         (log_table(ctx, &h.logs))
     };
