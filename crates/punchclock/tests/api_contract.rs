@@ -87,6 +87,16 @@ async fn empty_filters_are_refused_as_documented() {
     api.get("/employees?active=true")
         .await
         .expect(StatusCode::OK);
+    // Offsets are int64 from 0, as documented (schemathesis found 2^63 accepted).
+    for path in ["/employees", "/punches"] {
+        assert_eq!(param(&doc, path, "offset")["minimum"], 0);
+        assert_eq!(param(&doc, path, "offset")["format"], "int64");
+        let r = api.get(&format!("{path}?offset=9223372036854775808")).await;
+        assert!(r.status.is_client_error(), "{path}: {}", r.status);
+        api.get(&format!("{path}?offset=-1"))
+            .await
+            .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    }
     app.shutdown().await;
 }
 

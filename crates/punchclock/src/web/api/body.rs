@@ -122,6 +122,13 @@ pub fn limit(value: Option<u32>, default: u32, max: u32) -> Result<u32, FieldErr
     }
 }
 
+/// Matches to skip: absent is 0; below 0 is a validation error (above
+/// `i64::MAX` the query does not parse: 400), as the document says.
+pub fn offset(value: Option<i64>) -> Result<u64, FieldErrors> {
+    u64::try_from(value.unwrap_or(0))
+        .map_err(|_| FieldErrors::one("offset", "Use 0 or a larger whole number."))
+}
+
 /// The property names of a documented request body, so the fields a
 /// handler reads are the fields the document lists.
 pub fn properties<T: utoipa::PartialSchema>() -> Vec<String> {

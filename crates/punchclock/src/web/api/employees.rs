@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use super::body::{combine, limit, Fields};
+use super::body::{combine, limit, offset, Fields};
 use super::caller::{ApiCaller, ApiUser};
 use super::error::{ApiError, ApiResult, Json, Path, Query};
 use super::responses::{self as r, Auth, Blocked, Conflict, Missing};
@@ -31,7 +31,7 @@ pub struct ListQuery {
     limit: Option<u32>,
     /// Matches to skip (default 0).
     #[param(minimum = 0)]
-    offset: Option<u64>,
+    offset: Option<i64>,
 }
 
 /// List employees
@@ -57,7 +57,7 @@ pub async fn list(
     let s = &state.services;
     let (items, total) = s
         .employees()
-        .list(&user.caller, filter, limit, q.offset.unwrap_or(0))
+        .list(&user.caller, filter, limit, offset(q.offset)?)
         .await?;
     let tz = company_zone(&s.company().get(&user.caller).await?);
     let items = items.iter().map(|e| EmployeeJson::new(e, &tz)).collect();

@@ -35,7 +35,7 @@ pub struct PunchQuery {
     /// Page size, default 100.
     #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
-    #[param(value_type = Option<u64>, minimum = 0)]
+    #[param(value_type = Option<i64>, minimum = 0)]
     offset: Option<String>,
     /// `desc` (newest first, the default) or `asc`.
     #[param(value_type = Option<String>, pattern = "^(asc|desc)$")]
@@ -76,7 +76,10 @@ fn filter(q: &PunchQuery, tz: &TimeZone) -> Result<PunchFilter, FieldErrors> {
         f.limit = DEFAULT_LIMIT;
     }
     if let Some(v) = q.offset.as_deref() {
-        if let Some(n) = e.check("offset", parse_number(v)) {
+        // At most i64::MAX, the document's int64.
+        let n = parse_number::<i64>(v)
+            .and_then(|n| u64::try_from(n).map_err(|_| "Use 0 or more.".into()));
+        if let Some(n) = e.check("offset", n) {
             f.offset = n;
         }
     }

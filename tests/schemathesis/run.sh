@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Schemathesis against the served OpenAPI document of a real `punchclock
+# serve`, with a real token (signed up first).
+#
+#   tests/schemathesis/run.sh PATH/TO/punchclock
+#
+# Checks: no server errors, every status and content type documented, every
+# response matching its schema, and what the document forbids refused.
+# A fixed example budget (300 per operation, a fixed seed) keeps it near a
+# minute on 2 cores.
+#
+# Everything runs in a network namespace of its own with only loopback
+# (`unshare -n`, as root), so the devices schemathesis invents (any host) can
+# never be contacted: the poller finds no route. Without that isolation the
+# run refuses to start. Ends with "schemathesis: N passed, M failed".
+set -euo pipefail
+
+BIN_ARG="${1:?usage: tests/schemathesis/run.sh PATH/TO/punchclock}"
+BIN="$(cd "$(dirname "$BIN_ARG")" && pwd)/$(basename "$BIN_ARG")"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+VENV="${SCHEMATHESIS_VENV:-/tmp/punchclock-schemathesis-venv}"
+EXAMPLES="${SCHEMATHESIS_EXAMPLES:-300}"
+
+if ! "$VENV/bin/schemathesis" --version >/dev/null 2>&1; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
+fi
+
+if [ "${PUNCHCLOCK_ISOLATED:-}" != 1 ]; then
+    # Re-run inside a fresh network namespace with only loopback up.
+    exec unshare --net -- env PUNCHCLOCK_ISOLATED=1 bash -c \
+        'ip link set lo up && exec "$0" "$@"' "$0" "$BIN"
+fi
+
+WORK="$(mktemp -d -t punchclock-schemathesis.XXXXXX)"
+SERVE_PID=""
+cleanup() {
+    [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+PORT=18080
+"$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/data" >"$WORK/serve.log" 2>&1 &
+SERVE_PID=$!
+BASE="http://127.0.0.1:$PORT/api/v1"
+# Wait for the server, then sign up for a real token.
+TOKEN=$(python3 - "$BASE" <<'PY'
+import json, sys, time, urllib.request
+base = sys.argv[1]
+for _ in range(200):
+    try:
+        urllib.request.urlopen(base + "/openapi.json", timeout=2).read()
+        break
+    except OSError:
+        time.sleep(0.1)
+body = json.dumps({"company": "Schemathesis", "email": "owner@schemathesis.example.com",
+                   "password": "a long and unusual passphrase", "timezone": "Europe/Berlin"})
+req = urllib.request.Request(base + "/signup", body.encode(), {"content-type": "application/json"})
+print(json.load(urllib.request.urlopen(req, timeout=10))["token"])
+PY
+)
+
+set +e
+"$VENV/bin/schemathesis" run "$BASE/openapi.json" \
+    --header "Authorization: Bearer $TOKEN" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection \
+    --exclude-path /logout \
+    --phases examples,coverage,fuzzing \
+    --max-examples "$EXAMPLES" \
+    --seed 11 \
+    --workers 2 \
+    --request-timeout 20 \
+    --no-color \
+    --report junit --report-junit-path "$WORK/junit.xml" | tee "$WORK/out.txt"
+status=${PIPESTATUS[0]}
+set -e
+if grep -q 'panicked' "$WORK/serve.log"; then
+    echo "the server panicked:" && grep -A5 panicked "$WORK/serve.log"
+    status=1
+fi
+python3 - "$WORK/junit.xml" "$status" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+cases = root.iter("testcase")
+failed = passed = 0
+for c in cases:
+    if c.find("failure") is not None or c.find("error") is not None:
+        failed += 1
+    else:
+        passed += 1
+if sys.argv[2] != "0" and failed == 0:
+    failed = 1
+print(f"schemathesis: {passed} passed, {failed} failed")
+PY
+exit "$status"
