@@ -62,7 +62,7 @@ PY
 )
 
 set +e
-"$VENV/bin/schemathesis" run "$BASE/openapi.json" \
+"$VENV/bin/schemathesis" --config-file "$HERE/schemathesis.toml" run "$BASE/openapi.json" \
     --header "Authorization: Bearer $TOKEN" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection \
     --exclude-path /logout \
