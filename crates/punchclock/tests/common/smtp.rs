@@ -1,10 +1,17 @@
-//! A real SMTP server for tests, on 127.0.0.1:0: it speaks the protocol
-//! over a socket (EHLO, MAIL, RCPT, DATA with dot-unstuffing, RSET, QUIT)
-//! and keeps what arrives. Recipients whose local part starts with
-//! `bounce` are refused for good (550), `busy` for now (451) while
-//! [`SmtpSink::set_busy`] is on.
+//! A real SMTP server for tests, on 127.0.0.1:0, that keeps what arrives.
+//! Recipients whose local part starts with `bounce` are refused for good
+//! (550), `busy` for now (451) while [`SmtpSink::set_busy`] is on.
+//!
+//! With `PUNCHCLOCK_TEST_AIOSMTPD` set to a Python that has aiosmtpd (as
+//! `.ci/run` does) the server is aiosmtpd from PyPI, run by
+//! `aiosmtpd_sink.py`; it must start, or the test fails. Without it, a
+//! small server here speaks the protocol over the socket (EHLO, MAIL, RCPT,
+//! DATA with dot-unstuffing, RSET, QUIT), so `cargo test` needs no Python.
 
+use std::io::{BufRead, Write};
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -116,15 +123,35 @@ pub struct SmtpSink {
     pub addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
     busy: Arc<AtomicBool>,
+    /// Set when the server is aiosmtpd; then `received` and `busy` are unused.
+    aiosmtpd: Option<Arc<Aiosmtpd>>,
 }
 
 impl SmtpSink {
     pub async fn start() -> SmtpSink {
+        match std::env::var_os("PUNCHCLOCK_TEST_AIOSMTPD") {
+            Some(python) => Self::start_aiosmtpd(Path::new(&python)),
+            None => Self::start_own().await,
+        }
+    }
+
+    fn start_aiosmtpd(python: &Path) -> SmtpSink {
+        let server = Aiosmtpd::start(python);
+        SmtpSink {
+            addr: server.addr,
+            received: Arc::default(),
+            busy: Arc::default(),
+            aiosmtpd: Some(Arc::new(server)),
+        }
+    }
+
+    async fn start_own() -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind smtp");
         let sink = SmtpSink {
             addr: listener.local_addr().unwrap(),
             received: Arc::default(),
             busy: Arc::new(AtomicBool::new(true)),
+            aiosmtpd: None,
         };
         let s = sink.clone();
         tokio::spawn(async move {
@@ -141,7 +168,10 @@ impl SmtpSink {
     }
 
     pub fn received(&self) -> Vec<Received> {
-        self.received.lock().unwrap().clone()
+        match &self.aiosmtpd {
+            Some(server) => server.received(),
+            None => self.received.lock().unwrap().clone(),
+        }
     }
 
     /// Messages for one address.
@@ -154,7 +184,10 @@ impl SmtpSink {
 
     /// While on, `busy…@` recipients get 451 (try later).
     pub fn set_busy(&self, on: bool) {
-        self.busy.store(on, Ordering::SeqCst);
+        match &self.aiosmtpd {
+            Some(server) => server.set_busy(on),
+            None => self.busy.store(on, Ordering::SeqCst),
+        }
     }
 
     /// Waits until `n` messages arrived (at most 10 s).
@@ -251,4 +284,89 @@ async fn read_data(lines: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> Str
         data.push_str(l);
     }
     data
+}
+
+/// aiosmtpd in a child process, writing each message to a directory.
+struct Aiosmtpd {
+    addr: SocketAddr,
+    dir: tempfile::TempDir,
+    child: Mutex<Child>,
+    /// Closed on drop, which stops the server even if the kill is missed.
+    stdin: Mutex<Option<ChildStdin>>,
+}
+
+impl Aiosmtpd {
+    fn start(python: &Path) -> Aiosmtpd {
+        let dir = tempfile::tempdir().expect("tempdir for aiosmtpd");
+        let script =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/common/aiosmtpd_sink.py");
+        let mut child = Command::new(python)
+            .arg(&script)
+            .arg(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("PUNCHCLOCK_TEST_AIOSMTPD is set but that Python does not start");
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("aiosmtpd stdout");
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("aiosmtpd port line");
+        let port: u16 = line
+            .trim()
+            .strip_prefix("port ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("aiosmtpd did not start (said {line:?})"));
+        let stdin = child.stdin.take();
+        let server = Aiosmtpd {
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            dir,
+            child: Mutex::new(child),
+            stdin: Mutex::new(stdin),
+        };
+        server.set_busy(true);
+        server
+    }
+
+    fn set_busy(&self, on: bool) {
+        let flag = self.dir.path().join("busy");
+        if on {
+            std::fs::File::create(&flag)
+                .and_then(|mut f| f.flush())
+                .expect("busy flag");
+        } else {
+            let _ = std::fs::remove_file(&flag);
+        }
+    }
+
+    /// Messages in arrival order (files are numbered as they arrive).
+    fn received(&self) -> Vec<Received> {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .expect("aiosmtpd directory")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        names.sort();
+        names.iter().map(|p| read_message(p)).collect()
+    }
+}
+
+impl Drop for Aiosmtpd {
+    fn drop(&mut self) {
+        drop(self.stdin.lock().unwrap().take());
+        let mut child = self.child.lock().unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+fn read_message(path: &Path) -> Received {
+    let text = std::fs::read_to_string(path).expect("a message aiosmtpd wrote");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("message json");
+    let to = v["to"].as_array().expect("to").iter();
+    Received {
+        from: v["from"].as_str().unwrap_or_default().to_owned(),
+        to: to.filter_map(|t| t.as_str().map(str::to_owned)).collect(),
+        data: v["data"].as_str().unwrap_or_default().to_owned(),
+    }
 }
