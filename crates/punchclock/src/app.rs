@@ -17,6 +17,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::mail::sender::{MailSender, SenderLimits};
 use crate::mail::{smtp::Smtp, Composer, MailSettings};
+use crate::push::Receiver;
 use crate::service::{self, Services};
 use crate::store::Store;
 use crate::sync::{scheduler, PollSettings, Syncer};
@@ -76,6 +77,12 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
         },
     );
     let alert_watch = AlertWatch::new(store.clone(), clock.clone(), composer.clone());
+    let push = Receiver::new(
+        store.clone(),
+        billing.clone(),
+        clock.clone(),
+        config.push.clone(),
+    );
     let services = Services::new(
         store.clone(),
         syncer.clone(),
@@ -85,6 +92,7 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
             rate_limits: config.rate_limits,
             allow_private_webhook_addresses: config.allow_private_webhook_addresses,
             password_hashing_memory_mib: config.password_hashing_memory_mib,
+            push: push_setup(&config),
             ..service::Settings::new(
                 config.allow_private_device_addresses,
                 config.poll_interval_minutes,
@@ -97,6 +105,7 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
         webhook_sender: webhooks,
         alert_watch,
         services,
+        push,
         store,
         syncer,
         billing,
@@ -105,22 +114,40 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
     })
 }
 
+/// What the Add Device form tells customers to enter on a push device.
+fn push_setup(config: &Config) -> service::PushSetup {
+    let listening = config.push_listen.unwrap_or(config.listen).port();
+    service::PushSetup {
+        server_address: config.push_server_address.clone(),
+        server_port: config.push_server_port.unwrap_or(listening),
+        https: config.push_https,
+        delay_seconds: config.push.delay_seconds,
+    }
+}
+
 /// A running service.
 pub struct Running {
     pub addr: SocketAddr,
+    /// The push-only listener, when there is one.
+    pub push_addr: Option<SocketAddr>,
     pub state: AppState,
     stop: watch::Sender<bool>,
     server: JoinHandle<std::io::Result<()>>,
+    push_server: Option<JoinHandle<std::io::Result<()>>>,
     scheduler: Option<JoinHandle<()>>,
     /// Mail, webhooks, alerts, reports: stopped with the same signal.
     jobs: Vec<JoinHandle<()>>,
 }
 
 impl Running {
-    /// Stop accepting requests, let polls in flight finish, then return.
+    /// Stop accepting requests, let polls in flight finish, write what
+    /// push devices left buffered, then return.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.server.await;
+        if let Some(s) = self.push_server {
+            let _ = s.await;
+        }
         if let Some(s) = self.scheduler {
             let _ = s.await;
         }
@@ -136,7 +163,18 @@ pub async fn start(
     listener: TcpListener,
     schedule: bool,
 ) -> anyhow::Result<Running> {
+    start_with(state, listener, None, schedule).await
+}
+
+/// Like [`start`], with a second listener that answers push devices only.
+pub async fn start_with(
+    state: AppState,
+    listener: TcpListener,
+    push_listener: Option<TcpListener>,
+    schedule: bool,
+) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
+    let push_addr = push_listener.as_ref().map(|l| l.local_addr()).transpose()?;
     let (stop, stop_rx) = watch::channel(false);
     let scheduler = schedule.then(|| {
         tokio::spawn(scheduler::run(
@@ -145,23 +183,31 @@ pub async fn start(
             stop_rx.clone(),
         ))
     });
-    let jobs = if schedule {
+    let mut jobs = if schedule {
         background_jobs(&state, &stop_rx)
     } else {
         Vec::new()
     };
+    // Who called and unclaimed sightings are buffered: always flushed.
+    jobs.push(state.push.spawn_flusher(stop_rx.clone()));
     let app = web::router(state.clone());
     let limits = ConnectionLimits {
         max_connections: state.config.max_connections,
         header_read_timeout: Duration::from_secs(state.config.header_read_timeout_seconds.max(1)),
         shutdown_grace: Duration::from_secs(30),
     };
+    let push_server = push_listener.map(|l| {
+        let app = web::iclock_router(state.clone());
+        tokio::spawn(serve::serve(l, app, limits, stop_rx.clone()))
+    });
     let server = tokio::spawn(serve::serve(listener, app, limits, stop_rx));
     Ok(Running {
         addr,
+        push_addr,
         state,
         stop,
         server,
+        push_server,
         scheduler,
         jobs,
     })

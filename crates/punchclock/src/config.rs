@@ -6,6 +6,7 @@ use figment::Figment;
 
 use crate::billing::{default_plans, Plan};
 use crate::service::throttle::Limits as RateLimits;
+use crate::push::PushSettings;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -14,8 +15,22 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
-    /// Address the web server listens on.
+    /// Address the web server listens on. It also answers push devices
+    /// (`/iclock/*`).
     pub listen: SocketAddr,
+    /// A second address that answers only push devices, e.g. plain HTTP
+    /// on a port of its own for clocks that cannot do HTTPS.
+    pub push_listen: Option<SocketAddr>,
+    /// What a customer enters as the server address in the device's Cloud
+    /// Server Setting; empty means the host name the web app is reached by.
+    pub push_server_address: String,
+    /// The port to enter there; empty means `push_listen`'s port, else the
+    /// web app's.
+    pub push_server_port: Option<u16>,
+    /// Whether devices reach the push endpoint over HTTPS (behind a proxy).
+    pub push_https: bool,
+    /// Push mode's protocol options and limits (`[push]`).
+    pub push: PushSettings,
     /// Where the embedded SQLite database lives.
     pub data_dir: PathBuf,
     /// `sqlite://…` or `postgres://…`; empty means SQLite in `data_dir`.
@@ -77,6 +92,11 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             listen: "127.0.0.1:8080".parse().expect("valid literal"),
+            push_listen: None,
+            push_server_address: String::new(),
+            push_server_port: None,
+            push_https: false,
+            push: PushSettings::default(),
             data_dir: PathBuf::from("data"),
             database_url: String::new(),
             poll_interval_minutes: 30,
@@ -214,6 +234,23 @@ mod tests {
             jail.set_env("PUNCHCLOCK_PUBLIC_ADDRESS", "198.51.100.1");
             let c = Config::load(None).map_err(|e| *e)?;
             assert_eq!(c.public_address, "198.51.100.1");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn push_settings_from_the_file() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "push.toml",
+                "push_listen = \"127.0.0.1:8081\"\n[push]\ndelay_seconds = 5\n",
+            )?;
+            jail.set_env("PUNCHCLOCK_PUSH_HTTPS", "true");
+            let c = Config::load(Some(Path::new("push.toml"))).map_err(|e| *e)?;
+            assert_eq!(c.push_listen, Some("127.0.0.1:8081".parse().unwrap()));
+            assert_eq!(c.push.delay_seconds, 5);
+            assert_eq!(c.push.max_lines, PushSettings::default().max_lines);
+            assert!(c.push_https);
             Ok(())
         });
     }

@@ -10,8 +10,8 @@ use zk_sim::{DeviceSpec, Simulator};
 use crate::clock::Clock;
 use crate::domain::device_time::from_civil;
 use crate::domain::{
-    CommKeyUpdate, CompanyId, Device, DeviceId, DeviceUpdate, NewCompany, NewDevice, Transport,
-    Zone,
+    CommKeyUpdate, CompanyId, Device, DeviceId, DeviceMode, DeviceUpdate, NewCompany, NewDevice,
+    Transport, Zone,
 };
 use crate::store::Store;
 use crate::web::AppState;
@@ -131,6 +131,8 @@ async fn point_at(
             timezone: None,
             enabled: true,
             poll_interval_minutes: None,
+            mode: DeviceMode::Poll,
+            push_serial: None,
         };
         return Ok(state.store.create_device(company_id, &new).await?.id);
     };
@@ -143,6 +145,9 @@ async fn point_at(
         enabled: true,
         poll_interval_minutes: dev.poll_interval_minutes,
         comm_key,
+        mode: DeviceMode::Poll,
+        push_serial: dev.push.serial.clone(),
+        lock_source: dev.push.lock_source,
     };
     state
         .store

@@ -7,6 +7,7 @@
 //! - [`mail`]: SMTP and the outbox sender.
 //! - [`alerts`]: device health rules and the job that opens and resolves alerts.
 //! - [`webhooks`]: signed event deliveries to companies' endpoints.
+//! - [`push`]: answering devices that call us over HTTP (ADMS / iclock).
 //! - [`service`]: every operation of the pages and the API, once.
 //! - [`web`]: pages, the JSON API and embedded assets, over `service`.
 //! - [`attendance`]: the attendance engine, without I/O (time passed in).
@@ -23,6 +24,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod mail;
+pub mod push;
 pub mod service;
 pub mod store;
 pub mod sync;

@@ -10,7 +10,7 @@ use common::{items, Api, TestApp, TestOptions};
 use jiff::civil;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
-use punchclock::domain::{CompanyId, NewDevice, Transport};
+use punchclock::domain::{CompanyId, DeviceMode, NewDevice, Transport};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use zk_protocol::DeviceTime;
@@ -522,6 +522,8 @@ async fn private_addresses_are_refused_unless_allowed() {
                 timezone: None,
                 enabled: true,
                 poll_interval_minutes: None,
+                mode: DeviceMode::Poll,
+                push_serial: None,
             },
         )
         .await

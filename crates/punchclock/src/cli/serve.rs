@@ -19,6 +19,10 @@ pub struct ServeArgs {
     /// Address to listen on, e.g. 0.0.0.0:8080.
     #[arg(long)]
     pub listen: Option<SocketAddr>,
+    /// A second address answering only push devices (`/iclock/*`),
+    /// e.g. 0.0.0.0:8081.
+    #[arg(long)]
+    pub push_listen: Option<SocketAddr>,
     /// Directory for the embedded SQLite database.
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
@@ -43,6 +47,9 @@ impl ServeArgs {
     fn apply(self, c: &mut Config) {
         if let Some(v) = self.listen {
             c.listen = v;
+        }
+        if let Some(v) = self.push_listen {
+            c.push_listen = Some(v);
         }
         if let Some(v) = self.data_dir {
             c.data_dir = v;
@@ -69,6 +76,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let demo = args.demo;
     args.apply(&mut config);
     let listen = config.listen;
+    let push_listen = config.push_listen;
     let state = crate::app::build_state(config, Clock::system()).await?;
     // Keep the demo's simulator alive as long as the service runs.
     let _demo = if demo {
@@ -83,8 +91,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
-    let running = crate::app::start(state, listener, true).await?;
+    let push_listener = match push_listen {
+        Some(addr) => Some(
+            TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("listening for push devices on {addr}"))?,
+        ),
+        None => None,
+    };
+    let running = crate::app::start_with(state, listener, push_listener, true).await?;
     println!("punchclock: serving on http://{}", running.addr);
+    if let Some(addr) = running.push_addr {
+        println!("punchclock: push devices (iclock) on http://{addr}");
+    }
     shutdown_signal().await;
     eprintln!("punchclock: shutting down (letting polls in flight finish)");
     running.shutdown().await;

@@ -21,6 +21,16 @@ text_enum!(
 );
 
 text_enum!(
+    /// How the device is reached: we poll it (port forwarding to its port
+    /// 4370), or it calls us over HTTP (ADMS / iclock push). Punches and
+    /// employees are the same in both modes, so switching keeps them.
+    DeviceMode {
+        Poll => "poll",
+        Push => "push",
+    }
+);
+
+text_enum!(
     /// Result of the most recent contact attempt.
     DeviceStatus {
         Pending => "pending",
@@ -77,6 +87,42 @@ pub struct Device {
     pub lease_owner: Option<String>,
     pub lease_until: Option<Timestamp>,
     pub created_at: Timestamp,
+    pub mode: DeviceMode,
+    /// Push mode's side: serial, source address, last call.
+    pub push: PushLink,
+}
+
+/// What push mode knows about a device (kept when it is switched to poll).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushLink {
+    /// The serial number claimed by this company (upper case).
+    pub serial: Option<String>,
+    /// Where its requests come from.
+    pub source_address: Option<String>,
+    /// With `lock_source`, an address refused until the owner accepts it.
+    pub pending_source_address: Option<String>,
+    /// Refuse requests from any address but `source_address`.
+    pub lock_source: bool,
+    /// Its last request of any kind.
+    pub last_seen: Option<Timestamp>,
+    /// Its last handshake (the first one turns "Waiting" into "Connected").
+    pub handshake_at: Option<Timestamp>,
+    /// The `Delay` it was last told; "online" means it called within 3×.
+    pub delay_seconds: Option<u32>,
+    pub push_version: Option<String>,
+    /// A pushcommkey or registry key is bound to it.
+    pub has_key: bool,
+}
+
+impl Device {
+    /// The serial punches are keyed by: the claimed one, else the one the
+    /// device reported when polled.
+    pub fn serial_number(&self) -> Option<&str> {
+        self.push
+            .serial
+            .as_deref()
+            .or(self.info.serial_number.as_deref())
+    }
 }
 
 /// Input for adding a device.
@@ -90,6 +136,9 @@ pub struct NewDevice {
     pub timezone: Option<Zone>,
     pub enabled: bool,
     pub poll_interval_minutes: Option<u32>,
+    pub mode: DeviceMode,
+    /// Required in push mode: the serial it calls with.
+    pub push_serial: Option<String>,
 }
 
 /// What to do with the stored comm key on update; the edit form never
@@ -112,6 +161,9 @@ pub struct DeviceUpdate {
     pub enabled: bool,
     pub poll_interval_minutes: Option<u32>,
     pub comm_key: CommKeyUpdate,
+    pub mode: DeviceMode,
+    pub push_serial: Option<String>,
+    pub lock_source: bool,
 }
 
 /// Everything the poller needs to contact one device, including the

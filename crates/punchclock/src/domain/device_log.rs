@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{CompanyId, DeviceId, PollFailure, Transport};
+use super::{CompanyId, DeviceId, PollFailure, PushCall, Transport};
 
 id_type!(
     /// Id of a device log row.
@@ -51,4 +51,8 @@ pub struct DeviceLog {
     /// written before codes were stored.
     pub reason_code: Option<PollFailure>,
     pub serial_number: Option<String>,
+    /// What a push device called; `None` for polls and tests.
+    pub push_call: Option<PushCall>,
+    /// What the device reported beyond counts (operations, command results).
+    pub detail: Option<String>,
 }

@@ -92,6 +92,7 @@ mod notify;
 mod poll;
 mod punch;
 mod webhook;
+mod push;
 mod zone;
 
 // Input newtypes: each `parse`s text as typed, so a value that exists is valid.
@@ -103,14 +104,15 @@ mod names;
 mod password;
 mod poll_interval;
 mod port;
+mod serial_number;
 
 pub use account::{Account, AccountId, AccountLogin, Role, Session, SessionId, SessionKind};
 pub use alert::{Alert, AlertCondition, AlertId, AlertKind, AlertState, AlertSubject};
 pub use audit::{AuditEvent, AuditEventId, AuditKind, NewAuditEvent};
 pub use company::{Company, CompanyId, CompanySettings, NewCompany, PlanChange};
 pub use device::{
-    CommKeyUpdate, Device, DeviceId, DeviceInfo, DeviceStatus, DeviceUpdate, NewDevice, PollTarget,
-    Transport,
+    CommKeyUpdate, Device, DeviceId, DeviceInfo, DeviceMode, DeviceStatus, DeviceUpdate, NewDevice,
+    PollTarget, PushLink, Transport,
 };
 pub use device_event::{DeviceEvent, DeviceEventKind};
 pub use device_log::{DeviceLog, DeviceLogId, LogKind, Outcome};
@@ -127,6 +129,10 @@ pub use webhook::{
     Delivery, DeliveryAttempt, DeliveryId, DeliveryJob, DeliveryState, NewEvent, Webhook,
     WebhookEvent, WebhookId,
 };
+pub use push::{
+    DeviceUserFields, PushCall, PushCommand, PushCommandArgs, PushCommandId, PushCommandState,
+    PushHello, PushRecord, PushTarget, StampTable, UnclaimedDevice,
+};
 pub use zone::{UnknownZone, Zone};
 
 pub use comm_key::{CommKey, CommKeyError};
@@ -139,6 +145,7 @@ pub use names::{
 pub use password::{Password, PasswordError};
 pub use poll_interval::{PollInterval, PollIntervalError};
 pub use port::{Port, PortError};
+pub use serial_number::{SerialNumber, SerialNumberError};
 
 /// A stored text value that is not one of the known variants.
 #[derive(Debug, Clone, PartialEq, Eq)]

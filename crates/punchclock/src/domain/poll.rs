@@ -42,7 +42,8 @@ text_enum!(
         Refused => "refused",
         /// A protocol step got no answer in time.
         Timeout => "timeout",
-        /// The comm key is missing or wrong.
+        /// The comm key (or a push device's bound key or token) is missing
+        /// or wrong.
         Auth => "auth",
         /// Something answered, but not a ZK device.
         NotAZkDevice => "not_a_zk_device",
@@ -64,6 +65,13 @@ text_enum!(
         Store => "store",
         /// Some records on the device could not be read and were skipped.
         UnreadableRecords => "unreadable_records",
+        /// A push device has not called within 3× its `Delay`.
+        Silent => "silent",
+        /// A push request came from an address other than the accepted one
+        /// while the device is locked to its source.
+        SourceRefused => "source_refused",
+        /// A push upload was too large, or a request too frequent.
+        TooMuch => "too_much",
     }
 );
 

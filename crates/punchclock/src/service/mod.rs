@@ -30,7 +30,7 @@ pub mod zone;
 
 pub use error::{Conflict, ServiceError, ServiceResult};
 pub use fields::FieldErrors;
-pub use services::{Caller, Services, Settings};
+pub use services::{Caller, PushSetup, Services, Settings};
 
 #[cfg(test)]
 mod tests;

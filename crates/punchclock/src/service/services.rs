@@ -23,7 +23,7 @@ pub struct Caller {
 }
 
 /// The operator's settings the services apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// Allow device hosts on private, loopback or link-local addresses.
     pub allow_private_device_addresses: bool,
@@ -35,6 +35,21 @@ pub struct Settings {
     pub password_hashing_memory_mib: u32,
     /// Allow webhook URLs on private or loopback addresses (and http://).
     pub allow_private_webhook_addresses: bool,
+    /// Where push devices reach us, and how often they call.
+    pub push: PushSetup,
+}
+
+/// What push devices are told to call, and how often they do.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushSetup {
+    /// The server address to enter on the device; empty: the host the web
+    /// app is reached by.
+    pub server_address: String,
+    /// The port to enter there.
+    pub server_port: u16,
+    pub https: bool,
+    /// The `Delay` handed out; "online" means a call within 3× it.
+    pub delay_seconds: u32,
 }
 
 impl Settings {
@@ -46,6 +61,11 @@ impl Settings {
             rate_limits: throttle::Limits::default(),
             password_hashing_memory_mib: 256,
             allow_private_webhook_addresses: false,
+            push: PushSetup {
+                server_port: 8080,
+                delay_seconds: 10,
+                ..PushSetup::default()
+            },
         }
     }
 }

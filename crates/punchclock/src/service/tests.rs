@@ -10,7 +10,7 @@ use super::throttle::Client;
 use super::{Caller, ServiceError, Services, Settings};
 use crate::billing::{Billing, Catalog};
 use crate::clock::Clock;
-use crate::domain::{DeviceId, NewDevice, NewEmployee, SessionKind, Transport};
+use crate::domain::{DeviceId, DeviceMode, NewDevice, NewEmployee, SessionKind, Transport};
 use crate::store::Store;
 use crate::sync::{PollSettings, Syncer};
 
@@ -133,6 +133,8 @@ async fn only_a_changed_host_or_port_is_resolved_again() {
         timezone: None,
         enabled: true,
         poll_interval_minutes: None,
+        mode: DeviceMode::Poll,
+        push_serial: None,
     };
     let d = s.store.create_device(a.company_id, &new).await.unwrap();
     let devices = s.devices();

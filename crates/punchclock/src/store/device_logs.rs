@@ -7,7 +7,7 @@ macro_rules! device_log_cols {
     () => {
         "id, company_id, device_id, kind, started_at, duration_ms, host, address, \
          transport_used, outcome, users_read, punches_read, punches_new, employees_new, \
-         reason, reason_code, serial_number"
+         reason, reason_code, serial_number, push_call, detail"
     };
 }
 pub(crate) use device_log_cols;
@@ -31,6 +31,8 @@ pub(crate) struct DeviceLogRow {
     reason: Option<String>,
     reason_code: Option<String>,
     serial_number: Option<String>,
+    push_call: Option<String>,
+    detail: Option<String>,
 }
 
 impl TryFrom<DeviceLogRow> for DeviceLog {
@@ -54,6 +56,8 @@ impl TryFrom<DeviceLogRow> for DeviceLog {
             reason: r.reason,
             reason_code: r.reason_code.map(|c| c.parse()).transpose()?,
             serial_number: r.serial_number,
+            push_call: r.push_call.map(|c| c.parse()).transpose()?,
+            detail: r.detail,
         })
     }
 }

@@ -9,8 +9,8 @@ use super::{
     StoreError, Tx,
 };
 use crate::domain::{
-    CommKeyUpdate, CompanyId, Device, DeviceId, DeviceInfo, DeviceUpdate, NewDevice, PollTarget,
-    Zone,
+    CommKeyUpdate, CompanyId, Device, DeviceId, DeviceInfo, DeviceMode, DeviceUpdate, NewDevice,
+    PollTarget, PushLink, Zone,
 };
 
 macro_rules! device_cols {
@@ -20,7 +20,10 @@ macro_rules! device_cols {
          firmware, mac, user_count, punch_count, user_capacity, punch_capacity, \
          clock_drift_seconds, status, last_attempt_at, last_seen_at, last_error, last_error_code, \
          next_poll_at, \
-         history_pulled, lease_owner, lease_until, created_at"
+         history_pulled, lease_owner, lease_until, created_at, mode, push_serial, \
+         source_address, pending_source_address, lock_source, push_last_seen, \
+         push_handshake_at, push_delay_seconds, push_version, \
+         push_key_hash IS NOT NULL AS has_push_key"
     };
 }
 
@@ -66,11 +69,38 @@ struct DeviceRow {
     lease_owner: Option<String>,
     lease_until: Option<i64>,
     created_at: i64,
+    mode: String,
+    push_serial: Option<String>,
+    source_address: Option<String>,
+    pending_source_address: Option<String>,
+    lock_source: bool,
+    push_last_seen: Option<i64>,
+    push_handshake_at: Option<i64>,
+    push_delay_seconds: Option<i64>,
+    push_version: Option<String>,
+    has_push_key: bool,
+}
+
+impl DeviceRow {
+    fn push_link(&self) -> Result<PushLink> {
+        Ok(PushLink {
+            serial: self.push_serial.clone(),
+            source_address: self.source_address.clone(),
+            pending_source_address: self.pending_source_address.clone(),
+            lock_source: self.lock_source,
+            last_seen: opt_ts(self.push_last_seen)?,
+            handshake_at: opt_ts(self.push_handshake_at)?,
+            delay_seconds: opt_int(self.push_delay_seconds, "push_delay_seconds")?,
+            push_version: self.push_version.clone(),
+            has_key: self.has_push_key,
+        })
+    }
 }
 
 impl TryFrom<DeviceRow> for Device {
     type Error = StoreError;
     fn try_from(r: DeviceRow) -> Result<Device> {
+        let push = r.push_link()?;
         Ok(Device {
             id: DeviceId(r.id),
             company_id: CompanyId(r.company_id),
@@ -104,6 +134,8 @@ impl TryFrom<DeviceRow> for Device {
             lease_owner: r.lease_owner,
             lease_until: opt_ts(r.lease_until)?,
             created_at: ts(r.created_at)?,
+            mode: r.mode.parse()?,
+            push,
         })
     }
 }
@@ -142,15 +174,36 @@ impl TryFrom<PollTargetRow> for PollTarget {
     }
 }
 
-/// Shared checks for create and update; returns the cleaned name and host.
-fn validate(name: &str, host: &str, port: u16, poll: Option<u32>) -> Result<(String, String)> {
+/// What create and update both check.
+struct Checked {
+    name: String,
+    host: String,
+    push_serial: Option<String>,
+}
+
+/// Shared checks for create and update: a polled device needs a host, a
+/// pushing one its serial (stored upper case, as the claim is matched).
+fn validate(
+    name: &str,
+    host: &str,
+    port: u16,
+    poll: Option<u32>,
+    mode: DeviceMode,
+    push_serial: Option<&str>,
+) -> Result<Checked> {
     let name = name.trim();
     let host = host.trim();
+    let push_serial = push_serial
+        .map(|s| s.trim().to_ascii_uppercase())
+        .filter(|s| !s.is_empty());
     if name.is_empty() {
         return Err(Invalid::DeviceNameMissing.into());
     }
-    if host.is_empty() {
+    if host.is_empty() && mode == DeviceMode::Poll {
         return Err(Invalid::DeviceHostMissing.into());
+    }
+    if push_serial.is_none() && mode == DeviceMode::Push {
+        return Err(Invalid::DeviceSerialMissing.into());
     }
     if port == 0 {
         return Err(Invalid::DevicePortZero.into());
@@ -158,24 +211,37 @@ fn validate(name: &str, host: &str, port: u16, poll: Option<u32>) -> Result<(Str
     if poll == Some(0) {
         return Err(Invalid::PollIntervalZero.into());
     }
-    Ok((name.to_owned(), host.to_owned()))
+    Ok(Checked {
+        name: name.to_owned(),
+        host: host.to_owned(),
+        push_serial,
+    })
 }
 
 impl Store {
     /// Adds a device; it is due for polling immediately.
     pub async fn create_device(&self, company_id: CompanyId, new: &NewDevice) -> Result<Device> {
-        let (name, host) = validate(&new.name, &new.host, new.port, new.poll_interval_minutes)?;
+        let c = validate(
+            &new.name,
+            &new.host,
+            new.port,
+            new.poll_interval_minutes,
+            new.mode,
+            new.push_serial.as_deref(),
+        )?;
         let now = self.now();
         let row: DeviceRow = with_pool!(self, |pool| {
             sqlx::query_as(concat!(
                 "INSERT INTO devices (company_id, name, host, port, comm_key, transport, timezone, \
-                 enabled, poll_interval_minutes, status, next_poll_at, history_pulled, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, FALSE, $10) RETURNING ",
+                 enabled, poll_interval_minutes, status, next_poll_at, history_pulled, created_at, \
+                 mode, push_serial) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, FALSE, $10, $11, $12) \
+                 RETURNING ",
                 device_cols!()
             ))
             .bind(company_id.0)
-            .bind(&name)
-            .bind(&host)
+            .bind(&c.name)
+            .bind(&c.host)
             .bind(i64::from(new.port))
             .bind(new.comm_key.map(i64::from))
             .bind(new.transport.as_str())
@@ -183,6 +249,8 @@ impl Store {
             .bind(new.enabled)
             .bind(new.poll_interval_minutes.map(i64::from))
             .bind(now)
+            .bind(new.mode.as_str())
+            .bind(&c.push_serial)
             .fetch_one(pool)
             .await?
         });
@@ -195,11 +263,13 @@ impl Store {
         device_id: DeviceId,
         update: &DeviceUpdate,
     ) -> Result<Device> {
-        let (name, host) = validate(
+        let c = validate(
             &update.name,
             &update.host,
             update.port,
             update.poll_interval_minutes,
+            update.mode,
+            update.push_serial.as_deref(),
         )?;
         let (replace_key, key) = match update.comm_key {
             CommKeyUpdate::Keep => (false, None),
@@ -210,14 +280,17 @@ impl Store {
             sqlx::query_as(concat!(
                 "UPDATE devices SET name = $3, host = $4, port = $5, transport = $6, timezone = $7, \
                  enabled = $8, poll_interval_minutes = $9, \
-                 comm_key = CASE WHEN $10 THEN $11 ELSE comm_key END \
+                 comm_key = CASE WHEN $10 THEN $11 ELSE comm_key END, \
+                 mode = $12, lock_source = $13, \
+                 push_key_hash = CASE WHEN push_serial = $14 THEN push_key_hash END, \
+                 push_serial = $14 \
                  WHERE id = $1 AND company_id = $2 RETURNING ",
                 device_cols!()
             ))
             .bind(device_id.0)
             .bind(company_id.0)
-            .bind(&name)
-            .bind(&host)
+            .bind(&c.name)
+            .bind(&c.host)
             .bind(i64::from(update.port))
             .bind(update.transport.as_str())
             .bind(update.timezone.as_ref().map(Zone::name))
@@ -225,6 +298,9 @@ impl Store {
             .bind(update.poll_interval_minutes.map(i64::from))
             .bind(replace_key)
             .bind(key)
+            .bind(update.mode.as_str())
+            .bind(update.lock_source)
+            .bind(&c.push_serial)
             .fetch_one(pool)
             .await?
         });
@@ -417,7 +493,7 @@ async fn lease_due(tx: &mut Tx, lease: &Lease<'_>) -> Result<Vec<i64>> {
         "UPDATE devices SET lease_owner = $1, lease_until = $2 \
          WHERE (lease_until IS NULL OR lease_until <= $3) AND id IN ( \
            SELECT id FROM devices \
-           WHERE enabled AND next_poll_at <= $3 \
+           WHERE enabled AND mode = 'poll' AND next_poll_at <= $3 \
              AND (lease_until IS NULL OR lease_until <= $3) \
            ORDER BY next_poll_at, id LIMIT $4{lock}) \
          RETURNING id"

@@ -37,6 +37,13 @@ pub enum Rule {
     /// Enroll ids are unique within a company.
     #[error("enroll id {enroll_id:?} is already used")]
     EnrollIdTaken { enroll_id: String },
+    /// A push serial number belongs to one device of one company. The
+    /// message names no one: whoever asks must not learn who holds it.
+    #[error(
+        "this serial number is already registered with another account: check it against \
+         the device's label, and if the device is yours, contact support"
+    )]
+    SerialClaimed,
     /// Another unique constraint, named as the database reports it.
     #[error("{constraint} must be unique")]
     Unique { constraint: String },
@@ -48,6 +55,7 @@ impl Rule {
         match self {
             Rule::EmailRegistered => Some("email"),
             Rule::EnrollIdTaken { .. } => Some("enroll_id"),
+            Rule::SerialClaimed => Some("serial_number"),
             Rule::Unique { .. } => None,
         }
     }
@@ -62,6 +70,8 @@ pub enum Invalid {
     DeviceNameMissing,
     #[error("device host is required")]
     DeviceHostMissing,
+    #[error("a push device needs its serial number")]
+    DeviceSerialMissing,
     #[error("device port must be 1-65535")]
     DevicePortZero,
     #[error("poll interval must be at least one minute")]
@@ -94,7 +104,7 @@ impl Invalid {
             Invalid::EnrollIdMissing
             | Invalid::DeviceUserWithoutEnrollId
             | Invalid::PunchWithoutEnrollId => "enroll_id",
-            Invalid::PunchesWithoutSerial => "serial_number",
+            Invalid::PunchesWithoutSerial | Invalid::DeviceSerialMissing => "serial_number",
         }
     }
 }
@@ -152,6 +162,8 @@ fn unique_rule(constraint: Option<&str>, message: &str) -> Rule {
     let name = constraint.unwrap_or(message);
     if name.contains("accounts_email") || name.contains("accounts.email") {
         Rule::EmailRegistered
+    } else if name.contains("push_serial") {
+        Rule::SerialClaimed
     } else {
         Rule::Unique {
             constraint: name.to_owned(),

@@ -92,12 +92,18 @@ mod mail_outbox;
 mod notify_settings;
 mod poll_record;
 mod punches;
+mod push_commands;
+mod push_devices;
+mod push_record;
+mod push_unclaimed;
 mod tx;
 mod webhooks;
 
 pub use alerts::{CompanyHealth, DeviceHealth, FLAP_WINDOW_SECONDS};
 pub use error::{Corrupt, Invalid, Rule, StoreError};
 pub use mail_outbox::{MailResult, UnsubscribeTarget};
+pub use push_commands::CommandFinish;
+pub use push_devices::SourceChange;
 pub(crate) use tx::Tx;
 pub use webhooks::{AttemptResult, RETRY_FOR_SECONDS};
 

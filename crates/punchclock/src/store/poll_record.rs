@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use super::device_logs::{device_log_cols, DeviceLogRow};
 use super::{civil_text, int, secs, Invalid, Result, Store, StoreError, Tx};
 use crate::domain::{
-    CompanyId, DeviceId, DeviceInfo, DeviceStatus, LogKind, NewPunch, Outcome, PollOutcome,
-    PollRecord,
+    CompanyId, DeviceId, DeviceInfo, DeviceStatus, DeviceUser, LogKind, NewPunch, Outcome,
+    PollOutcome, PollRecord,
 };
 
 /// Rows per multi-row INSERT: 500 punches bind 6,000 values, well under
@@ -18,23 +18,23 @@ const BATCH: usize = 500;
 
 /// The device a poll is recorded for.
 #[derive(Clone, Copy)]
-struct DeviceKey {
-    company_id: CompanyId,
-    device_id: DeviceId,
+pub(super) struct DeviceKey {
+    pub(super) company_id: CompanyId,
+    pub(super) device_id: DeviceId,
 }
 
 /// The people a record mentions: every enroll id with the device's name
 /// for it (`None` when the device gave no name or only sent punches).
 /// Sorted, so concurrent syncs of one company lock employee rows in the
 /// same order.
-struct People<'a> {
+pub(super) struct People<'a> {
     names: BTreeMap<&'a str, Option<&'a str>>,
 }
 
 impl<'a> People<'a> {
-    fn of(record: &'a PollRecord) -> Result<Self> {
+    pub(super) fn of(users: &'a [DeviceUser], punches: &'a [NewPunch]) -> Result<Self> {
         let mut names: BTreeMap<&str, Option<&str>> = BTreeMap::new();
-        for user in &record.users {
+        for user in users {
             if user.enroll_id.is_empty() {
                 return Err(Invalid::DeviceUserWithoutEnrollId.into());
             }
@@ -44,7 +44,7 @@ impl<'a> People<'a> {
                 *entry = name;
             }
         }
-        for punch in &record.punches {
+        for punch in punches {
             if punch.enroll_id.is_empty() {
                 return Err(Invalid::PunchWithoutEnrollId.into());
             }
@@ -66,7 +66,7 @@ impl<'a> People<'a> {
     }
 }
 
-fn count(n: impl TryInto<i64>) -> i64 {
+pub(super) fn count(n: impl TryInto<i64>) -> i64 {
     n.try_into().unwrap_or(i64::MAX)
 }
 
@@ -89,7 +89,7 @@ impl Store {
         device_id: DeviceId,
         record: &PollRecord,
     ) -> Result<PollOutcome> {
-        let people = People::of(record)?;
+        let people = People::of(&record.users, &record.punches)?;
         let key = DeviceKey {
             company_id,
             device_id,
@@ -125,6 +125,24 @@ impl Store {
             })
         })
         .await
+    }
+}
+
+impl Store {
+    /// What a device said about itself outside a poll (a push device's
+    /// `INFO`); fields it did not report keep their stored value.
+    pub async fn set_device_info(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+        info: &DeviceInfo,
+    ) -> Result<()> {
+        let key = DeviceKey {
+            company_id,
+            device_id,
+        };
+        self.transaction(async |tx| store_device_info(tx, key, info).await)
+            .await
     }
 }
 
@@ -236,7 +254,7 @@ async fn insert_log(tx: &mut Tx, key: DeviceKey, record: &PollRecord, serial: &s
 
 /// Adds an employee for every new enroll id and refreshes the device's
 /// name of known ones. Returns how many were added.
-async fn upsert_employees(
+pub(super) async fn upsert_employees(
     tx: &mut Tx,
     company_id: CompanyId,
     people: &People<'_>,
@@ -283,15 +301,19 @@ async fn upsert_employees(
 }
 
 /// What every punch of one poll is stored with.
-struct PunchStamp<'a> {
-    key: DeviceKey,
-    serial: &'a str,
-    log_id: i64,
-    now: i64,
+pub(super) struct PunchStamp<'a> {
+    pub(super) key: DeviceKey,
+    pub(super) serial: &'a str,
+    pub(super) log_id: i64,
+    pub(super) now: i64,
 }
 
 /// Inserts the punches not stored yet; returns how many were new.
-async fn insert_punches(tx: &mut Tx, stamp: &PunchStamp<'_>, punches: &[NewPunch]) -> Result<u64> {
+pub(super) async fn insert_punches(
+    tx: &mut Tx,
+    stamp: &PunchStamp<'_>,
+    punches: &[NewPunch],
+) -> Result<u64> {
     if punches.is_empty() {
         return Ok(0);
     }
@@ -364,7 +386,7 @@ fn punch_rows<'a>(
 }
 
 /// Fills in the counts now known and returns the finished log row.
-async fn finish_log(
+pub(super) async fn finish_log(
     tx: &mut Tx,
     log_id: i64,
     punches: u64,
@@ -381,7 +403,7 @@ async fn finish_log(
 }
 
 /// Active employees after the poll, for seat checks.
-async fn count_active(tx: &mut Tx, company_id: CompanyId) -> Result<u64> {
+pub(super) async fn count_active(tx: &mut Tx, company_id: CompanyId) -> Result<u64> {
     let active: i64 = on_tx!(tx, |conn| {
         sqlx::query_scalar("SELECT COUNT(*) FROM employees WHERE company_id = $1 AND active")
             .bind(company_id.0)

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod iclock;
 pub mod limits;
 pub mod pages;
 pub mod peer;
@@ -40,7 +41,14 @@ pub fn router(state: AppState) -> Router {
             secure,
             transport_security,
         ))
+        // Push devices are not browsers: their own limits, no HSTS.
+        .merge(iclock::router(c))
         .with_state(state)
+}
+
+/// The push endpoint alone, for the `push_listen` address.
+pub fn iclock_router(state: AppState) -> Router {
+    iclock::router(&state.config).with_state(state)
 }
 
 /// Behind HTTPS (`secure_cookies`), browsers are told to use nothing else

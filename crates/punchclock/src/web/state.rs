@@ -7,6 +7,7 @@ use crate::billing::Billing;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::mail::sender::MailSender;
+use crate::push::Receiver;
 use crate::service::Services;
 use crate::store::Store;
 use crate::sync::Syncer;
@@ -17,6 +18,9 @@ use crate::webhooks::sender::WebhookSender;
 pub struct AppState {
     /// Everything handlers do goes through here.
     pub services: Services,
+    /// Answers push devices (`/iclock/*`); they are not users, so they do
+    /// not go through the services.
+    pub push: Receiver,
     pub config: Arc<Config>,
     // The parts below the services, for the scheduler, the demo and tests.
     pub store: Store,

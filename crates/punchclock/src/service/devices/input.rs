@@ -3,7 +3,8 @@
 
 use super::address;
 use crate::domain::{
-    CommKey, CommKeyUpdate, DeviceName, Host, NewDevice, PollInterval, Port, Transport, Zone,
+    CommKey, CommKeyUpdate, DeviceMode, DeviceName, Host, NewDevice, PollInterval, Port,
+    SerialNumber, Transport, Zone,
 };
 use crate::service::fields::{optional, parse_optional, FieldErrors};
 use crate::service::zone;
@@ -25,13 +26,23 @@ pub struct DeviceInput {
     pub timezone: Option<String>,
     pub poll_interval_minutes: Option<String>,
     pub enabled: Option<bool>,
+    /// `poll` (the default) or `push`.
+    pub mode: Option<String>,
+    /// What a push device calls with; required in push mode.
+    pub serial_number: Option<String>,
+    /// Refuse a push device's requests from any other address.
+    pub lock_source: Option<bool>,
 }
 
 /// A new device, valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeviceSettings {
     pub name: DeviceName,
-    pub host: Host,
+    pub mode: DeviceMode,
+    /// Always there for a polled device; a pushing one may have none.
+    pub host: Option<Host>,
+    /// Always there for a pushing device.
+    pub serial: Option<SerialNumber>,
     pub port: Port,
     pub comm_key: Option<CommKey>,
     pub transport: Transport,
@@ -53,6 +64,9 @@ pub struct DeviceChanges {
     pub timezone: Option<Option<Zone>>,
     pub poll_interval: Option<Option<PollInterval>>,
     pub enabled: Option<bool>,
+    pub mode: Option<DeviceMode>,
+    pub serial: Option<SerialNumber>,
+    pub lock_source: Option<bool>,
 }
 
 /// Blank means the ZKTeco default, 4370.
@@ -70,6 +84,16 @@ fn transport(value: &str) -> Result<Transport, &'static str> {
         .map_err(|_| "Choose auto, tcp or udp (auto tries TCP first, then UDP).")
 }
 
+/// Blank means polling, the classic way.
+fn mode(value: &str) -> Result<DeviceMode, &'static str> {
+    let Some(v) = optional(value) else {
+        return Ok(DeviceMode::Poll);
+    };
+    v.to_ascii_lowercase().parse().map_err(|_| {
+        "Choose poll (we connect to the device) or push (the device calls us over HTTP)."
+    })
+}
+
 /// Fields that each parse on their own, shared by adding and changing.
 struct Parsed {
     name: Option<DeviceName>,
@@ -79,6 +103,8 @@ struct Parsed {
     transport: Option<Transport>,
     timezone: Option<Option<Zone>>,
     poll_interval: Option<Option<PollInterval>>,
+    mode: Option<DeviceMode>,
+    serial: Option<SerialNumber>,
 }
 
 impl DeviceInput {
@@ -111,6 +137,9 @@ impl DeviceInput {
                 parse_optional(&v, PollInterval::parse),
             )
         });
+        let mode = text(&self.mode).and_then(|v| errors.check("mode", mode(&v)));
+        let serial = text(&self.serial_number)
+            .and_then(|v| errors.check("serial_number", SerialNumber::parse(&v)));
         Parsed {
             name,
             host,
@@ -119,23 +148,40 @@ impl DeviceInput {
             transport,
             timezone,
             poll_interval,
+            mode,
+            serial,
         }
     }
 
-    /// A new device: name and host are required, the rest have defaults.
+    /// A new device: the name, and the host (polled) or the serial number
+    /// (pushing) are required; the rest have defaults.
     pub fn parse_new(&self, allow_private: bool) -> Result<DeviceSettings, FieldErrors> {
         let mut errors = FieldErrors::default();
-        // An absent name or host is a blank one: required.
+        let push = self
+            .mode
+            .as_deref()
+            .is_some_and(|m| mode(m) == Ok(DeviceMode::Push));
+        // An absent required field is a blank one; a pushing device's host
+        // may be left out.
         let required = DeviceInput {
             name: Some(self.name.clone().unwrap_or_default()),
-            host: Some(self.host.clone().unwrap_or_default()),
+            host: match push {
+                true => self.host.clone().filter(|h| !h.trim().is_empty()),
+                false => Some(self.host.clone().unwrap_or_default()),
+            },
+            serial_number: match push {
+                true => Some(self.serial_number.clone().unwrap_or_default()),
+                false => self.serial_number.clone(),
+            },
             ..self.clone()
         };
         let p = required.parse_fields(allow_private, &mut errors);
         errors.finish(|| {
             Some(DeviceSettings {
                 name: p.name?,
-                host: p.host?,
+                mode: p.mode.unwrap_or(DeviceMode::Poll),
+                host: p.host,
+                serial: p.serial,
                 port: p.port.unwrap_or(Port::DEFAULT),
                 comm_key: p.comm_key,
                 transport: p.transport.unwrap_or(Transport::Auto),
@@ -173,6 +219,9 @@ impl DeviceInput {
                 timezone: p.timezone,
                 poll_interval: p.poll_interval,
                 enabled: self.enabled,
+                mode: p.mode,
+                serial: p.serial,
+                lock_source: self.lock_source,
             })
         })
     }
@@ -182,13 +231,15 @@ impl DeviceSettings {
     pub fn into_new_device(self) -> NewDevice {
         NewDevice {
             name: self.name.into_string(),
-            host: self.host.into_string(),
+            host: self.host.map(Host::into_string).unwrap_or_default(),
             port: self.port.get(),
             comm_key: self.comm_key.map(CommKey::get),
             transport: self.transport,
             timezone: self.timezone,
             enabled: self.enabled,
             poll_interval_minutes: self.poll_interval.map(PollInterval::minutes),
+            mode: self.mode,
+            push_serial: self.serial.map(SerialNumber::into_string),
         }
     }
 }

@@ -10,8 +10,10 @@ use super::error::{ServiceError, ServiceResult};
 use super::fields::FieldErrors;
 use super::services::{Caller, Services};
 use crate::domain::{
-    Device, DeviceId, DeviceLog, DeviceUpdate, Host, PollInterval, Port, PunchFilter,
+    Device, DeviceId, DeviceLog, DeviceMode, DeviceUpdate, Host, HostError, PollInterval, Port,
+    PunchFilter, SerialNumber, SerialNumberError,
 };
+use crate::store::{Rule, StoreError};
 
 /// A device with the number of its punches stored here.
 #[derive(Debug, Clone)]
@@ -77,20 +79,29 @@ impl Devices<'_> {
     }
 
     /// Add a device; a name that resolves only to addresses we may not
-    /// contact is refused on the host field.
+    /// contact is refused on the host field, a serial number another
+    /// device holds on the serial field.
     pub async fn create(&self, caller: &Caller, new: DeviceSettings) -> ServiceResult<Device> {
         self.0.require_good_standing(caller).await?;
-        self.vet_host(&new.host, new.port).await?;
+        if let Some(host) = &new.host {
+            self.vet_host(host, new.port).await?;
+        }
+        if let Some(serial) = &new.serial {
+            self.vet_serial(caller, None, serial.as_str()).await?;
+        }
         let device = self
             .0
             .store
             .create_device(caller.company_id, &new.into_new_device())
             .await?;
+        self.claimed(&device).await;
         Ok(device)
     }
 
-    /// Change a device. Where a changed host or port points is checked
-    /// again; an unchanged one is not resolved on every save.
+    /// Change a device, or switch its mode (its punches and employees stay:
+    /// they are keyed by serial and enroll id, not by mode). Where a changed
+    /// host or port points is checked again; an unchanged one is not
+    /// resolved on every save.
     pub async fn update(
         &self,
         caller: &Caller,
@@ -99,20 +110,9 @@ impl Devices<'_> {
     ) -> ServiceResult<Device> {
         let current = self.get(caller, id).await?;
         self.0.require_good_standing(caller).await?;
-        let host_changed = changes.host.as_ref().is_some_and(|h| *h != *current.host)
-            || changes.port.is_some_and(|p| p.get() != current.port);
-        if host_changed {
-            // The stored half of the pair was valid when it was saved.
-            let host = match &changes.host {
-                Some(h) => h.clone(),
-                None => Host::parse(&current.host).map_err(|e| ServiceError::field("host", e))?,
-            };
-            let port = match changes.port {
-                Some(p) => p,
-                None => Port::new(current.port).map_err(|e| ServiceError::field("port", e))?,
-            };
-            self.vet_host(&host, port).await?;
-        }
+        let mode = changes.mode.unwrap_or(current.mode);
+        let serial = self.serial_after(caller, &current, &changes, mode).await?;
+        self.vet_changed_host(&current, &changes, mode).await?;
         let update = DeviceUpdate {
             name: changes.name.map_or(current.name, |n| n.into_string()),
             host: changes.host.map_or(current.host, |h| h.into_string()),
@@ -126,12 +126,122 @@ impl Devices<'_> {
                     p.map(PollInterval::minutes)
                 }),
             comm_key: changes.comm_key,
+            mode,
+            push_serial: serial,
+            lock_source: changes.lock_source.unwrap_or(current.push.lock_source),
         };
-        Ok(self
+        let device = self
             .0
             .store
             .update_device(caller.company_id, id, &update)
-            .await?)
+            .await?;
+        self.claimed(&device).await;
+        Ok(device)
+    }
+
+    /// The serial after a change: the one typed, else the one claimed, else
+    /// (switching to push) the one the device reported when polled.
+    async fn serial_after(
+        &self,
+        caller: &Caller,
+        current: &Device,
+        changes: &DeviceChanges,
+        mode: DeviceMode,
+    ) -> ServiceResult<Option<String>> {
+        let reported = current
+            .info
+            .serial_number
+            .as_deref()
+            .and_then(|s| SerialNumber::parse(s).ok());
+        let serial = changes
+            .serial
+            .clone()
+            .or_else(|| {
+                current
+                    .push
+                    .serial
+                    .as_deref()
+                    .and_then(|s| SerialNumber::parse(s).ok())
+            })
+            .or(reported.filter(|_| mode == DeviceMode::Push));
+        match &serial {
+            Some(s) if current.push.serial.as_deref() != Some(s.as_str()) => {
+                self.vet_serial(caller, Some(current.id), s.as_str())
+                    .await?
+            }
+            Some(_) => {}
+            None if mode == DeviceMode::Push => {
+                return Err(ServiceError::field(
+                    "serial_number",
+                    SerialNumberError::Missing,
+                ))
+            }
+            None => {}
+        }
+        Ok(serial.map(SerialNumber::into_string))
+    }
+
+    /// A polled device needs a host; a changed one is checked again.
+    async fn vet_changed_host(
+        &self,
+        current: &Device,
+        changes: &DeviceChanges,
+        mode: DeviceMode,
+    ) -> ServiceResult<()> {
+        let host_changed = changes.host.as_ref().is_some_and(|h| *h != *current.host)
+            || changes.port.is_some_and(|p| p.get() != current.port);
+        let no_host = changes.host.is_none() && current.host.is_empty();
+        if no_host && mode == DeviceMode::Poll {
+            return Err(ServiceError::field("host", HostError::Missing));
+        }
+        if !host_changed || no_host {
+            return Ok(());
+        }
+        // The stored half of the pair was valid when it was saved.
+        let host = match &changes.host {
+            Some(h) => h.clone(),
+            None => Host::parse(&current.host).map_err(|e| ServiceError::field("host", e))?,
+        };
+        let port = match changes.port {
+            Some(p) => p,
+            None => Port::new(current.port).map_err(|e| ServiceError::field("port", e))?,
+        };
+        self.vet_host(&host, port).await
+    }
+
+    /// A serial one of the caller's own devices holds is named; one held
+    /// by another company is refused without saying whose it is.
+    async fn vet_serial(
+        &self,
+        caller: &Caller,
+        device: Option<DeviceId>,
+        serial: &str,
+    ) -> ServiceResult<()> {
+        let Some(holder) = self.0.store.push_target(serial).await? else {
+            return Ok(());
+        };
+        if Some(holder.device_id) == device {
+            return Ok(());
+        }
+        if holder.company_id == caller.company_id {
+            return Err(ServiceError::conflict(
+                "serial_number",
+                format!(
+                    "Your device \"{}\" already has this serial number.",
+                    holder.name
+                ),
+            ));
+        }
+        Err(StoreError::Conflict(Rule::SerialClaimed).into())
+    }
+
+    /// A claimed serial is no longer the operator's unclaimed business.
+    async fn claimed(&self, device: &Device) {
+        if let Some(serial) = &device.push.serial {
+            if let Err(e) = self.0.store.forget_unclaimed(serial).await {
+                tracing::warn!(device = %device.id, "forgetting the unclaimed serial: {e}");
+            }
+        }
     }
 
     /// Delete a device and its log; its punches and employees stay.

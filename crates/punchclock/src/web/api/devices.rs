@@ -18,8 +18,9 @@ use crate::service::device_logs::MAX_ROWS;
 use crate::service::devices::DeviceInput;
 use crate::web::AppState;
 
-/// A device's settings. In POST, `name` and `host` are required; in PATCH,
-/// omitted fields keep their value and `null` clears the optional ones.
+/// A device's settings. In POST, `name` and either `host` (poll mode) or
+/// `serial_number` (push mode) are required; in PATCH, omitted fields keep
+/// their value and `null` clears the optional ones.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = DeviceSettings)]
@@ -41,6 +42,12 @@ pub struct DeviceBody {
     poll_interval_minutes: Option<String>,
     #[schema(schema_with = enabled)]
     enabled: Option<bool>,
+    #[schema(schema_with = mode)]
+    mode: Option<String>,
+    #[schema(schema_with = serial_number)]
+    serial_number: Option<String>,
+    #[schema(schema_with = lock_source)]
+    lock_source: Option<bool>,
 }
 
 fn name() -> S {
@@ -67,6 +74,15 @@ fn interval() -> S {
 fn enabled() -> S {
     schema::boolean("Default true.")
 }
+fn mode() -> S {
+    schema::mode("poll (we connect to the device's port; needs host) or push (the device calls us over HTTP, ADMS/iclock; needs serial_number, no host or port); default poll. PATCH can switch it: punches and employees stay.")
+}
+fn serial_number() -> S {
+    schema::text("The device's serial number (1-32 letters, digits, - or _; stored upper case), as on its label. Required for push: requests carrying it are stored for this company. A serial belongs to one company only.")
+}
+fn lock_source() -> S {
+    schema::boolean("Push only: refuse requests from any address but the accepted source_address until the owner accepts the new one. Default false.")
+}
 
 /// The settings sent, as text; wrong JSON types are noted in `f.errors`.
 /// A present but blank (or `null`) key means "remove it".
@@ -83,6 +99,9 @@ fn input(f: &mut Fields) -> DeviceInput {
         timezone: f.string("timezone"),
         poll_interval_minutes: f.text("poll_interval_minutes"),
         enabled: f.bool("enabled"),
+        mode: f.string("mode"),
+        serial_number: f.string("serial_number"),
+        lock_source: f.bool("lock_source"),
     }
 }
 

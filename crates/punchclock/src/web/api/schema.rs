@@ -43,6 +43,12 @@ pub fn transport(description: &str) -> RefOr<Schema> {
     done(of(&[Type::String, Type::Null], description).pattern(Some(pattern)))
 }
 
+/// `poll` or `push` in any case; blank or `null` is `poll`.
+pub fn mode(description: &str) -> RefOr<Schema> {
+    let pattern = r"^\s*([Pp][Oo][Ll][Ll]|[Pp][Uu][Ss][Hh])?\s*$";
+    done(of(&[Type::String, Type::Null], description).pattern(Some(pattern)))
+}
+
 /// The stable failure codes of the poller (`PollFailure`), named once in
 /// the document and referenced by `DeviceLog.reason_code` and
 /// `Device.last_error_code`.

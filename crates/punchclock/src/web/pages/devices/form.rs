@@ -81,6 +81,9 @@ impl DeviceForm {
             timezone: Some(self.timezone.clone()),
             poll_interval_minutes: Some(self.poll_interval_minutes.clone()),
             enabled: Some(self.enabled.is_some()),
+            mode: None,
+            serial_number: None,
+            lock_source: None,
         }
     }
 }

@@ -1,0 +1,243 @@
+//! Push devices: finding the device that claimed a serial, binding its
+//! key, its source address, and when it last called.
+
+use jiff::Timestamp;
+
+use super::{opt_int, opt_ts, secs, Result, Store, StoreError, Tx};
+use crate::domain::{
+    CompanyId, Device, DeviceId, DeviceMode, LogKind, Outcome, PollFailure, PushCall, PushTarget,
+    Zone,
+};
+
+#[derive(sqlx::FromRow)]
+struct PushTargetRow {
+    id: i64,
+    company_id: i64,
+    name: String,
+    mode: String,
+    enabled: bool,
+    push_serial: String,
+    timezone: String,
+    push_language: Option<i64>,
+    push_version: Option<String>,
+    push_key_hash: Option<String>,
+    source_address: Option<String>,
+    pending_source_address: Option<String>,
+    lock_source: bool,
+    attlog_stamp: Option<String>,
+    operlog_stamp: Option<String>,
+    registry_code: Option<String>,
+    push_session_id: Option<String>,
+    push_handshake_at: Option<i64>,
+}
+
+impl TryFrom<PushTargetRow> for PushTarget {
+    type Error = StoreError;
+    fn try_from(r: PushTargetRow) -> Result<PushTarget> {
+        Ok(PushTarget {
+            device_id: DeviceId(r.id),
+            company_id: CompanyId(r.company_id),
+            name: r.name,
+            mode: r.mode.parse::<DeviceMode>()?,
+            enabled: r.enabled,
+            serial: r.push_serial,
+            timezone: Zone::parse(&r.timezone),
+            language: opt_int(r.push_language, "push_language")?,
+            push_version: r.push_version,
+            key_hash: r.push_key_hash,
+            source_address: r.source_address,
+            pending_source_address: r.pending_source_address,
+            lock_source: r.lock_source,
+            attlog_stamp: r.attlog_stamp,
+            operlog_stamp: r.operlog_stamp,
+            registry_code: r.registry_code,
+            session_id: r.push_session_id,
+            handshake_at: opt_ts(r.push_handshake_at)?,
+        })
+    }
+}
+
+/// A new source address for a push device: taken at once, or (when the
+/// device is locked to its source) kept pending for the owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceChange<'a> {
+    pub company_id: CompanyId,
+    pub device_id: DeviceId,
+    pub serial: &'a str,
+    pub from: Option<&'a str>,
+    pub to: &'a str,
+    pub at: Timestamp,
+    pub locked: bool,
+}
+
+impl Store {
+    /// The device that claimed `serial` (upper case), of any company.
+    pub async fn push_target(&self, serial: &str) -> Result<Option<PushTarget>> {
+        let row: Option<PushTargetRow> = with_pool!(self, |pool| {
+            sqlx::query_as(
+                "SELECT d.id, d.company_id, d.name, d.mode, d.enabled, d.push_serial, \
+                 COALESCE(d.timezone, c.timezone) AS timezone, d.push_language, \
+                 d.push_version, d.push_key_hash, d.source_address, \
+                 d.pending_source_address, d.lock_source, d.attlog_stamp, d.operlog_stamp, \
+                 d.registry_code, d.push_session_id, d.push_handshake_at \
+                 FROM devices d JOIN companies c ON c.id = d.company_id \
+                 WHERE d.push_serial = $1",
+            )
+            .bind(serial)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(TryInto::try_into).transpose()
+    }
+
+    /// Binds a device's key on its first claim; a key already bound stays
+    /// (returns whether this call bound it).
+    pub async fn bind_push_key(&self, device_id: DeviceId, key_hash: &str) -> Result<bool> {
+        let n = with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE devices SET push_key_hash = $2 WHERE id = $1 AND push_key_hash IS NULL",
+            )
+            .bind(device_id.0)
+            .bind(key_hash)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n > 0)
+    }
+
+    /// Keeps the 3.x registration we issued and the session of its config.
+    pub async fn set_push_registration(
+        &self,
+        device_id: DeviceId,
+        registry_code: &str,
+        session_id: &str,
+    ) -> Result<()> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE devices SET registry_code = $2, push_session_id = $3 WHERE id = $1",
+            )
+            .bind(device_id.0)
+            .bind(registry_code)
+            .bind(session_id)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Records a new source address (or, when locked, the refused one as
+    /// pending) and logs the change in the device log.
+    pub async fn record_push_source(&self, change: &SourceChange<'_>) -> Result<()> {
+        self.transaction(async |tx| {
+            let column = if change.locked {
+                "pending_source_address"
+            } else {
+                "source_address"
+            };
+            on_tx!(tx, |conn| {
+                sqlx::query(&format!(
+                    "UPDATE devices SET {column} = $3 WHERE id = $1 AND company_id = $2"
+                ))
+                .bind(change.device_id.0)
+                .bind(change.company_id.0)
+                .bind(change.to)
+                .execute(conn)
+                .await?;
+            });
+            insert_source_log(tx, change).await
+        })
+        .await
+    }
+
+    /// The owner accepts the pending source address of a locked device.
+    pub async fn accept_pending_source(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+    ) -> Result<Device> {
+        let updated = with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE devices SET source_address = pending_source_address, \
+                 pending_source_address = NULL \
+                 WHERE id = $1 AND company_id = $2 AND pending_source_address IS NOT NULL",
+            )
+            .bind(device_id.0)
+            .bind(company_id.0)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if updated == 0 {
+            // Either not ours, or nothing is pending: both leave it as is.
+            self.get_device(company_id, device_id).await?;
+        }
+        self.get_device(company_id, device_id).await
+    }
+
+    /// When devices last called, gathered in memory and written together
+    /// (a poll of `getrequest` every few seconds per device must not be
+    /// a write each). Never moves a time backwards.
+    pub async fn flush_push_presence(&self, seen: &[(DeviceId, Timestamp)]) -> Result<()> {
+        if seen.is_empty() {
+            return Ok(());
+        }
+        self.transaction(async |tx| {
+            for (device, at) in seen {
+                on_tx!(tx, |conn| {
+                    sqlx::query(
+                        "UPDATE devices SET push_last_seen = $2, last_seen_at = $2, \
+                         status = 'online' \
+                         WHERE id = $1 AND (push_last_seen IS NULL OR push_last_seen < $2)",
+                    )
+                    .bind(device.0)
+                    .bind(secs(*at))
+                    .execute(conn)
+                    .await?;
+                });
+            }
+            Ok(())
+        })
+        .await
+    }
+}
+
+async fn insert_source_log(tx: &mut Tx, change: &SourceChange<'_>) -> Result<()> {
+    let from = change.from.unwrap_or("nowhere yet");
+    // A refusal is a reason (the device shows it); a change is news.
+    let (outcome, code, reason, detail) = if change.locked {
+        let reason = format!(
+            "a request came from {} but this device is locked to {from}: \
+             accept the new address on the device page to let it in",
+            change.to
+        );
+        (
+            Outcome::Failed,
+            Some(PollFailure::SourceRefused),
+            Some(reason),
+            None,
+        )
+    } else {
+        let detail = format!("requests now come from {} (before: {from})", change.to);
+        (Outcome::Ok, None, None, Some(detail))
+    };
+    on_tx!(tx, |conn| {
+        let mut q = insert_into!("device_logs" {
+            company_id: change.company_id.0,
+            device_id: change.device_id.0,
+            kind: LogKind::Sync.as_str(),
+            started_at: secs(change.at),
+            duration_ms: 0_i64,
+            host: change.to,
+            address: Some(change.to),
+            outcome: outcome.as_str(),
+            reason: reason.as_deref(),
+            reason_code: code.map(|c| c.as_str()),
+            serial_number: change.serial,
+            push_call: PushCall::Source.as_str(),
+            detail: detail.as_deref(),
+        });
+        q.build().execute(conn).await?;
+    });
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! The push transaction: everything one push request produced, recorded
+//! atomically and idempotently, through the same employee and punch
+//! statements as a poll (so a resend, a backfill or a switch between modes
+//! adds nothing twice: punches are keyed by company, serial, enroll id and
+//! device time).
+
+use super::poll_record::{
+    count, count_active, finish_log, insert_punches, upsert_employees, DeviceKey, People,
+    PunchStamp,
+};
+use super::{secs, Result, Store, Tx};
+use crate::domain::{
+    CompanyId, DeviceId, DeviceStatus, LogKind, Outcome, PollOutcome, PushRecord, StampTable,
+};
+
+impl Store {
+    /// Records one push request in a single transaction: the device's
+    /// status, last call, handshake facts and stamps; the log row; the
+    /// employees for every enroll id seen; the punches. Only after this
+    /// returns may the device be told `OK`.
+    ///
+    /// `serial` is the claimed serial the punches are keyed by.
+    /// `NotFound` if the device is not in this company (deleted meanwhile).
+    pub async fn record_push(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+        serial: &str,
+        record: &PushRecord,
+    ) -> Result<PollOutcome> {
+        let people = People::of(&record.users, &record.punches)?;
+        let key = DeviceKey {
+            company_id,
+            device_id,
+        };
+        let now = self.now();
+        self.transaction(async |tx| {
+            update_device(tx, key, record).await?;
+            let log_id = insert_push_log(tx, key, record, serial).await?;
+            let employees_new = upsert_employees(tx, company_id, &people, now).await?;
+            let stamp = PunchStamp {
+                key,
+                serial,
+                log_id,
+                now,
+            };
+            let punches_new = insert_punches(tx, &stamp, &record.punches).await?;
+            let log = finish_log(tx, log_id, punches_new, employees_new).await?;
+            Ok(PollOutcome {
+                log: log.try_into()?,
+                punches_new: u32::try_from(punches_new).unwrap_or(u32::MAX),
+                employees_new: u32::try_from(employees_new).unwrap_or(u32::MAX),
+                active_employees: count_active(tx, company_id).await?,
+            })
+        })
+        .await
+    }
+}
+
+/// A served request makes the device online and seen; a refused one only
+/// leaves its reason. The handshake's facts and the upload's stamp are
+/// kept for the next handshake.
+async fn update_device(tx: &mut Tx, key: DeviceKey, record: &PushRecord) -> Result<()> {
+    let ok = record.outcome == Outcome::Ok;
+    let at = secs(record.received_at);
+    let error = record.reason.as_ref().filter(|_| !ok);
+    on_tx!(tx, |conn| {
+        let mut q = sqlx::QueryBuilder::new("UPDATE devices SET last_attempt_at = ");
+        q.push_bind(at);
+        q.push(", last_error = ")
+            .push_bind(error.map(|r| r.message.as_str()));
+        q.push(", last_error_code = ")
+            .push_bind(error.map(|r| r.code.as_str()));
+        if ok {
+            q.push(", status = ")
+                .push_bind(DeviceStatus::Online.as_str());
+            q.push(", last_seen_at = ").push_bind(at);
+            // Never move backwards: another instance may have seen it later.
+            q.push(", push_last_seen = CASE WHEN push_last_seen IS NULL OR push_last_seen < ")
+                .push_bind(at)
+                .push(" THEN ")
+                .push_bind(at)
+                .push(" ELSE push_last_seen END");
+        }
+        if let Some(hello) = &record.hello {
+            q.push(", push_handshake_at = ").push_bind(at);
+            q.push(", push_version = ")
+                .push_bind(hello.push_version.as_deref());
+            q.push(", push_language = ")
+                .push_bind(hello.language.map(i64::from));
+            q.push(", push_delay_seconds = ")
+                .push_bind(i64::from(hello.delay_seconds));
+        }
+        if let Some((table, value)) = &record.stamp {
+            let column = match table {
+                StampTable::AttLog => ", attlog_stamp = ",
+                StampTable::OperLog => ", operlog_stamp = ",
+            };
+            q.push(column).push_bind(value.as_str());
+        }
+        q.push(" WHERE id = ").push_bind(key.device_id.0);
+        q.push(" AND company_id = ").push_bind(key.company_id.0);
+        q.push(" RETURNING id");
+        let _: i64 = q.build_query_scalar().fetch_one(conn).await?;
+    });
+    Ok(())
+}
+
+/// The log row, with zero new punches and employees until they are known.
+async fn insert_push_log(
+    tx: &mut Tx,
+    key: DeviceKey,
+    record: &PushRecord,
+    serial: &str,
+) -> Result<i64> {
+    let reason = record.reason.as_ref();
+    Ok(on_tx!(tx, |conn| {
+        let mut q = insert_into!("device_logs" {
+            company_id: key.company_id.0,
+            device_id: key.device_id.0,
+            kind: LogKind::Sync.as_str(),
+            started_at: secs(record.received_at),
+            duration_ms: count(record.duration.as_millis()),
+            host: record.source.as_str(),
+            address: Some(record.source.as_str()),
+            outcome: record.outcome.as_str(),
+            users_read: count(record.users.len()),
+            punches_read: count(record.punches.len()),
+            punches_new: 0_i64,
+            employees_new: 0_i64,
+            reason: reason.map(|r| r.message.as_str()),
+            reason_code: reason.map(|r| r.code.as_str()),
+            serial_number: serial,
+            push_call: record.call.as_str(),
+            detail: record.detail.as_deref(),
+        });
+        q.push(" RETURNING id");
+        q.build_query_scalar().fetch_one(conn).await?
+    }))
+}
