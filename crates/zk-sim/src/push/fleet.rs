@@ -153,6 +153,12 @@ impl PushDevice {
         self.dev.lock().clock.now()
     }
 
+    /// Moves the device's clock by `secs` (one that drifted, or that
+    /// someone set wrong); the server's clock command puts it right.
+    pub fn jump_clock(&self, secs: i64) {
+        self.dev.lock().clock.drift_secs += secs;
+    }
+
     /// Records still waiting for an acknowledgement.
     pub fn unacknowledged(&self) -> usize {
         let s = self.dev.lock();

@@ -209,9 +209,13 @@ impl Device {
             ("table", table),
             ("Stamp", &stamp),
         ];
+        let sent = Instant::now();
         let a = self.http.post("cdata", &q, body).await?;
         if !a.acknowledged() {
             return None;
+        }
+        if table == "ATTLOG" {
+            self.dev.stats.add_upload_time(sent.elapsed());
         }
         // Only the front `n` were sent; anything queued meanwhile is behind them.
         ack(&mut self.dev.lock(), n);

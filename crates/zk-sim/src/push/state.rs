@@ -6,6 +6,7 @@ use super::spec::{PushSpec, PushUser};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 use tokio::sync::Notify;
 use zk_protocol::push::{device, AttLog};
 use zk_protocol::NameEncoding;
@@ -56,9 +57,28 @@ pub struct PushStats {
     pub failures: AtomicU64,
     pub polls: AtomicU64,
     pub commands_run: AtomicU64,
+    /// How long each acknowledged ATTLOG upload took, request to answer.
+    upload_times: Mutex<Vec<Duration>>,
 }
 
 impl PushStats {
+    /// The time each acknowledged punch upload took (for benchmarks: with
+    /// `Realtime=1` one upload is one punch, sent to stored).
+    pub fn upload_times(&self) -> Vec<Duration> {
+        self.upload_times
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub(crate) fn add_upload_time(&self, d: Duration) {
+        let mut times = self.upload_times.lock().unwrap_or_else(|e| e.into_inner());
+        // Bounded: a long run keeps its first million samples.
+        if times.len() < 1_000_000 {
+            times.push(d);
+        }
+    }
+
     pub fn get(counter: &AtomicU64) -> u64 {
         counter.load(Ordering::Relaxed)
     }
