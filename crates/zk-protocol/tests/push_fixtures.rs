@@ -1,7 +1,9 @@
 //! Request bodies in the shapes adms-push.md describes from real devices
 //! and ZKTeco's documents, replayed through the parsers. The reference
 //! quotes their shape, not their bytes; each fixture says which passage it
-//! follows, and the values are our own.
+//! follows, and the values are our own. The bodies are files in
+//! `fixtures/push/`, so the app replays the same bytes through its
+//! endpoint (`crates/punchclock/tests/push_fixtures.rs`).
 
 use zk_protocol::names::{DeviceLanguage, NameDecoding, NameEncoding};
 use zk_protocol::push::*;
@@ -12,9 +14,7 @@ fn t(y: u16, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> DeviceTime {
 }
 
 /// §9 / S11: ATTLOG with an empty work code, a trailing TAB, CRLF line ends.
-const ATTLOG_S11: &[u8] = b"1\t2025-03-02 07:58:11\t0\t1\t\t0\t0\t\r\n\
-1\t2025-03-02 17:02:40\t1\t1\t\t0\t0\t\r\n\
-27\t2025-03-02 08:01:05\t0\t15\t\t0\t0\t\r\n";
+const ATTLOG_S11: &[u8] = include_bytes!("fixtures/push/attlog_s11.txt");
 
 #[test]
 fn attlog_from_the_real_device_shape() {
@@ -74,12 +74,7 @@ fn a_malformed_attlog_line_is_reported_and_the_rest_kept() {
 
 /// §3.3 and §9 / S11: an OPERLOG mixing OPLOG and FP lines, code 6 with the
 /// PIN in obj1, the finger in obj3 and a length in obj4; base64 with `\/`.
-const OPERLOG_S11: &[u8] = b"OPLOG 4\t0\t2025-03-01 09:12:00\t0\t0\t0\t0\r\n\
-OPLOG 5\t0\t2025-03-01 09:12:30\t26\t0\t0\t0\r\n\
-OPLOG 30\t0\t2025-03-01 09:13:40\t1005\t0\t0\t0\r\n\
-OPLOG 6\t0\t2025-03-01 09:13:41\t1005\t0\t1\t906\r\n\
-FP PIN=1005\tFID=1\tSize=12\tValid=1\tTMP=SGVsbG8\\/aGk=\r\n\
-OPLOG 70\t0\t2025-03-01 09:14:00\t1005\t0\t0\t0\r\n";
+const OPERLOG_S11: &[u8] = include_bytes!("fixtures/push/operlog_s11.txt");
 
 #[test]
 fn operlog_mixing_operations_and_fingerprints() {
@@ -125,12 +120,7 @@ OPLOG 6\t0\t2025-03-01 09:13:42\t1005\t0\t1\t1218\r\n";
 /// FVEIN `Pin`/`Tmp` capitalisation.
 #[test]
 fn operlog_users_and_their_fields() {
-    let body = "USER PIN=1005\tName=Núñez\tPri=14\tPasswd=\tCard=[15CD5B07]\tGrp=1\tTZ=0000000000000000\tVerify=-1\tViceCard=\n\
-USER PIN=1006\tName=\tPri=0\tPasswd=123\tCard=4000000001\tGrp=2\n\
-USER PIN=1007\tName=Kim\n\
-FVEIN Pin=1005\tFID=0\tIndex=1\tValid=1\tSize=8\tTmp=AAAAAA==\n\
-BIODATA Pin=1005\tNo=0\tIndex=0\tValid=1\tDuress=0\tType=9\tMajorVer=58\tMinorVer=0\tFormat=0\tTmp=AAAA\n\
-USER Name=Nobody\n";
+    let body = include_str!("fixtures/push/operlog_users.txt");
     let p = parse_operlog(body.as_bytes(), &NameDecoding::DEFAULT);
     assert_eq!(p.records.len(), 5);
     let OperLogRecord::User(u) = &p.records[0] else {
@@ -164,9 +154,7 @@ USER Name=Nobody\n";
 /// §1 "Character set": GB2312 names on a Chinese-language device.
 #[test]
 fn gb2312_names_on_a_chinese_device() {
-    let mut body = b"USER PIN=88\tName=".to_vec();
-    body.extend_from_slice(&[0xd5, 0xc5, 0xce, 0xb0]); // 张伟 in GB2312
-    body.extend_from_slice(b"\tPri=0\nUSER PIN=89\tName=Li Na\tPri=0\n");
+    let body: &[u8] = include_bytes!("fixtures/push/operlog_gb2312.txt");
     let q = classify(
         "POST",
         "/iclock/cdata",
@@ -174,7 +162,7 @@ fn gb2312_names_on_a_chinese_device() {
     )
     .unwrap();
     let how = text::decoding(q.device.language, None);
-    let p = parse_operlog(&body, &how);
+    let p = parse_operlog(body, &how);
     let names: Vec<_> = p
         .records
         .iter()
@@ -187,7 +175,7 @@ fn gb2312_names_on_a_chinese_device() {
     // A device that did not say Chinese: UTF-8 fails, CP1252 is the fallback,
     // and the raw bytes allow decoding again once the owner sets GB2312.
     let english = classify("POST", "/iclock/cdata", "SN=X1&table=OPERLOG&language=69").unwrap();
-    let p = parse_operlog(&body, &text::decoding(english.device.language, None));
+    let p = parse_operlog(body, &text::decoding(english.device.language, None));
     let OperLogRecord::User(u) = &p.records[0] else {
         panic!()
     };
@@ -403,9 +391,7 @@ fn security_push_handshake_registry_and_token() {
 /// §2.4 step 3: the registry body, with `~` keys and a comma in a value.
 #[test]
 fn registry_and_options_bodies() {
-    let body = "DeviceType=acc,~DeviceName=SpeedFace-V5L,FirmVer=ZAM180-NF-Ver1.1.17,PushVersion=Ver 3.1.2S,\
-MAC=00:17:61:12:34:56,CommType=ethernet,MaxPackageSize=2048000,LockCount=1,~OEMVendor=ZKTECO CO., LTD.,\
-MultiBioDataSupport=0:1:1:0:0:0:0:1:1:1,authKey=88888888";
+    let body = include_str!("fixtures/push/registry.txt");
     let kv = KeyValues::parse(body);
     assert_eq!(kv.get("DeviceName"), Some("SpeedFace-V5L"));
     assert_eq!(kv.get("~devicename"), Some("SpeedFace-V5L"));
@@ -424,9 +410,7 @@ MultiBioDataSupport=0:1:1:0:0:0:0:1:1:1,authKey=88888888";
 /// §3.5: rtlog lines, a door event without a person among them.
 #[test]
 fn rtlog_events() {
-    let body = b"time=2025-03-02 08:00:01\tpin=1005\tcardno=0\tsitecode=0\tlinkid=0\teventaddr=1\tevent=0\tinoutstatus=0\tverifytype=15\tindex=12\r\n\
-time=2025-03-02 08:00:09\tpin=0\tcardno=0\tsitecode=0\tlinkid=0\teventaddr=1\tevent=8\tinoutstatus=2\tverifytype=200\tindex=13\tmaskflag=0\ttemperature=255\r\n\
-time=2025-03-02 08:00:10\tpin=1005\r\n";
+    let body = include_bytes!("fixtures/push/rtlog.txt");
     let p = parse_rtlog(body);
     assert_eq!(p.records.len(), 2);
     let r = &p.records[0];
@@ -441,14 +425,9 @@ time=2025-03-02 08:00:10\tpin=1005\r\n";
 /// §3.5: tabledata with lower-case keys; the answer is `<tablename>=<n>`.
 #[test]
 fn tabledata_users() {
-    let mut body = b"user uid=1\tcardno=\tpin=1005\tpassword=\tgroup=1\tstarttime=0\tendtime=0\tname=Ana\tprivilege=0\tdisable=0\tverify=0\n".to_vec();
-    body.extend_from_slice(b"user uid=2\tpin=1006\tname=");
-    body.extend_from_slice(&[0xd5, 0xc5, 0xce, 0xb0]);
-    body.extend_from_slice(
-        b"\tprivilege=14\nbiodata pin=1005\tno=0\tindex=0\tvalid=1\ttype=9\ttmp=AAAA\n",
-    );
+    let body: &[u8] = include_bytes!("fixtures/push/tabledata_users.txt");
     let how = NameDecoding::with_setting(NameEncoding::Gb18030);
-    let p = parse_tabledata(&body, &how);
+    let p = parse_tabledata(body, &how);
     assert!(p.errors.is_empty(), "{:?}", p.errors);
     let TableRecord::User(u) = &p.records[1] else {
         panic!()
@@ -465,20 +444,7 @@ fn tabledata_users() {
 /// and the multi-line Shell form with raw content.
 #[test]
 fn devicecmd_results() {
-    let body = b"ID=101&Return=0&CMD=DATA\n\
-ID=102&Return=-1002&CMD=DATA&SN=A1\n\
-ID=info8487&Return=0&CMD=INFO\n\
-~DeviceName=MB360\n\
-UserCount=3\n\
-Language=83\n\
-ID=103&Return=0&CMD=VERIFY SUM&StartTime=2025-03-01 00:00:00&EndTime=2025-03-02 00:00:00&AttlogSum=42\n\
-Return=0&CMD=CHECK\n\
-ID=105\n\
-SN=A1\n\
-Return=20\n\
-CMD=Shell\n\
-FILENAME=\n\
-Content=Sun Mar  2 08:00:00 UTC 2025\nline two\n";
+    let body = include_bytes!("fixtures/push/devicecmd.txt");
     let p = parse_results(body, &NameDecoding::DEFAULT);
     let ids: Vec<&str> = p.records.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["101", "102", "info8487", "103", "105"]);
