@@ -292,3 +292,220 @@ async fn a_malformed_line_is_reported_and_the_others_stored() {
     assert_eq!(upload["outcome"], "ok");
     app.shutdown().await;
 }
+
+async fn queue(api: &common::Api, id: DeviceId, body: Value) -> Value {
+    api.post(&format!("/devices/{}/commands", id.0), &body)
+        .await
+        .expect(StatusCode::CREATED)
+}
+
+/// Waits until command `cmd` has finished; returns its JSON.
+async fn finished(api: &common::Api, id: DeviceId, cmd: &Value) -> Value {
+    let path = format!("/devices/{}/commands", id.0);
+    let end = tokio::time::Instant::now() + WAIT;
+    loop {
+        let all = common::items(api.get(&path).await.expect(StatusCode::OK));
+        let found = all
+            .into_iter()
+            .find(|c| c["id"] == cmd["id"])
+            .unwrap_or_default();
+        if matches!(found["state"].as_str(), Some("done" | "failed")) {
+            return found;
+        }
+        assert!(tokio::time::Instant::now() < end, "timed out: {found}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Seconds between the device's clock and ours in `zone`.
+fn clock_error(dev: &zk_sim::push::PushDevice, zone: &str) -> i64 {
+    let ours = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::get(zone).unwrap())
+        .datetime();
+    let c = dev.clock();
+    let theirs = jiff::civil::datetime(
+        c.year as i16,
+        c.month as i8,
+        c.day as i8,
+        c.hour as i8,
+        c.minute as i8,
+        c.second as i8,
+        0,
+    );
+    ours.duration_since(theirs).as_secs().abs()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clock_command_sets_the_device_clock() {
+    let app = start().await;
+    let api = app.signup("Punctual Co").await;
+    let id = claim(&api, "Hall", "CLOCK01").await;
+    let mut spec = PushSpec::new("CLOCK01");
+    spec.clock_drift_secs = 5_000;
+    let sim = fleet(&app, vec![spec]);
+    let dev = sim.device(0).clone();
+    wait_for("the handshake", || async {
+        PushStats::get(&dev.stats().handshakes) >= 1
+    })
+    .await;
+    assert!(
+        clock_error(&dev, "Europe/Berlin") <= 2,
+        "the handshake set it"
+    );
+    dev.jump_clock(-7_200);
+    assert!(clock_error(&dev, "Europe/Berlin") >= 7_000);
+    let cmd = queue(&api, id, json!({"kind": "set_clock"})).await;
+    assert_eq!(cmd["state"], "queued");
+    let done = finished(&api, id, &cmd).await;
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(done["return_code"], 0);
+    assert!(
+        clock_error(&dev, "Europe/Berlin") <= 2,
+        "the command set it"
+    );
+    sim.shutdown().await;
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_backfill_read_users_and_write_names() {
+    let app = start().await;
+    let api = app.signup("Backfill Co").await;
+    let company = app.company_of("owner@backfill-co.example.com").await;
+    let id = claim(&api, "Gate", "BACK01").await;
+    let mut spec = PushSpec::new("BACK01");
+    spec.users = vec![PushUser::new("5", "Ana"), PushUser::new("6", "Ben")];
+    let sim = fleet(&app, vec![spec]);
+    let dev = sim.device(0).clone();
+    wait_for("users", || async { api.employees().await.len() == 2 }).await;
+    for i in 0..3 {
+        dev.punch("5", 0, VerifyMethod(1));
+        tokio::time::sleep(Duration::from_millis(1_100 * (i % 2))).await;
+    }
+    wait_for("punches", || async { dev.unacknowledged() == 0 }).await;
+    let before = punch_count(&app, company).await;
+    assert!(before >= 2, "{before}");
+    // Lost on our side: delete them, then ask the device to send them again.
+    app.raw_sql("DELETE FROM punches").await;
+    let day = dev.clock();
+    let from = format!("{:04}-{:02}-{:02}T00:00", day.year, day.month, day.day);
+    let to = format!("{:04}-{:02}-{:02}T23:59:59", day.year, day.month, day.day);
+    let cmd = queue(
+        &api,
+        id,
+        json!({"kind": "send_punches", "from": from, "to": to}),
+    )
+    .await;
+    assert_eq!(finished(&api, id, &cmd).await["state"], "done");
+    wait_for("the backfill", || async {
+        punch_count(&app, company).await == before
+    })
+    .await;
+    // Write a name: the device's record is read first, then written whole.
+    let cmd = queue(
+        &api,
+        id,
+        json!({"kind": "write_name", "enroll_id": "6", "name": "Benjamin"}),
+    )
+    .await;
+    let done = finished(&api, id, &cmd).await;
+    assert_eq!(done["state"], "done", "{done}");
+    let ben = dev.users().into_iter().find(|u| u.pin == "6").unwrap();
+    assert_eq!(ben.name, "Benjamin");
+    assert_eq!(ben.group, 1, "the rest of the record kept");
+    // Unknown PIN: the device says so.
+    let cmd = queue(&api, id, json!({"kind": "send_users", "enroll_id": "99"})).await;
+    let done = finished(&api, id, &cmd).await;
+    assert_eq!(done["state"], "failed");
+    assert_eq!(done["return_code"], -10);
+    assert!(done["result"]
+        .as_str()
+        .unwrap()
+        .contains("PIN not on the device"));
+    sim.shutdown().await;
+    app.shutdown().await;
+}
+
+/// Between the devices and the service: passes every request on, but holds
+/// back the answer to the first `drops` ATTLOG uploads until the device has
+/// given up waiting: a reply lost on its way back, after the commit.
+async fn lossy_proxy(target: String, drops: u32, hold: Duration) -> std::net::SocketAddr {
+    use axum::extract::{Request, State};
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::Arc;
+    let left = Arc::new(AtomicU32::new(drops));
+    let http = reqwest::Client::new();
+    let app = axum::Router::new()
+        .fallback(
+            move |State((target, left, http)): State<(String, Arc<AtomicU32>, reqwest::Client)>,
+                  req: Request| async move {
+                let uri = req.uri().clone();
+                let method = req.method().clone();
+                let body = axum::body::to_bytes(req.into_body(), 1 << 20)
+                    .await
+                    .unwrap();
+                let url = format!("{target}{}", uri.path_and_query().unwrap());
+                let r = http.request(method, url).body(body).send().await.unwrap();
+                let status = r.status().as_u16();
+                let text = r.bytes().await.unwrap();
+                let upload = uri.query().unwrap_or("").contains("table=ATTLOG");
+                if upload
+                    && left
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok()
+                {
+                    tokio::time::sleep(hold).await;
+                }
+                (axum::http::StatusCode::from_u16(status).unwrap(), text)
+            },
+        )
+        .with_state((target, left, http));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resend_after_a_dropped_reply_is_stored_once() {
+    let app = start().await;
+    let api = app.signup("Flaky Link").await;
+    let company = app.company_of("owner@flaky-link.example.com").await;
+    let id = claim(&api, "Gate", "LOSSY01").await;
+    let proxy = lossy_proxy(app.base.clone(), 1, Duration::from_secs(2)).await;
+    let mut spec = PushSpec::new("LOSSY01");
+    spec.punches = (0..50).map(|i| attlog("7", t(8, 0, i))).collect();
+    let opts = PushOptions {
+        second: Duration::from_millis(50),
+        request_timeout: Duration::from_millis(700),
+        ..PushOptions::default()
+    };
+    let sim = PushFleet::start(&format!("http://{proxy}"), vec![spec], opts).unwrap();
+    let dev = sim.device(0).clone();
+    wait_for("everything acknowledged", || async {
+        dev.unacknowledged() == 0
+    })
+    .await;
+    assert!(
+        PushStats::get(&dev.stats().failures) >= 1,
+        "the reply was lost once"
+    );
+    assert_eq!(punch_count(&app, company).await, 50);
+    let uploads: Vec<Value> = api
+        .logs(id.0)
+        .await
+        .into_iter()
+        .filter(|l| l["push_call"] == "punches")
+        .collect();
+    let read: u64 = uploads
+        .iter()
+        .map(|l| l["punches_read"].as_u64().unwrap())
+        .sum();
+    let new: u64 = uploads
+        .iter()
+        .map(|l| l["punches_new"].as_u64().unwrap())
+        .sum();
+    assert_eq!((read, new), (100, 50), "sent twice, stored once");
+    sim.shutdown().await;
+    app.shutdown().await;
+}

@@ -91,8 +91,8 @@ mod mail;
 mod notify;
 mod poll;
 mod punch;
-mod webhook;
 mod push;
+mod webhook;
 mod zone;
 
 // Input newtypes: each `parse`s text as typed, so a value that exists is valid.
@@ -125,13 +125,14 @@ pub use mail::{
 pub use notify::{bounds as notify_bounds, NotifySettings, ReportTime, ReportTimeError};
 pub use poll::{DeviceUser, NewPunch, PollFailure, PollOutcome, PollReason, PollRecord};
 pub use punch::{Punch, PunchFilter, PunchId, PunchView};
+pub use push::{
+    judge_presence, silence_reason, DeviceUserFields, PushCall, PushCommand, PushCommandArgs,
+    PushCommandId, PushCommandState, PushHello, PushRecord, PushTarget, StampTable,
+    UnclaimedDevice,
+};
 pub use webhook::{
     Delivery, DeliveryAttempt, DeliveryId, DeliveryJob, DeliveryState, NewEvent, Webhook,
     WebhookEvent, WebhookId,
-};
-pub use push::{
-    DeviceUserFields, PushCall, PushCommand, PushCommandArgs, PushCommandId, PushCommandState,
-    PushHello, PushRecord, PushTarget, StampTable, UnclaimedDevice,
 };
 pub use zone::{UnknownZone, Zone};
 

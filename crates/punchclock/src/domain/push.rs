@@ -7,8 +7,61 @@ use std::time::Duration;
 use jiff::{civil, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use super::{CompanyId, DeviceId, DeviceMode, DeviceUser, NewPunch, Outcome, PollReason};
+use super::{
+    CompanyId, Device, DeviceId, DeviceMode, DeviceStatus, DeviceUser, NewPunch, Outcome,
+    PollFailure, PollReason,
+};
 use super::{UnknownZone, Zone};
+
+/// A push device's status judged at `now`: online when it called within
+/// 3× its `Delay`, else offline with the reason in plain words (times in
+/// `tz`); waiting until its first call. A polled device is left as stored.
+pub fn judge_presence(
+    device: &mut Device,
+    now: Timestamp,
+    default_delay: u32,
+    tz: &jiff::tz::TimeZone,
+) {
+    if device.mode != DeviceMode::Push {
+        return;
+    }
+    let Some(last) = device.push.last_seen.or(device.push.handshake_at) else {
+        device.status = DeviceStatus::Pending;
+        return;
+    };
+    let delay = device.push.delay_seconds.unwrap_or(default_delay).max(1);
+    let silent = now.duration_since(last).as_secs() > 3 * i64::from(delay);
+    if !silent {
+        device.status = DeviceStatus::Online;
+        if device.last_error_code == Some(PollFailure::Silent) {
+            device.last_error = None;
+            device.last_error_code = None;
+        }
+        return;
+    }
+    device.status = DeviceStatus::Offline;
+    let reason = silence_reason(last, now, tz);
+    device.last_error = Some(reason.message);
+    device.last_error_code = Some(reason.code);
+}
+
+/// "the device has not called since 09:12: check …" (the date too when
+/// it was not today).
+pub fn silence_reason(last: Timestamp, now: Timestamp, tz: &jiff::tz::TimeZone) -> PollReason {
+    let last = last.to_zoned(tz.clone());
+    let same_day = last.date() == now.to_zoned(tz.clone()).date();
+    let when = match same_day {
+        true => last.strftime("%H:%M").to_string(),
+        false => last.strftime("%-d %b %Y %H:%M").to_string(),
+    };
+    PollReason::new(
+        PollFailure::Silent,
+        format!(
+            "the device has not called since {when}: check its network and its Cloud \
+             Server Setting (server address and port)"
+        ),
+    )
+}
 
 /// What answering a push device needs: the device that claimed its
 /// serial, with its zone resolved and its protocol state.

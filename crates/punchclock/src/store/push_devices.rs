@@ -135,13 +135,21 @@ impl Store {
             } else {
                 "source_address"
             };
+            // A refusal is also the device's latest news: "why offline".
+            let error = change.locked.then(|| refusal(change));
+            let code = change.locked.then_some(PollFailure::SourceRefused.as_str());
             on_tx!(tx, |conn| {
                 sqlx::query(&format!(
-                    "UPDATE devices SET {column} = $3 WHERE id = $1 AND company_id = $2"
+                    "UPDATE devices SET {column} = $3, \
+                     last_error = COALESCE($4, last_error), \
+                     last_error_code = COALESCE($5, last_error_code) \
+                     WHERE id = $1 AND company_id = $2"
                 ))
                 .bind(change.device_id.0)
                 .bind(change.company_id.0)
                 .bind(change.to)
+                .bind(error.as_deref())
+                .bind(code)
                 .execute(conn)
                 .await?;
             });
@@ -200,6 +208,15 @@ impl Store {
         })
         .await
     }
+}
+
+fn refusal(change: &SourceChange<'_>) -> String {
+    format!(
+        "a request came from {} but this device is locked to {}: \
+         accept the new address on the device page to let it in",
+        change.to,
+        change.from.unwrap_or("another address")
+    )
 }
 
 async fn insert_source_log(tx: &mut Tx, change: &SourceChange<'_>) -> Result<()> {

@@ -3,6 +3,7 @@
 
 pub mod address;
 mod input;
+pub mod push;
 
 pub use input::{DeviceChanges, DeviceInput, DeviceSettings};
 
@@ -10,8 +11,8 @@ use super::error::{ServiceError, ServiceResult};
 use super::fields::FieldErrors;
 use super::services::{Caller, Services};
 use crate::domain::{
-    Device, DeviceId, DeviceLog, DeviceMode, DeviceUpdate, Host, HostError, PollInterval, Port,
-    PunchFilter, SerialNumber, SerialNumberError,
+    judge_presence, Device, DeviceId, DeviceLog, DeviceMode, DeviceUpdate, Host, HostError,
+    PollInterval, Port, PunchFilter, SerialNumber, SerialNumberError,
 };
 use crate::store::{Rule, StoreError};
 
@@ -46,8 +47,16 @@ impl Devices<'_> {
         self.0.settings.allow_private_device_addresses
     }
 
+    /// The company's devices; a push device's status is judged now.
     pub async fn list(&self, caller: &Caller) -> ServiceResult<Vec<Device>> {
-        Ok(self.0.store.list_devices(caller.company_id).await?)
+        let mut devices = self.0.store.list_devices(caller.company_id).await?;
+        if devices.iter().any(|d| d.mode == DeviceMode::Push) {
+            let tz = self.company_tz(caller).await?;
+            for d in &mut devices {
+                self.judge(d, &tz);
+            }
+        }
+        Ok(devices)
     }
 
     /// Every device with its punch count, for the Manage Devices list.
@@ -62,7 +71,22 @@ impl Devices<'_> {
     }
 
     pub async fn get(&self, caller: &Caller, id: DeviceId) -> ServiceResult<Device> {
-        Ok(self.0.store.get_device(caller.company_id, id).await?)
+        let mut device = self.0.store.get_device(caller.company_id, id).await?;
+        if device.mode == DeviceMode::Push {
+            self.judge(&mut device, &self.company_tz(caller).await?);
+        }
+        Ok(device)
+    }
+
+    /// Online means it called within 3× its `Delay` (push mode).
+    fn judge(&self, device: &mut Device, tz: &jiff::tz::TimeZone) {
+        let delay = self.0.settings.push.delay_seconds;
+        judge_presence(device, self.0.now(), delay, tz);
+    }
+
+    async fn company_tz(&self, caller: &Caller) -> ServiceResult<jiff::tz::TimeZone> {
+        let company = self.0.store.get_company(caller.company_id).await?;
+        Ok(company.timezone.tz().clone())
     }
 
     /// Punches stored from this device.
@@ -253,6 +277,7 @@ impl Devices<'_> {
     /// "Test connection": handshake and identity only, logged as a test.
     pub async fn test_connection(&self, caller: &Caller, id: DeviceId) -> ServiceResult<DeviceLog> {
         self.0.require_good_standing(caller).await?;
+        self.require_poll(caller, id).await?;
         self.0.throttle.contact(caller.company_id)?;
         Ok(self.0.syncer.test_connection(caller.company_id, id).await?)
     }
@@ -260,8 +285,21 @@ impl Devices<'_> {
     /// "Sync now": a full read at once; the log entry says what happened.
     pub async fn sync_now(&self, caller: &Caller, id: DeviceId) -> ServiceResult<DeviceLog> {
         self.0.require_good_standing(caller).await?;
+        self.require_poll(caller, id).await?;
         self.0.throttle.contact(caller.company_id)?;
         Ok(self.0.syncer.sync_now(caller.company_id, id).await?.log)
+    }
+
+    /// Testing and syncing are for devices we connect to.
+    async fn require_poll(&self, caller: &Caller, id: DeviceId) -> ServiceResult<()> {
+        if self.get(caller, id).await?.mode == DeviceMode::Poll {
+            return Ok(());
+        }
+        Err(ServiceError::conflict(
+            "mode",
+            "This device calls us (push mode), so there is no connection to test or sync: \
+             its log shows every call. To have it send punches again, use \"Send punches again\".",
+        ))
     }
 
     async fn vet_host(&self, host: &Host, port: Port) -> ServiceResult<()> {

@@ -38,6 +38,7 @@ pub mod error;
 pub mod notify_views;
 pub mod openapi;
 pub mod punches;
+pub mod push;
 pub mod responses;
 pub mod schema;
 pub mod views;
@@ -71,6 +72,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(devices::test))
         .routes(routes!(devices::sync))
         .routes(routes!(devices::logs))
+        .routes(routes!(push::list, push::queue))
+        .routes(routes!(push::accept_source))
         .routes(routes!(employees::list, employees::create))
         .routes(routes!(employees::get, employees::patch))
         .routes(routes!(punches::list))

@@ -7,7 +7,7 @@ use jiff::{civil, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::{Company, Device, DeviceLog, Employee, PunchView};
+use crate::domain::{Company, Device, DeviceLog, Employee, PunchView, PushCommand};
 
 /// `2026-07-01T09:05:07+02:00` in `tz`.
 pub fn instant(t: Timestamp, tz: &TimeZone) -> String {
@@ -146,6 +146,19 @@ pub struct DeviceJson {
     pub next_poll_at: String,
     #[schema(format = DateTime)]
     pub created_at: String,
+    /// `poll` (we connect to it) or `push` (it calls us over HTTP).
+    pub mode: String,
+    /// Push mode: where its requests come from.
+    pub source_address: Option<String>,
+    /// Push mode with `lock_source`: an address refused until accepted.
+    pub pending_source_address: Option<String>,
+    pub lock_source: bool,
+    /// Push mode: its last request of any kind.
+    #[schema(format = DateTime)]
+    pub push_last_seen: Option<String>,
+    /// Push mode: its last handshake; `null` while waiting for the first.
+    #[schema(format = DateTime)]
+    pub push_connected_at: Option<String>,
 }
 
 impl DeviceJson {
@@ -166,7 +179,7 @@ impl DeviceJson {
             last_attempt: opt_instant(d.last_attempt_at, &tz),
             last_error: d.last_error.clone(),
             last_error_code: d.last_error_code.map(|c| c.to_string()),
-            serial_number: d.info.serial_number.clone(),
+            serial_number: d.serial_number().map(str::to_string),
             device_name: d.info.device_name.clone(),
             platform: d.info.platform.clone(),
             firmware: d.info.firmware.clone(),
@@ -181,6 +194,12 @@ impl DeviceJson {
             poll_interval_override: d.poll_interval_minutes,
             next_poll_at: instant(d.next_poll_at, &tz),
             created_at: instant(d.created_at, &tz),
+            mode: d.mode.to_string(),
+            source_address: d.push.source_address.clone(),
+            pending_source_address: d.push.pending_source_address.clone(),
+            lock_source: d.push.lock_source,
+            push_last_seen: opt_instant(d.push.last_seen, &tz),
+            push_connected_at: opt_instant(d.push.handshake_at, &tz),
         }
     }
 }
@@ -207,6 +226,11 @@ pub struct DeviceLogJson {
     #[schema(value_type = Option<super::schema::FailureCode>)]
     pub reason_code: Option<String>,
     pub serial_number: Option<String>,
+    /// What a push device called (`handshake`, `punches`, `users`,
+    /// `command_results`, `source`, …); `null` for polls and tests.
+    pub push_call: Option<String>,
+    /// What the device reported beyond counts.
+    pub detail: Option<String>,
 }
 
 impl DeviceLogJson {
@@ -228,6 +252,47 @@ impl DeviceLogJson {
             reason: l.reason.clone(),
             reason_code: l.reason_code.map(|c| c.to_string()),
             serial_number: l.serial_number.clone(),
+            push_call: l.push_call.map(|c| c.to_string()),
+            detail: l.detail.clone(),
+        }
+    }
+}
+
+/// A command queued for a push device, and how it ended.
+#[derive(Serialize, ToSchema)]
+#[schema(as = PushCommand)]
+pub struct PushCommandJson {
+    pub id: i64,
+    /// `set_clock`, `query_attlog`, `query_users` or `update_user`.
+    pub kind: String,
+    /// What it does, in plain words.
+    pub description: String,
+    /// `queued`, `sent`, `done` or `failed`.
+    pub state: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    #[schema(format = DateTime)]
+    pub sent_at: Option<String>,
+    #[schema(format = DateTime)]
+    pub finished_at: Option<String>,
+    /// The device's return code (0 is success).
+    pub return_code: Option<i32>,
+    /// The device's answer in plain words.
+    pub result: Option<String>,
+}
+
+impl PushCommandJson {
+    pub fn new(c: &PushCommand, tz: &TimeZone) -> Self {
+        PushCommandJson {
+            id: c.id.0,
+            kind: c.args.kind().to_string(),
+            description: c.args.describe(),
+            state: c.state.to_string(),
+            created_at: instant(c.created_at, tz),
+            sent_at: opt_instant(c.sent_at, tz),
+            finished_at: opt_instant(c.finished_at, tz),
+            return_code: c.return_code,
+            result: c.result.clone(),
         }
     }
 }
