@@ -17,6 +17,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("mail", &["store", "domain", "clock"]),
     ("webhooks", &["sync", "store", "domain", "clock"]),
     ("alerts", &["mail", "webhooks", "store", "domain", "clock"]),
+    ("push", &["billing", "store", "domain", "clock"]),
     (
         "service",
         &[
