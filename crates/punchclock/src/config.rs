@@ -5,8 +5,8 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 
 use crate::billing::{default_plans, Plan};
-use crate::service::throttle::Limits as RateLimits;
 use crate::push::PushSettings;
+use crate::service::throttle::Limits as RateLimits;
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
