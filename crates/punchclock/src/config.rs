@@ -48,6 +48,10 @@ pub struct Config {
     pub max_concurrent_polls: usize,
     /// Seconds allowed for each protocol step of a poll.
     pub device_timeout_seconds: u64,
+    /// Seconds allowed for a whole poll. A device's lease lasts this plus a
+    /// minute, so an instance that dies mid-poll hands its devices to the
+    /// others within that time.
+    pub poll_attempt_timeout_seconds: u64,
     /// Name of this instance when several share one PostgreSQL.
     pub instance_id: String,
     /// Mark session cookies `Secure` (turn on behind HTTPS).
@@ -104,6 +108,7 @@ impl Default for Config {
             allow_private_device_addresses: false,
             max_concurrent_polls: 64,
             device_timeout_seconds: 10,
+            poll_attempt_timeout_seconds: 600,
             instance_id: String::new(),
             secure_cookies: false,
             trial_days: 14,
