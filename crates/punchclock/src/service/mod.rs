@@ -13,6 +13,7 @@
 pub mod account;
 pub mod alerts;
 pub mod company;
+pub mod device_care;
 pub mod device_logs;
 pub mod devices;
 pub mod employees;

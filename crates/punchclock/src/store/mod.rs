@@ -84,6 +84,7 @@ mod accounts;
 mod alerts;
 mod audit;
 mod companies;
+mod device_care;
 mod device_logs;
 mod devices;
 mod employees;
@@ -100,6 +101,7 @@ mod tx;
 mod webhooks;
 
 pub use alerts::{CompanyHealth, DeviceHealth, FLAP_WINDOW_SECONDS};
+pub use device_care::NewDeviceEvent;
 pub use error::{Corrupt, Invalid, Rule, StoreError};
 pub use mail_outbox::{MailResult, UnsubscribeTarget};
 pub use push_commands::CommandFinish;

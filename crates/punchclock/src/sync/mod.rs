@@ -1,6 +1,8 @@
 //! Sync: the scheduler that polls devices and the poller that talks to one.
 
 pub mod address;
+pub mod auto_care;
+pub mod care;
 pub mod poller;
 pub mod scheduler;
 
@@ -61,6 +63,25 @@ impl Syncer {
 
     /// Poll one device and record the result in one transaction.
     pub async fn poll_and_record(&self, target: &PollTarget) -> Result<PollOutcome, StoreError> {
+        Ok(self.poll_and_store(target).await?.0)
+    }
+
+    /// A scheduled poll, then the automatic device care the company opted
+    /// into (a care failure is recorded with the device, never the poll's).
+    pub async fn scheduled_poll(&self, target: &PollTarget) -> Result<PollOutcome, StoreError> {
+        let (outcome, record) = self.poll_and_store(target).await?;
+        if let (Outcome::Ok, Some(info)) = (record.outcome, &record.info) {
+            if let Err(e) = self.auto_care(target, info).await {
+                tracing::warn!(device = %target.device_id, "automatic device care failed: {e}");
+            }
+        }
+        Ok(outcome)
+    }
+
+    async fn poll_and_store(
+        &self,
+        target: &PollTarget,
+    ) -> Result<(PollOutcome, PollRecord), StoreError> {
         let mut record = poll(target, &self.settings, LogKind::Sync, &self.clock).await;
         record.next_poll_at = Some(scheduler::next_poll_at(
             self.clock.now(),
@@ -72,7 +93,7 @@ impl Syncer {
         if outcome.employees_new > 0 {
             self.billing.reconcile(target.company_id, None).await?;
         }
-        Ok(outcome)
+        Ok((outcome, record))
     }
 
     /// Records an attempt. When what was read cannot be saved, the attempt

@@ -209,6 +209,23 @@ async fn read(
     })
 }
 
+/// Resolve, vet and connect, for contacts other than polls (device care,
+/// live capture); a failure comes as its code and plain words.
+pub(crate) async fn connect(
+    target: &PollTarget,
+    settings: &PollSettings,
+) -> Result<ZkClient, PollReason> {
+    let address = resolve(target, settings).await.map_err(|f| f.reason)?;
+    ZkClient::connect_addr(address, &client_options(target, settings))
+        .await
+        .map_err(|e| Failure::client(&e, Some(address)).reason)
+}
+
+/// A client error as a code and plain words.
+pub(crate) fn reason(e: &ClientError) -> PollReason {
+    Failure::client(e, None).reason
+}
+
 fn client_options(target: &PollTarget, settings: &PollSettings) -> ClientOptions {
     ClientOptions {
         comm_key: target.comm_key,
@@ -307,11 +324,11 @@ fn pick_address(addrs: &[SocketAddr], allow_private: bool) -> Result<SocketAddr,
 
 /// The instant a device wall-clock time denotes in the device's zone (see
 /// [`Zone::instant`] for DST overlaps and gaps).
-fn device_instant(zone: &Zone, t: zk_protocol::DeviceTime) -> Option<Timestamp> {
+pub(crate) fn device_instant(zone: &Zone, t: zk_protocol::DeviceTime) -> Option<Timestamp> {
     zone.instant(to_civil(t)?)
 }
 
-fn to_new_punch(zone: &Zone, p: zk_protocol::Punch) -> Option<NewPunch> {
+pub(crate) fn to_new_punch(zone: &Zone, p: zk_protocol::Punch) -> Option<NewPunch> {
     Some(NewPunch {
         device_time: to_civil(p.time)?,
         punched_at: device_instant(zone, p.time)?,

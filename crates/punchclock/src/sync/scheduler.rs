@@ -69,7 +69,7 @@ impl Scheduler {
             };
             let syncer = self.syncer.clone();
             tokio::spawn(async move {
-                if let Err(e) = syncer.poll_and_record(&target).await {
+                if let Err(e) = syncer.scheduled_poll(&target).await {
                     tracing::warn!(device = %target.device_id, "recording a poll failed: {e}");
                 }
                 drop(permit);

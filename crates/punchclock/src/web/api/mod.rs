@@ -32,6 +32,7 @@ pub mod alerts;
 pub mod body;
 pub mod caller;
 pub mod company;
+pub mod device_care;
 pub mod devices;
 pub mod employees;
 pub mod error;
@@ -77,6 +78,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(employees::list, employees::create))
         .routes(routes!(employees::get, employees::patch))
         .routes(routes!(punches::list))
+        .routes(routes!(device_care::set_clock))
+        .routes(routes!(device_care::rotate_log))
         .routes(routes!(alerts::list))
         .routes(routes!(alerts::ack))
         .routes(routes!(webhooks::list, webhooks::create))

@@ -65,6 +65,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/devices/{id}/test", post(devices::test_connection))
         .route("/devices/{id}/sync", post(devices::sync_now))
+        .route("/devices/{id}/set-clock", post(device_log::set_clock))
+        .route("/devices/{id}/rotate-log", post(device_log::rotate_log))
         .route("/employees", get(employees::list))
         .route(
             "/employees/{id}/edit",

@@ -1,12 +1,48 @@
-//! The device's health on its page: its alerts, open and past.
+//! The device's health on its page: its alerts, open and past, and device
+//! care (set the clock, rotate the log) with what was done.
 
 use maud::{html, Markup};
 
-use crate::domain::Alert;
+use crate::domain::{Alert, DeviceEvent, DeviceId};
 use crate::web::pages::ctx::Ctx;
 use crate::web::pages::fmt;
 
-pub fn card(ctx: &Ctx, alerts: &[Alert]) -> Markup {
+pub fn card(ctx: &Ctx, id: DeviceId, alerts: &[Alert], events: &[DeviceEvent]) -> Markup {
+    html! {
+        div.grid-2 {
+            (alerts_card(ctx, alerts))
+            (care_card(ctx, id, events))
+        }
+    }
+}
+
+fn care_card(ctx: &Ctx, id: DeviceId, events: &[DeviceEvent]) -> Markup {
+    html! {
+        div.card data-testid="device-care" {
+            h3 { "Device care" }
+            form method="post" action=(format!("/devices/{id}/set-clock")) {
+                (ctx.csrf())
+                button.btn-quiet type="submit" data-testid="set-clock" { "Set clock" }
+                span.muted.small { " to the time in the device's zone (written to the audit log)" }
+            }
+            form method="post" action=(format!("/devices/{id}/rotate-log")) {
+                (ctx.csrf())
+                label.check {
+                    input type="checkbox" name="confirm" value="on" data-testid="confirm-rotate";
+                    span { "Clear the device's log once every punch on it is verified as stored" }
+                }
+                button.btn-quiet type="submit" data-testid="rotate-log" { "Rotate log" }
+            }
+            @for e in events {
+                p.small data-testid="device-event" data-kind=(e.kind.as_str()) data-outcome=(e.outcome.as_str()) {
+                    (fmt::minute(e.at, &ctx.tz)) " · " (e.message)
+                }
+            }
+        }
+    }
+}
+
+fn alerts_card(ctx: &Ctx, alerts: &[Alert]) -> Markup {
     html! {
         div.card data-testid="device-alerts" {
             h3 { "Alerts" }

@@ -30,6 +30,53 @@ pub async fn show(
         .alerts()
         .of_device(ctx.caller(), id, 20)
         .await?;
-    let health = health::card(&ctx, &alerts);
+    let events = state
+        .services
+        .device_care()
+        .events(ctx.caller(), id, 10)
+        .await?;
+    let health = health::card(&ctx, id, &alerts, &events);
     Ok(view::device_page(&ctx, &history, flash.as_ref(), health))
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct CareForm {
+    #[serde(default, rename = "_csrf")]
+    csrf: String,
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+/// `POST /devices/{id}/set-clock`
+pub async fn set_clock(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<CareForm>,
+) -> PageResult {
+    ctx.check_csrf(&f.csrf)?;
+    let id = DeviceId(path_id(&id)?);
+    state
+        .services
+        .device_care()
+        .set_clock(ctx.caller(), id)
+        .await?;
+    Ok(super::error::see_other(&format!("/devices/{id}")))
+}
+
+/// `POST /devices/{id}/rotate-log`
+pub async fn rotate_log(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<CareForm>,
+) -> PageResult {
+    ctx.check_csrf(&f.csrf)?;
+    let id = DeviceId(path_id(&id)?);
+    let care = state.services.device_care();
+    match care.rotate_log(ctx.caller(), id, f.confirm.is_some()).await {
+        Ok(_) | Err(crate::service::ServiceError::Invalid(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    Ok(super::error::see_other(&format!("/devices/{id}")))
 }
