@@ -22,7 +22,7 @@ pub struct DeviceCare<'a>(&'a Services);
 impl DeviceCare<'_> {
     /// Sets the device clock to the time in its zone.
     pub async fn set_clock(&self, caller: &Caller, id: DeviceId) -> ServiceResult<DeviceEvent> {
-        self.0.require_good_standing(caller).await?;
+        self.ready(caller, id).await?;
         let result = self.0.syncer.set_clock(caller.company_id, id).await?;
         let (outcome, message) = clock_words(&result);
         let (from, to) = match &result {
@@ -61,7 +61,7 @@ impl DeviceCare<'_> {
                 "Confirm that the device's log may be cleared once every punch on it is stored.",
             ));
         }
-        self.0.require_good_standing(caller).await?;
+        self.ready(caller, id).await?;
         // Store what is new first, so the check compares like with like.
         let synced = self.0.syncer.sync_now(caller.company_id, id).await?;
         let result = if synced.log.outcome == Outcome::Ok {
@@ -85,6 +85,15 @@ impl DeviceCare<'_> {
             (None, to),
         )
         .await
+    }
+
+    /// Care is for devices we connect to, in good standing, within the
+    /// company's limit of manual contacts.
+    async fn ready(&self, caller: &Caller, id: DeviceId) -> ServiceResult<()> {
+        self.0.require_good_standing(caller).await?;
+        self.0.devices().require_poll(caller, id).await?;
+        self.0.throttle.contact(caller.company_id)?;
+        Ok(())
     }
 
     /// The device's care and live-capture events, newest first.

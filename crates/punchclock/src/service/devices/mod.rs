@@ -291,7 +291,7 @@ impl Devices<'_> {
     }
 
     /// Testing and syncing are for devices we connect to.
-    async fn require_poll(&self, caller: &Caller, id: DeviceId) -> ServiceResult<()> {
+    pub(crate) async fn require_poll(&self, caller: &Caller, id: DeviceId) -> ServiceResult<()> {
         if self.get(caller, id).await?.mode == DeviceMode::Poll {
             return Ok(());
         }

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::body::Fields;
 use super::caller::ApiUser;
 use super::error::{ApiResult, Json, Path};
-use super::responses::{self as r, Auth, Blocked, Missing};
+use super::responses::{self as r, Auth, Blocked, Conflict, Missing};
 use super::schema::{self, S};
 use super::views::{company_zone, instant};
 use crate::domain::{DeviceEvent, DeviceId};
@@ -61,7 +61,7 @@ fn confirm() -> S {
 /// written to the audit log. `outcome` says whether it worked.
 #[utoipa::path(post, path = "/devices/{id}/set-clock", operation_id = "setDeviceClock",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "What happened.", body = DeviceEventJson), Auth, Blocked, Missing))]
+    responses((status = 200, description = "What happened.", body = DeviceEventJson), Auth, Blocked, Missing, Conflict, r::Throttled))]
 pub async fn set_clock(
     State(state): State<AppState>,
     user: ApiUser,
@@ -84,7 +84,7 @@ pub async fn set_clock(
 /// says why. Recorded with the device and in the audit log.
 #[utoipa::path(post, path = "/devices/{id}/rotate-log", operation_id = "rotateDeviceLog",
     params(("id" = i64, Path)), request_body = RotateBody,
-    responses((status = 200, description = "What happened.", body = DeviceEventJson), r::Body, Auth, Blocked, Missing))]
+    responses((status = 200, description = "What happened.", body = DeviceEventJson), r::Body, Auth, Blocked, Missing, Conflict, r::Throttled))]
 pub async fn rotate_log(
     State(state): State<AppState>,
     user: ApiUser,
