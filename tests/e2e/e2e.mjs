@@ -4,6 +4,9 @@
 //   SIM_PORT      port of `punchclock sim`
 //   SIM_PID       its process id (the test stops it to take the device offline)
 //   BIG_SIM_PORT  port of a second `punchclock sim` with 12 users (over the trial's 10 seats)
+//   LEGACY_SIM_PORT  a sim with CP1252 names and a clock 754 s fast
+//   GBK_SIM_PORT  a sim with GB2312 names
+//   TRIAL_URL     a second `punchclock serve` whose trials end at once
 //   SHOT_DIR      where screenshots go
 //   CHROMIUM      browser executable (default /usr/bin/chromium)
 // Prints one line per check and ends with "e2e: N passed, M failed".
@@ -13,15 +16,24 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import net from "node:net";
+import * as devices from "./checks/devices.mjs";
+import * as keyboard from "./checks/keyboard.mjs";
+import * as layout from "./checks/layout.mjs";
+import * as punches from "./checks/punches.mjs";
+import * as times from "./checks/times.mjs";
+import * as zones from "./checks/zones.mjs";
 
 const BASE = process.env.PC_URL;
 const SIM_PORT = process.env.SIM_PORT;
 const SIM_PID = Number(process.env.SIM_PID);
 const BIG_SIM_PORT = process.env.BIG_SIM_PORT;
+const LEGACY_SIM_PORT = process.env.LEGACY_SIM_PORT;
+const GBK_SIM_PORT = process.env.GBK_SIM_PORT;
+const TRIAL_URL = process.env.TRIAL_URL;
 const SHOT_DIR = process.env.SHOT_DIR || mkdtempSync(join(tmpdir(), "pc-shots-"));
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-if (!BASE || !SIM_PORT || !SIM_PID || !BIG_SIM_PORT) {
-  console.error("PC_URL, SIM_PORT, SIM_PID and BIG_SIM_PORT must be set (use run.sh)");
+if (!BASE || !SIM_PORT || !SIM_PID || !BIG_SIM_PORT || !LEGACY_SIM_PORT || !GBK_SIM_PORT || !TRIAL_URL) {
+  console.error("PC_URL, SIM_PORT, SIM_PID, BIG_SIM_PORT, LEGACY_SIM_PORT, GBK_SIM_PORT and TRIAL_URL must be set (use run.sh)");
   process.exit(2);
 }
 
@@ -45,6 +57,9 @@ async function check(name, fn) {
     failed++;
     aborted = true;
     console.log(`FAIL ${name}\n     ${String(e && e.stack || e).split("\n").slice(0, 6).join("\n     ")}`);
+    // What the page said, to tell an error page from a slow one.
+    const said = await page.locator("main").innerText({ timeout: 2000 }).catch(() => "(no page text)");
+    console.log(`     page ${page.url()}: ${said.replace(/\s+/g, " ").slice(0, 400)}`);
   }
 }
 
@@ -74,7 +89,7 @@ const context = await chromium.launchPersistentContext(userDataDir, {
     "--disable-component-update",
     "--disable-sync",
   ],
-  viewport: { width: 1280, height: 860 },
+  viewport: { width: 1366, height: 860 },
   baseURL: BASE,
 });
 context.setDefaultTimeout(20_000);
@@ -86,6 +101,29 @@ page.on("pageerror", (e) => consoleErrors.push(String(e)));
 // Nothing may be fetched from anywhere but the service itself.
 const outside = [];
 context.on("request", (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith("data:")) outside.push(r.url()); });
+
+// What the checks in ./checks/ are handed.
+const WIDE = { width: 1366, height: 860 };
+const shotPath = (name) => join(SHOT_DIR, `${name}.png`);
+const t = {
+  page,
+  context,
+  check,
+  assert,
+  state: {},
+  shotPath,
+  shot: (name, full = true) => page.screenshot({ path: shotPath(name), fullPage: full }),
+  wide: () => page.setViewportSize(WIDE),
+  /** The current page at 1366 and at 390 px. */
+  async both(name, full = true) {
+    for (const [width, height] of [[1366, 860], [390, 844]]) {
+      await page.setViewportSize({ width, height });
+      await page.reload();
+      await page.screenshot({ path: shotPath(`${name}-${width}`), fullPage: full });
+    }
+    await page.setViewportSize(WIDE);
+  },
+};
 
 const email = `owner${Date.now()}@bakery.example`;
 let deviceId = null;
@@ -102,10 +140,12 @@ try {
     assert(new URL(page.url()).pathname === "/login", page.url());
   });
 
+  await zones.zoneList(t);
+
   await check("signup validation keeps what was typed and shows messages by the fields", async () => {
     await page.goto("/signup");
     await page.fill("#f-company", "Corner Bakery");
-    await page.selectOption("#f-timezone", "Europe/Berlin");
+    await page.fill("#f-timezone", "Europe/Berlin");
     await page.fill("#f-email", "not-an-email");
     await page.fill("#f-password", "short");
     await page.getByTestId("signup-submit").click();
@@ -247,6 +287,16 @@ try {
     await page.screenshot({ path: join(SHOT_DIR, "punches.png"), fullPage: true });
   });
 
+  await punches.verifyNames(t);
+  await punches.pastLastPage(t);
+  await layout.phonePunches(t);
+  await layout.employeeFilter(t);
+  await devices.wholeHoursAdvice(t, deviceId);
+  await times.footerZone(t, "Europe/Berlin");
+  await keyboard.skipLink(t);
+  await keyboard.focusRings(t);
+  await layout.phoneNav(t);
+
   await check("stopping the device turns the label Offline without a reload", async () => {
     await page.goto("/devices");
     const label = page.locator(`[data-testid="device-status"][data-device-id="${deviceId}"]`);
@@ -284,6 +334,9 @@ try {
     console.log(`     reason shown: ${reason}`);
   });
 
+  await devices.badDeviceSaysSo(t);
+  await layout.longReason(t);
+
   await check("layout at a 390px phone width", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     for (const [path, name] of [["/devices", "phone-devices"], [`/devices/${deviceId}`, "phone-device-log"], ["/employees", "phone-employees"], ["/punches", "phone-punches"]]) {
@@ -293,7 +346,7 @@ try {
       // The first screen, as a phone shows it (full pages get very long).
       await page.screenshot({ path: join(SHOT_DIR, `${name}.png`) });
     }
-    await page.setViewportSize({ width: 1280, height: 860 });
+    await page.setViewportSize({ width: 1366, height: 860 });
   });
 
   await check("company settings save", async () => {
@@ -303,6 +356,8 @@ try {
     assert((await page.inputValue("#f-poll_interval_minutes")) === "15", "saved value shown");
     await page.screenshot({ path: join(SHOT_DIR, "company.png"), fullPage: true });
   });
+
+  await zones.oldNameSavedAsCurrent(t);
 
   await check("log out; an open page notices the session ended and goes to log in", async () => {
     const watcher = await context.newPage();
@@ -328,7 +383,7 @@ try {
     await Promise.all([page.waitForURL("**/login"), page.getByTestId("logout").click()]);
     await page.goto("/signup");
     await page.fill("#f-company", "Twelve Bakers");
-    await page.selectOption("#f-timezone", "Europe/Berlin");
+    await page.fill("#f-timezone", "Europe/Berlin");
     await page.fill("#f-email", email2);
     await page.fill("#f-password", "correct horse battery");
     await Promise.all([page.waitForURL("**/devices"), page.getByTestId("signup-submit").click()]);
@@ -339,8 +394,13 @@ try {
     await page.fill("#f-host", "127.0.0.1");
     await page.fill("#f-port", String(BIG_SIM_PORT));
     await Promise.all([page.waitForURL(/\/devices(\?|$)/), page.getByTestId("save-device").click()]);
-    await Promise.all([page.waitForURL(/did=sync/), page.getByTestId("sync-now").click()]);
-    // The sync stored everything, and the account is now blocked.
+    // The scheduler polls a new device at once, so the account may be
+    // blocked already (no Sync button, or Sync refused): either way the
+    // sync stored everything.
+    if ((await page.getByTestId("blocked-screen").count()) === 0) {
+      await Promise.all([page.waitForURL(/did=sync|\/sync$/), page.getByTestId("sync-now").click()]);
+    }
+    // The account is now blocked.
     await page.goto("/devices");
     const screen = page.getByTestId("blocked-screen");
     await screen.waitFor();
@@ -368,6 +428,15 @@ try {
     await page.goto("/punches");
     assert((await page.getByTestId("blocked-screen").count()) === 0, "punches readable");
   });
+
+  const oldClock = await devices.goodDeviceSaysSo(t, { name: "Old clock", port: LEGACY_SIM_PORT, timezone: "UTC" });
+  await check("Sync the old clock", async () => {
+    await page.goto(`/devices/${oldClock}`);
+    await Promise.all([page.waitForURL(/did=sync/), page.getByTestId("sync-now").click()]);
+    assert((await page.getByTestId("action-result").getAttribute("data-outcome")) === "ok", await page.getByTestId("action-result").innerText());
+  });
+  await devices.setClockAdvice(t, oldClock);
+  await times.otherZoneLabelled(t, { deviceId: oldClock, company: "Europe/Berlin", zone: "UTC" });
 
   await check("no script errors and nothing fetched from outside", async () => {
     assert(consoleErrors.length === 0, `console: ${consoleErrors.join(" | ")}`);

@@ -5,8 +5,10 @@
 #
 # Installs what it needs if missing (npm's playwright-core, Debian's chromium;
 # never a downloaded browser), starts a fresh `punchclock serve` on a free
-# port with a temporary data directory and a `punchclock sim` device, runs
-# e2e.mjs, cleans up, and ends with "e2e: N passed, M failed".
+# port with a temporary data directory (and a second one whose trials end
+# at once), `punchclock sim` devices (one over the trial's seats, one with
+# CP1252 names and a fast clock, one with GB2312 names), runs e2e.mjs,
+# cleans up, and ends with "e2e: N passed, M failed".
 # Screenshots are kept in $E2E_SHOT_DIR (default: a new temporary folder).
 set -euo pipefail
 
@@ -37,12 +39,13 @@ mkdir -p "$SHOT_DIR"
 SERVE_PID=""
 SIM_PID=""
 BIG_SIM_PID=""
+OTHER_PIDS=""
 
 cleanup() {
-  for pid in $SERVE_PID $SIM_PID $BIG_SIM_PID; do
+  for pid in $SERVE_PID $SIM_PID $BIG_SIM_PID $OTHER_PIDS; do
     kill "$pid" 2>/dev/null || true
   done
-  for pid in $SERVE_PID $SIM_PID $BIG_SIM_PID; do
+  for pid in $SERVE_PID $SIM_PID $BIG_SIM_PID $OTHER_PIDS; do
     wait "$pid" 2>/dev/null || true
   done
   rm -rf "$WORK"
@@ -72,12 +75,17 @@ wait_port() {
   return 1
 }
 
-WEB_PORT="$(free_port)"
-SIM_PORT="$(free_port)"
-while [ "$SIM_PORT" = "$WEB_PORT" ]; do SIM_PORT="$(free_port)"; done
-BIG_SIM_PORT="$(free_port)"
-while [ "$BIG_SIM_PORT" = "$WEB_PORT" ] || [ "$BIG_SIM_PORT" = "$SIM_PORT" ]; do BIG_SIM_PORT="$(free_port)"; done
+# Distinct free ports, one per name given.
+TAKEN=""
+for name in WEB_PORT SIM_PORT BIG_SIM_PORT LEGACY_SIM_PORT GBK_SIM_PORT TRIAL_WEB_PORT; do
+  p="$(free_port)"
+  while [[ " $TAKEN " == *" $p "* ]]; do p="$(free_port)"; done
+  TAKEN="$TAKEN $p"
+  printf -v "$name" '%s' "$p"
+done
 
+# Simulated clocks keep UTC, so their drift against a company zone is known.
+export TZ=UTC
 "$BIN" sim --listen "127.0.0.1:$SIM_PORT" --devices 1 --users 10 --punches 400 --seed 7 \
   >"$WORK/sim.log" 2>&1 &
 SIM_PID=$!
@@ -85,6 +93,16 @@ SIM_PID=$!
 "$BIN" sim --listen "127.0.0.1:$BIG_SIM_PORT" --devices 1 --users 12 --punches 120 --seed 11 \
   >"$WORK/big-sim.log" 2>&1 &
 BIG_SIM_PID=$!
+# An older clock: names in CP1252, its clock 12 min 34 s fast.
+"$BIN" sim --listen "127.0.0.1:$LEGACY_SIM_PORT" --devices 1 --users 2 --punches 30 --seed 5 \
+  --name-encoding cp1252 --name "1=Núñez" --name "2=José Müller" --clock-offset-seconds 754 \
+  >"$WORK/legacy-sim.log" 2>&1 &
+OTHER_PIDS="$OTHER_PIDS $!"
+# A Chinese clock: names in GB2312, no language reported.
+"$BIN" sim --listen "127.0.0.1:$GBK_SIM_PORT" --devices 1 --users 0 --punches 0 \
+  --name-encoding gbk --name "911=王小明" --name "912=李娜" \
+  >"$WORK/gbk-sim.log" 2>&1 &
+OTHER_PIDS="$OTHER_PIDS $!"
 
 # From $WORK, so no punchclock.toml of the caller's is picked up.
 (cd "$WORK" && exec env -u PUNCHCLOCK_DATABASE_URL \
@@ -94,10 +112,19 @@ BIG_SIM_PID=$!
   "$BIN" serve --listen "127.0.0.1:$WEB_PORT" --data-dir "$WORK/data" \
   >"$WORK/serve.log" 2>&1) &
 SERVE_PID=$!
+# A second service whose trials end at once, so a plan can be changed both ways.
+(cd "$WORK" && exec env -u PUNCHCLOCK_DATABASE_URL PUNCHCLOCK_TRIAL_DAYS=0 \
+  RUST_LOG="${RUST_LOG:-warn}" \
+  "$BIN" serve --listen "127.0.0.1:$TRIAL_WEB_PORT" --data-dir "$WORK/trial-data" \
+  >"$WORK/trial-serve.log" 2>&1) &
+TRIAL_SERVE_PID=$!
+OTHER_PIDS="$OTHER_PIDS $TRIAL_SERVE_PID"
 
 if ! wait_port "$SIM_PORT" "punchclock sim" "$WORK/sim.log" "$SIM_PID" ||
   ! wait_port "$BIG_SIM_PORT" "punchclock sim (12 users)" "$WORK/big-sim.log" "$BIG_SIM_PID" ||
-  ! wait_port "$WEB_PORT" "punchclock serve" "$WORK/serve.log" "$SERVE_PID"; then
+  ! wait_port "$LEGACY_SIM_PORT" "punchclock sim (CP1252)" "$WORK/legacy-sim.log" "$(echo $OTHER_PIDS | cut -d' ' -f1)" ||
+  ! wait_port "$WEB_PORT" "punchclock serve" "$WORK/serve.log" "$SERVE_PID" ||
+  ! wait_port "$TRIAL_WEB_PORT" "punchclock serve (no trial)" "$WORK/trial-serve.log" "$TRIAL_SERVE_PID"; then
   echo "e2e: 0 passed, 1 failed"
   exit 1
 fi
@@ -106,6 +133,8 @@ echo "e2e: serve on 127.0.0.1:$WEB_PORT, sim on 127.0.0.1:$SIM_PORT ($(head -n1 
 # ---- the test ----
 status=0
 PC_URL="http://127.0.0.1:$WEB_PORT" SIM_PORT="$SIM_PORT" SIM_PID="$SIM_PID" BIG_SIM_PORT="$BIG_SIM_PORT" \
+  LEGACY_SIM_PORT="$LEGACY_SIM_PORT" GBK_SIM_PORT="$GBK_SIM_PORT" \
+  TRIAL_URL="http://127.0.0.1:$TRIAL_WEB_PORT" \
   SHOT_DIR="$SHOT_DIR" CHROMIUM="$CHROMIUM" \
   node "$HERE/e2e.mjs" >"$WORK/e2e.out" 2>&1 || status=$?
 grep -v '^e2e: [0-9]* passed' "$WORK/e2e.out" || true

@@ -24,17 +24,15 @@
     }
   });
 
-  // A time zone select marked data-guess-tz starts at the browser's zone,
-  // unless the server already chose one (after a failed submit).
-  var tzSelect = document.querySelector("select[data-guess-tz]");
-  if (tzSelect && !tzSelect.hasAttribute("data-chosen")) {
+  // A time zone field marked data-guess-tz starts at the browser's zone,
+  // unless the server already has one chosen (after a failed submit). An
+  // old name the browser may report (Asia/Calcutta) is saved as its
+  // current one by the server.
+  var tzField = document.querySelector("input[data-guess-tz]");
+  if (tzField && !tzField.hasAttribute("data-chosen")) {
     try {
       var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-      if (zone) {
-        for (var i = 0; i < tzSelect.options.length; i++) {
-          if (tzSelect.options[i].value === zone) { tzSelect.value = zone; break; }
-        }
-      }
+      if (zone) { tzField.value = zone; }
     } catch (e) { /* keep the server default */ }
   }
 

@@ -2,7 +2,9 @@
 //! the store knows; `open` says which alerts are open now, so a rule can
 //! keep an alert open until it has clearly recovered (hysteresis).
 
-use crate::domain::{AlertCondition, AlertKind, AlertSubject, DeviceStatus, NotifySettings};
+use crate::domain::{
+    AlertCondition, AlertKind, AlertSubject, ClockDrift, DeviceStatus, NotifySettings,
+};
 use crate::store::{CompanyHealth, DeviceHealth};
 
 /// Conditions that hold for one device.
@@ -64,9 +66,8 @@ fn drift(d: &DeviceHealth, s: &NotifySettings, is_open: bool) -> Option<String> 
 pub fn drift_message(name: &str, drift: i64, zone: &str) -> String {
     let way = if drift > 0 { "ahead of" } else { "behind" };
     let abs = drift.unsigned_abs();
-    let hours = (abs + 1800) / 3600;
-    let near_hours = hours > 0 && abs.abs_diff(hours * 3600) <= 120;
-    if near_hours {
+    if let ClockDrift::WholeHours { hours } = ClockDrift::of(drift) {
+        let hours = hours.unsigned_abs();
         let h = if hours == 1 { "hour" } else { "hours" };
         return format!(
             "{name}'s clock is {hours} {h} {way} the real time. A whole number of hours almost \

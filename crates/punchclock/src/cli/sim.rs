@@ -7,7 +7,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
-use zk_protocol::DeviceTime;
+use zk_protocol::{DeviceTime, NameEncoding, User};
 use zk_sim::{DeviceSpec, Simulator};
 
 #[derive(Debug, clap::Args)]
@@ -49,6 +49,18 @@ pub struct SimArgs {
     /// events) on every device this often, in seconds (0 = never).
     #[arg(long, default_value_t = 0)]
     pub live_every_seconds: u64,
+    /// Device clock minus the host's local time, in seconds (a clock set
+    /// wrong: 3600 is a clock on the next zone east).
+    #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+    pub clock_offset_seconds: i64,
+    /// The code page user names are stored and served in, as older clocks
+    /// do (cp1252, gbk, cp1256, …).
+    #[arg(long, default_value = "utf-8", value_parser = parse_encoding)]
+    pub name_encoding: NameEncoding,
+    /// Give the user with this enroll id this name, adding the user if
+    /// there is none: `--name 7=Núñez` (repeatable).
+    #[arg(long = "name", value_name = "ID=NAME", value_parser = parse_name)]
+    pub names: Vec<(String, String)>,
     /// Print one device's generated data as JSON and exit (tests compare
     /// clients against it).
     #[arg(long, hide = true, value_parser = ["users", "punches", "info"])]
@@ -88,6 +100,9 @@ pub async fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
         };
         s.udp = !args.tcp_only;
         s.live_every = Some(Duration::from_secs(args.live_every_seconds)).filter(|d| !d.is_zero());
+        s.clock_offset_secs = args.clock_offset_seconds;
+        s.name_encoding = args.name_encoding;
+        name_users(&mut s.users, &args.names);
         s
     };
 
@@ -156,6 +171,41 @@ async fn wait_for_signal() -> anyhow::Result<()> {
     #[cfg(not(unix))]
     tokio::signal::ctrl_c().await?;
     Ok(())
+}
+
+fn parse_encoding(s: &str) -> Result<NameEncoding, String> {
+    s.parse()
+        .map_err(|e: zk_protocol::names::UnknownEncoding| e.to_string())
+}
+
+fn parse_name(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((id, name)) if !id.is_empty() => Ok((id.to_string(), name.to_string())),
+        _ => Err(format!("expected ID=NAME, got {s:?}")),
+    }
+}
+
+/// Rename users by enroll id, adding those the device does not have.
+fn name_users(users: &mut Vec<User>, names: &[(String, String)]) {
+    for (id, name) in names {
+        match users.iter_mut().find(|u| &u.user_id == id) {
+            Some(u) => u.name = name.clone(),
+            None => {
+                let uid = users.iter().map(|u| u.uid).max().unwrap_or(0) + 1;
+                users.push(User {
+                    uid,
+                    privilege: 0,
+                    password: String::new(),
+                    name: name.clone(),
+                    // The simulator stores the name in its code page.
+                    name_bytes: Vec::new(),
+                    card: 0,
+                    group: 1,
+                    user_id: id.clone(),
+                });
+            }
+        }
+    }
 }
 
 fn parse_date(s: &str) -> anyhow::Result<DeviceTime> {

@@ -81,6 +81,7 @@ macro_rules! text_enum {
 mod account;
 mod alert;
 mod audit;
+mod clock_drift;
 mod company;
 mod device;
 mod device_event;
@@ -93,7 +94,7 @@ mod poll;
 mod punch;
 mod push;
 mod webhook;
-mod zone;
+pub mod zone;
 
 // Input newtypes: each `parse`s text as typed, so a value that exists is valid.
 mod comm_key;
@@ -109,6 +110,7 @@ mod serial_number;
 pub use account::{Account, AccountId, AccountLogin, Role, Session, SessionId, SessionKind};
 pub use alert::{Alert, AlertCondition, AlertId, AlertKind, AlertState, AlertSubject};
 pub use audit::{AuditEvent, AuditEventId, AuditKind, NewAuditEvent};
+pub use clock_drift::ClockDrift;
 pub use company::{Company, CompanyId, CompanySettings, NewCompany, PlanChange};
 pub use device::{
     CommKeyUpdate, Device, DeviceId, DeviceInfo, DeviceMode, DeviceStatus, DeviceUpdate, NewDevice,
@@ -134,7 +136,7 @@ pub use webhook::{
     Delivery, DeliveryAttempt, DeliveryId, DeliveryJob, DeliveryState, NewEvent, Webhook,
     WebhookEvent, WebhookId,
 };
-pub use zone::{UnknownZone, Zone};
+pub use zone::{PickZone, UnknownZone, Zone};
 
 pub use comm_key::{CommKey, CommKeyError};
 pub use email::{Email, EmailError};

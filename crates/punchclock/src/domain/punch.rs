@@ -36,6 +36,14 @@ pub struct Punch {
     pub created_at: Timestamp,
 }
 
+impl Punch {
+    /// How the person was verified, named by the protocol reference
+    /// ("fingerprint", …, "other (code N)" for a code it does not list).
+    pub fn verify_method(&self) -> zk_protocol::VerifyMethod {
+        zk_protocol::VerifyMethod::from(self.status)
+    }
+}
+
 /// A punch with the names a listing shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PunchView {

@@ -1,7 +1,7 @@
 //! Time zones as typed, in the words the forms and the API show. Which
 //! names are zones is `domain::Zone`'s to decide; this adds the message.
 
-use crate::domain::Zone;
+use crate::domain::{zone, Zone};
 
 /// Why a time zone name was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -14,13 +14,14 @@ pub enum ZoneError {
     Unknown(String),
 }
 
-/// A known IANA time zone.
+/// A known IANA time zone; an old name is saved as its current one
+/// (`Asia/Calcutta` becomes `Asia/Kolkata`).
 pub fn parse(value: &str) -> Result<Zone, ZoneError> {
     let v = value.trim();
     if v.is_empty() {
         return Err(ZoneError::Missing);
     }
-    Zone::parse(v).map_err(|_| ZoneError::Unknown(crate::domain::excerpt(v)))
+    Zone::parse(zone::current_name(v)).map_err(|_| ZoneError::Unknown(crate::domain::excerpt(v)))
 }
 
 #[cfg(test)]
@@ -39,5 +40,6 @@ mod tests {
             .to_string()
             .contains("Europe/Berlin"));
         assert_eq!(parse(" "), Err(ZoneError::Missing));
+        assert_eq!(parse("Asia/Calcutta").unwrap().name(), "Asia/Kolkata");
     }
 }

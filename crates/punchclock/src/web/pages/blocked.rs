@@ -5,7 +5,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use maud::{html, Markup};
 
-use super::{fmt, layout};
+use super::{fmt, layout, when};
 use crate::service::plan::{Catalog, Standing, Status};
 
 /// What a blocked or expired account is told, with the way out; `None` in
@@ -34,6 +34,8 @@ pub struct PlanView<'a> {
     pub catalog: &'a Catalog,
     pub now: Timestamp,
     pub tz: &'a TimeZone,
+    /// The company zone's name, for the times shown.
+    pub zone: &'a str,
     pub csrf: &'a str,
 }
 
@@ -94,7 +96,7 @@ pub fn plan_choices(v: &PlanView<'_>) -> Markup {
         }
         @if in_trial {
             @if let Some(end) = a.trial_ends_at {
-                p.muted.small { "During the trial you can move to the next plan; the trial still ends " span data-testid="trial-end" { (fmt::minute(end, v.tz)) } "." }
+                p.muted.small { "During the trial you can move to the next plan; the trial still ends " span data-testid="trial-end" { (when::company(fmt::minute(end, v.tz), v.zone)) } "." }
             }
         }
         @for p in choices {

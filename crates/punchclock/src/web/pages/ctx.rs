@@ -40,6 +40,7 @@ impl Ctx {
             email: &self.user.email,
             csrf: &self.user.csrf_token,
             nav,
+            zone: self.company.timezone.name(),
         }
     }
 
@@ -50,6 +51,7 @@ impl Ctx {
             catalog: &self.catalog,
             now: self.now,
             tz: &self.tz,
+            zone: self.company.timezone.name(),
             csrf: &self.user.csrf_token,
         }
     }

@@ -23,6 +23,8 @@ pub struct Chrome<'a> {
     pub email: &'a str,
     pub csrf: &'a str,
     pub nav: Nav,
+    /// The company time zone: page times are in it unless labelled.
+    pub zone: &'a str,
 }
 
 /// A whole HTML page. `chrome` is `None` on the signed-out pages.
@@ -40,6 +42,7 @@ pub fn page(title: &str, chrome: Option<&Chrome<'_>>, body: Markup) -> Markup {
                 script src=(assets::url("app.js")) defer {}
             }
             body {
+                a.skip-link href="#main" data-testid="skip-link" { "Skip to content" }
                 header.topbar {
                     div.topbar-inner {
                         a.brand href="/" {
@@ -67,8 +70,15 @@ pub fn page(title: &str, chrome: Option<&Chrome<'_>>, body: Markup) -> Markup {
                         }
                     }
                 }
-                main { (body) }
-                footer { "Punchclock · attendance from your time clocks" }
+                main id="main" tabindex="-1" { (body) }
+                footer {
+                    @if let Some(c) = chrome {
+                        p.mt-0 data-testid="footer-zone" {
+                            "Times are in " strong { (c.zone) } ", the company time zone, unless marked otherwise."
+                        }
+                    }
+                    "Punchclock · attendance from your time clocks"
+                }
             }
         }
     }
@@ -204,68 +214,6 @@ pub fn field_error(id: &str, name: &str, error: Option<&str>) -> Markup {
             span.error id=(id) data-testid=(format!("error-{name}")) { (e) }
         }
     }
-}
-
-/// A `<select>` of IANA time zones with `selected` chosen. With `blank`,
-/// the first option is an empty value with that text.
-pub fn timezone_select(
-    name: &str,
-    label: &str,
-    selected: &str,
-    blank: Option<&str>,
-    hint: Option<&str>,
-    guess: bool,
-    errors: &FieldErrors,
-) -> Markup {
-    let error = errors.get(name);
-    let id = format!("f-{name}");
-    let err_id = format!("{id}-error");
-    let zones = timezones();
-    let known = selected.is_empty() || zones.iter().any(|z| z == selected);
-    html! {
-        div.field.has-error[error.is_some()] {
-            label for=(id) { (label) }
-            select id=(id) name=(name) data-guess-tz[guess] data-chosen[guess && !selected.is_empty() && selected != "UTC"]
-                aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| err_id.as_str())] {
-                @if let Some(b) = blank {
-                    option value="" selected[selected.is_empty()] { (b) }
-                }
-                @if !known {
-                    // What the user sent, so a failed form keeps it.
-                    option value=(selected) selected { (selected) }
-                }
-                @for z in zones {
-                    option value=(z) selected[z == selected] { (z.replace('_', " ")) }
-                }
-            }
-            @if let Some(h) = hint { span.hint { (h) } }
-            (field_error(&err_id, name, error))
-        }
-    }
-}
-
-/// Canonical IANA zone names, sorted (no legacy aliases like "US/Eastern").
-pub fn timezones() -> &'static [String] {
-    static ZONES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
-        let mut zones: Vec<String> = jiff::tz::db()
-            .available()
-            .map(|n| n.as_str().to_owned())
-            .filter(|n| {
-                n == "UTC"
-                    || (n.contains('/')
-                        && !n.starts_with("Etc/")
-                        && !n.starts_with("SystemV/")
-                        && !n.starts_with("US/")
-                        && !n.starts_with("posix/")
-                        && !n.starts_with("right/")
-                        && n.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
-            })
-            .collect();
-        zones.sort();
-        zones.dedup();
-        zones
-    });
-    &ZONES
 }
 
 /// A status label: Online / Offline / Never connected (or Disabled).

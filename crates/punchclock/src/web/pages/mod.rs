@@ -5,7 +5,8 @@
 //! Each concept has a folder: `mod.rs` holds the handlers, which load with
 //! a service call and hand the result to a template function in the files
 //! beside it. Shared: [`ctx`] (the signed-in request), [`error`],
-//! [`session`], [`layout`], [`fmt`], [`blocked`], [`pager`].
+//! [`session`], [`layout`], [`fmt`], [`blocked`], [`pager`],
+//! [`when`], [`zone_field`].
 //!
 //! Routes:
 //! - `/` → `/devices` or `/login`
@@ -35,6 +36,8 @@ pub mod pager;
 mod plan;
 mod punches;
 pub mod session;
+pub mod when;
+pub mod zone_field;
 
 use axum::http::{header, HeaderValue};
 use axum::middleware;

@@ -5,6 +5,7 @@ use serde::Deserialize;
 
 use crate::service::FieldErrors;
 use crate::web::pages::layout::{self, form_summary, Input};
+use crate::web::pages::zone_field::ZoneField;
 
 /// Sign-up as posted.
 #[derive(Deserialize, Default)]
@@ -42,8 +43,8 @@ pub fn signup_page(form: &SignupFields, errors: &FieldErrors) -> Markup {
                 form.stack method="post" action="/signup" novalidate data-testid="signup-form" {
                     (Input::text("company", "Company name", &form.company)
                         .autocomplete("organization").required().render(errors))
-                    (layout::timezone_select("timezone", "Time zone", &form.timezone, None,
-                        Some("Punch times are shown in this zone."), true, errors))
+                    (ZoneField { name: "timezone", label: "Time zone", value: &form.timezone, blank: None,
+                        hint: "Punch times are shown in this zone.", guess: true }.render(errors))
                     (Input::text("email", "Email", &form.email).kind("email")
                         .autocomplete("email").required().render(errors))
                     (Input::text("password", "Password", "").kind("password")

@@ -8,7 +8,9 @@ use crate::service::plan::Status;
 use crate::service::FieldErrors;
 use crate::web::pages::ctx::Ctx;
 use crate::web::pages::fmt;
-use crate::web::pages::layout::{form_summary, head, timezone_select, Input, Nav};
+use crate::web::pages::layout::{form_summary, head, Input, Nav};
+use crate::web::pages::when;
+use crate::web::pages::zone_field::ZoneField;
 
 /// The settings as posted.
 #[derive(Deserialize, Default)]
@@ -48,9 +50,9 @@ pub fn settings_page(ctx: &Ctx, f: &CompanyFields, errors: &FieldErrors, facts: 
                 form.stack method="post" action="/company" novalidate data-testid="company-form" {
                     (ctx.csrf())
                     (Input::text("name", "Company name", &f.name).required().render(errors))
-                    (timezone_select("timezone", "Time zone", &f.timezone, None,
-                        Some("Punch times are shown in this zone; devices without their own zone use it too."),
-                        false, errors))
+                    (ZoneField { name: "timezone", label: "Time zone", value: &f.timezone, blank: None,
+                        hint: "Punch times are shown in this zone; devices without their own zone use it too.",
+                        guess: false }.render(errors))
                     (Input::text("poll_interval_minutes", "Poll devices every (minutes)", &f.poll_interval_minutes)
                         .numeric().required().hint(&poll_hint).render(errors))
                     div.form-actions { button type="submit" data-testid="save-company" { "Save settings" } }
@@ -84,7 +86,7 @@ fn plan_card(ctx: &Ctx) -> Markup {
                     @match a.status {
                         Status::Trial => {
                             "Trial"
-                            @if let Some(end) = a.trial_ends_at { ", ends " (fmt::minute(end, &ctx.tz)) }
+                            @if let Some(end) = a.trial_ends_at { ", ends " (when::company(fmt::minute(end, &ctx.tz), ctx.company.timezone.name())) }
                         }
                         Status::Active => "Active",
                         Status::Blocked => span.outcome-failed { "Blocked: too many active employees" },

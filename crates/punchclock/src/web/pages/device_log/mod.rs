@@ -1,6 +1,7 @@
 //! One device: what it reports about itself, and its log of every contact
 //! attempt (`GET /devices/{id}`).
 
+mod clock;
 mod health;
 mod view;
 

@@ -1,7 +1,11 @@
 //! The device page: what it reports about itself, and its log of every
 //! contact attempt.
 
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
 use maud::{html, Markup};
+
+use super::clock;
 
 use crate::domain::{Device, DeviceLog, DeviceStatus, LogKind, Outcome};
 use crate::service::device_logs::DeviceHistory;
@@ -11,6 +15,7 @@ use crate::web::pages::devices::flash::{self, Flash};
 use crate::web::pages::devices::status::{device_status_label, status_text, transport_text};
 use crate::web::pages::fmt;
 use crate::web::pages::layout::{head, sentence, Nav};
+use crate::web::pages::when;
 
 /// How many attempts the page lists.
 pub const LOG_ROWS: u32 = 100;
@@ -28,11 +33,11 @@ pub fn device_page(ctx: &Ctx, h: &DeviceHistory, flash: Option<&Flash>, health: 
         @if let Some(f) = flash { (flash::render(f)) }
         div.grid-2 data-live-status="/devices/status.json" data-live-every="3000" {
             (connection_card(ctx, d))
-            (reported_card(d, h.punches))
+            (reported_card(ctx, d, h.punches))
         }
         (health)
         h2 { "Device log" }
-        (log_table(ctx, &h.logs))
+        (log_table(ctx, d, &h.logs))
     };
     ctx.page(&d.name, Nav::Devices, body)
 }
@@ -59,24 +64,28 @@ fn connection_card(ctx: &Ctx, d: &Device) -> Markup {
                 dt { "Last seen" }
                 dd {
                     span data-field="last-seen" data-device-id=(d.id) { (fmt::last_seen(ctx.now, d.last_seen_at)) }
-                    @if let Some(t) = d.last_seen_at { span.muted.small { " (" (fmt::second(t, &ctx.tz)) ")" } }
+                    @if let Some(t) = d.last_seen_at { span.muted.small { " (" (at(ctx, d, t, fmt::second)) ")" } }
                 }
                 dt { "Polled" }
                 dd {
                     @if d.enabled {
-                        "every " (interval) " min; next at " (fmt::minute(d.next_poll_at, &ctx.tz))
+                        "every " (interval) " min; next at " (at(ctx, d, d.next_poll_at, fmt::minute))
                     } @else {
                         span.tag { "Disabled" } " not polled on schedule"
                     }
                 }
-                dt { "Time zone" } dd { (zone) }
+                dt { "Time zone" }
+                dd {
+                    (zone)
+                    @if d.timezone.is_some() { span.muted.small { " (the device's own; the company's is " (ctx.company.timezone) ")" } }
+                }
             }
         }
     }
 }
 
 /// What the device said about itself on the last contact.
-fn reported_card(d: &Device, punches: u64) -> Markup {
+fn reported_card(ctx: &Ctx, d: &Device, punches: u64) -> Markup {
     let info = &d.info;
     let dash = || "—".to_string();
     html! {
@@ -95,18 +104,26 @@ fn reported_card(d: &Device, punches: u64) -> Markup {
                 dt { "Punches on device" } dd { (fmt::of(info.punch_count, info.punch_capacity)) }
                 dt { "Punches stored here" } dd { a href=(format!("/punches?device={}", d.id)) { (fmt::thousands(punches)) } }
                 dt { "Clock" }
-                dd data-testid="clock-drift" {
-                    @match info.clock_drift_seconds {
-                        Some(s) => { (sentence(&fmt::drift(s))) }
-                        None => { "—" }
-                    }
-                }
+                dd data-testid="clock-drift" { (clock::drift_text(d)) }
             }
+            @if let Some(a) = clock::advice(ctx, d) { (a) }
         }
     }
 }
 
-fn log_table(ctx: &Ctx, logs: &[DeviceLog]) -> Markup {
+/// `t` in the company zone, and also on the device's own zone when it has
+/// another one (labelled with it).
+fn at(ctx: &Ctx, d: &Device, t: Timestamp, format: fn(Timestamp, &TimeZone) -> String) -> Markup {
+    let company = ctx.company.timezone.name();
+    html! {
+        (when::company(format(t, &ctx.tz), company))
+        @if let Some(z) = d.timezone.as_ref().filter(|z| z.name() != company) {
+            " · " (when::zoned(format(t, z.tz()), z.name(), company))
+        }
+    }
+}
+
+fn log_table(ctx: &Ctx, d: &Device, logs: &[DeviceLog]) -> Markup {
     html! {
         @if logs.is_empty() {
             div.card.empty data-testid="no-log" { "No contact attempts yet." }
@@ -119,7 +136,7 @@ fn log_table(ctx: &Ctx, logs: &[DeviceLog]) -> Markup {
                         th.num { "New punches" } th { "Reason" }
                     } }
                     tbody {
-                        @for l in logs { (log_row(ctx, l)) }
+                        @for l in logs { (log_row(ctx, d, l)) }
                     }
                 }
             }
@@ -128,10 +145,10 @@ fn log_table(ctx: &Ctx, logs: &[DeviceLog]) -> Markup {
     }
 }
 
-fn log_row(ctx: &Ctx, l: &DeviceLog) -> Markup {
+fn log_row(ctx: &Ctx, d: &Device, l: &DeviceLog) -> Markup {
     html! {
         tr data-testid="log-entry" data-outcome=(l.outcome.as_str()) data-kind=(l.kind.as_str()) {
-            td.card-title data-label="Started" { span.nowrap { (fmt::second(l.started_at, &ctx.tz)) } }
+            td.card-title data-label="Started" { (at(ctx, d, l.started_at, fmt::second)) }
             td data-label="Kind" { span.tag { @match l.kind { LogKind::Sync => "Sync", LogKind::Test => "Test" } } }
             td.num data-label="Duration" { (fmt::duration_ms(l.duration_ms)) }
             td data-label="Address" {

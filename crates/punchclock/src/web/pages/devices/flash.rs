@@ -32,7 +32,8 @@ pub struct FlashQuery {
 /// What to tell, loaded.
 pub enum Flash {
     Deleted,
-    Added(Device),
+    /// A new device, with its first contact (a connection test) if made.
+    Added(Device, Option<DeviceLog>),
     Saved(Device),
     Outcome(Device, DeviceLog),
 }
@@ -49,7 +50,8 @@ pub async fn load(state: &AppState, ctx: &Ctx, q: &FlashQuery) -> Option<Flash> 
     let devices = state.services.devices();
     if let Some(added) = id(&q.added) {
         let d = devices.get(ctx.caller(), DeviceId(added)).await.ok()?;
-        return Some(Flash::Added(d));
+        let first = first_contact(state, ctx, d.id, q).await;
+        return Some(Flash::Added(d, first));
     }
     if let Some(saved) = id(&q.saved) {
         let d = devices.get(ctx.caller(), DeviceId(saved)).await.ok()?;
@@ -62,6 +64,19 @@ pub async fn load(state: &AppState, ctx: &Ctx, q: &FlashQuery) -> Option<Flash> 
     Some(Flash::Outcome(d, l))
 }
 
+/// The log entry `?log=` names, when it is this device's.
+async fn first_contact(
+    state: &AppState,
+    ctx: &Ctx,
+    device: DeviceId,
+    q: &FlashQuery,
+) -> Option<DeviceLog> {
+    let log = DeviceLogId(id(&q.log)?);
+    let logs = state.services.device_logs();
+    let (_, l) = logs.find_recent(ctx.caller(), device, log).await.ok()??;
+    Some(l)
+}
+
 pub fn render(flash: &Flash) -> Markup {
     match flash {
         Flash::Deleted => html! {
@@ -70,7 +85,8 @@ pub fn render(flash: &Flash) -> Markup {
                 "Its punches and employees are kept."
             }
         },
-        Flash::Added(d) => html! {
+        Flash::Added(d, Some(first)) => added_flash(d, first),
+        Flash::Added(d, None) => html! {
             div.flash.flash-ok role="status" data-testid="action-result" {
                 strong { "Added " (d.name) "." }
                 "Use Test connection to check that we can reach it."
@@ -85,8 +101,44 @@ pub fn render(flash: &Flash) -> Markup {
     }
 }
 
+/// A new device and what its first contact found, in the words of Test
+/// connection. A failure keeps the device: the router may not be ready.
+fn added_flash(device: &Device, log: &DeviceLog) -> Markup {
+    let ok = log.outcome == Outcome::Ok;
+    html! {
+        div class=(flash_class(ok)) role="status" data-testid="action-result" data-outcome=(log.outcome.as_str()) {
+            strong { "Added " (device.name) "." }
+            (outcome_words(device, log))
+            @if !ok {
+                p data-testid="still-saved" {
+                    "The device is saved, and we keep trying on schedule. Once the router forwards the "
+                    "port (or the address is fixed under Edit), press Test connection."
+                }
+            }
+        }
+    }
+}
+
 /// What a test or sync found, in plain words, from its device-log entry.
 pub fn outcome_flash(device: &Device, log: &DeviceLog) -> Markup {
+    let ok = log.outcome == Outcome::Ok;
+    html! {
+        div class=(flash_class(ok)) role="status" data-testid="action-result" data-outcome=(log.outcome.as_str()) {
+            (outcome_words(device, log))
+        }
+    }
+}
+
+fn flash_class(ok: bool) -> &'static str {
+    if ok {
+        "flash flash-ok"
+    } else {
+        "flash flash-bad"
+    }
+}
+
+/// The title and details of a test or sync outcome.
+fn outcome_words(device: &Device, log: &DeviceLog) -> Markup {
     let ok = log.outcome == Outcome::Ok;
     let title = match (log.kind, ok) {
         (LogKind::Test, true) => format!("Connection test: {} answered.", device.name),
@@ -94,23 +146,16 @@ pub fn outcome_flash(device: &Device, log: &DeviceLog) -> Markup {
         (LogKind::Sync, true) => format!("Synced {}.", device.name),
         (LogKind::Sync, false) => format!("Sync of {} failed.", device.name),
     };
-    let class = if ok {
-        "flash flash-ok"
-    } else {
-        "flash flash-bad"
-    };
     html! {
-        div class=(class) role="status" data-testid="action-result" data-outcome=(log.outcome.as_str()) {
-            strong { (title) }
-            @if ok {
-                (success_details(device, log))
-                @if let Some(r) = &log.reason { p { (sentence(r)) } }
-            } @else {
-                p data-testid="action-reason" {
-                    (sentence(log.reason.as_deref().unwrap_or("the device did not answer")))
-                }
-                p.small { a href=(format!("/devices/{}", device.id)) { "See the device log" } }
+        strong { (title) }
+        @if ok {
+            (success_details(device, log))
+            @if let Some(r) = &log.reason { p { (sentence(r)) } }
+        } @else {
+            p data-testid="action-reason" {
+                (sentence(log.reason.as_deref().unwrap_or("the device did not answer")))
             }
+            p.small { a href=(format!("/devices/{}", device.id)) { "See the device log" } }
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::service::devices::DeviceInput;
 use crate::service::FieldErrors;
 use crate::web::pages::ctx::Ctx;
 use crate::web::pages::layout::{self, form_summary, head, Input, Nav};
+use crate::web::pages::zone_field::ZoneField;
 
 /// The device form as posted (all text; checkboxes are present or not).
 #[derive(Deserialize, Default)]
@@ -120,7 +121,9 @@ fn device_form(
     html! {
         div.card {
             (form_summary(errors))
-            form.stack method="post" action=(action) novalidate data-testid="device-form" {
+            // Adding also tries the device once, which can take a few seconds.
+            form.stack method="post" action=(action) novalidate data-testid="device-form"
+                data-busy=[existing.is_none().then_some("Adding… trying the device")] {
                 (ctx.csrf())
                 (Input::text("name", "Name", &f.name).placeholder("Front door").required().render(errors))
                 div.row-2 {
@@ -136,8 +139,8 @@ fn device_form(
                     (transport_field(f, errors))
                     (poll_field(ctx, f, errors))
                 }
-                (layout::timezone_select("timezone", "Time zone", &f.timezone, Some(&company_zone),
-                    Some("The zone the device clock is set to, if not the company's."), false, errors))
+                (ZoneField { name: "timezone", label: "Time zone", value: &f.timezone, blank: Some(&company_zone),
+                    hint: "The zone the device clock is set to, if not the company's.", guess: false }.render(errors))
                 label.check {
                     input type="checkbox" name="enabled" value="on" checked[f.enabled.is_some()] data-testid="enabled";
                     span { "Enabled — poll this device on schedule" }

@@ -82,8 +82,22 @@ pub async fn create(
     }
     .await;
     match created {
-        Ok(d) => Ok(see_other(&format!("/devices?added={}", d.id))),
+        Ok(d) => Ok(see_other(&added(&state, &ctx, d.id).await)),
         Err(e) => form_failed(&ctx, &f, None, e),
+    }
+}
+
+/// Where a new device lands: the list, with its first contact (a
+/// connection test, in the same words) when one could be made. The
+/// device stays saved whatever the test finds.
+async fn added(state: &AppState, ctx: &Ctx, id: DeviceId) -> String {
+    let devices = state.services.devices();
+    match devices.test_connection(ctx.caller(), id).await {
+        Ok(log) => format!("/devices?added={id}&log={}", log.id),
+        Err(e) => {
+            tracing::warn!(device = %id, "first contact after adding failed to run: {e}");
+            format!("/devices?added={id}")
+        }
     }
 }
 

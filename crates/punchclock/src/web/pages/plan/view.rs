@@ -7,6 +7,7 @@ use crate::web::pages::blocked::{blocked_screen, plan_choices};
 use crate::web::pages::ctx::Ctx;
 use crate::web::pages::fmt;
 use crate::web::pages::layout::{head, Nav};
+use crate::web::pages::when;
 
 pub fn plan_page(ctx: &Ctx, changed: bool, error: Option<&str>) -> Markup {
     let a = &ctx.account;
@@ -32,7 +33,7 @@ pub fn plan_page(ctx: &Ctx, changed: bool, error: Option<&str>) -> Markup {
                         dt { "Status" }
                         dd data-testid="account-status" {
                             @if let (Status::Trial, Some(end)) = (a.status, a.trial_ends_at) {
-                                "Trial, ends " span data-testid="trial-end" { (fmt::minute(end, &ctx.tz)) }
+                                "Trial, ends " span data-testid="trial-end" { (when::company(fmt::minute(end, &ctx.tz), ctx.company.timezone.name())) }
                             } @else { "Active" }
                         }
                     }

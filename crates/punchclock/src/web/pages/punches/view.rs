@@ -9,6 +9,7 @@ use crate::web::pages::ctx::Ctx;
 use crate::web::pages::fmt;
 use crate::web::pages::layout::{field_error, head, Nav};
 use crate::web::pages::pager::pager;
+use crate::web::pages::when;
 
 /// What the page shows, loaded.
 pub struct PunchPage {
@@ -28,24 +29,41 @@ pub fn punch_page(ctx: &Ctx, q: &PunchQuery, errors: &FieldErrors, p: &PunchPage
             "Device time is what the clock itself printed."
         }
         @if p.punches.is_empty() {
-            div.card.empty data-testid="no-punches" {
-                @if !errors.is_empty() { "Fix the filter above to see punches." }
-                @else if q.filtered() { "No punches match these filters." }
-                @else { "No punches yet. They appear after a device is synced." }
-            }
+            (empty(q, errors, p))
         } @else {
-            (table(ctx, &p.punches))
+            (table(ctx, &p.punches, &p.devices))
             (pager(p.page, p.total, u64::from(PAGE_SIZE), |n| q.link(n), ("Newer", "Older")))
         }
     };
     ctx.page("Punches", Nav::Punches, body)
 }
 
+/// Why the list is empty: a bad filter, nothing matching, past the last
+/// page (with the way back), or no punches at all yet.
+fn empty(q: &PunchQuery, errors: &FieldErrors, p: &PunchPage) -> Markup {
+    let size = u64::from(PAGE_SIZE);
+    let last = p.total.div_ceil(size).max(1);
+    html! {
+        div.card.empty data-testid="no-punches" {
+            @if !errors.is_empty() { "Fix the filter above to see punches." }
+            @else if p.total > 0 {
+                p data-testid="past-last-page" {
+                    "This range has no punches: page " (p.page) " is past the end of the list, which has "
+                    (fmt::plural(p.total, "punch", "punches")) " on " (fmt::plural(last, "page", "pages")) "."
+                }
+                p { a.btn.btn-quiet href=(q.link(last)) data-testid="back-to-last-page" { "← Back to page " (last) } }
+            }
+            @else if q.filtered() { "No punches match these filters." }
+            @else { "No punches yet. They appear after a device is synced." }
+        }
+    }
+}
+
 fn filters(q: &PunchQuery, errors: &FieldErrors, p: &PunchPage) -> Markup {
     html! {
         form.card.mb method="get" action="/punches" data-testid="punch-filters" {
             div.filters {
-                div.field.has-error[errors.get("employee").is_some()] {
+                div.field.field-names.has-error[errors.get("employee").is_some()] {
                     label for="f-employee" { "Employee" }
                     select id="f-employee" name="employee" {
                         option value="" { "Everyone" }
@@ -89,39 +107,53 @@ fn date_field(name: &str, label: &str, value: &str, errors: &FieldErrors) -> Mar
     }
 }
 
-fn table(ctx: &Ctx, punches: &[PunchView]) -> Markup {
+fn table(ctx: &Ctx, punches: &[PunchView], devices: &[Device]) -> Markup {
     html! {
         div.table-wrap {
-            table.cards data-testid="punches" {
+            table.cards.compact data-testid="punches" {
                 thead { tr {
                     th { "Time" } th { "Employee" } th { "Device" } th { "Device time" } th { "Punch" }
                 } }
                 tbody {
-                    @for p in punches { (row(ctx, p)) }
+                    @for p in punches { (row(ctx, p, device_zone(ctx, devices, p))) }
                 }
             }
         }
     }
 }
 
-fn row(ctx: &Ctx, p: &PunchView) -> Markup {
+/// The zone a punch's device time was read in: the device's own, else the
+/// company's (also for a deleted device, whose zone is no longer known).
+fn device_zone<'a>(ctx: &'a Ctx, devices: &'a [Device], p: &PunchView) -> &'a str {
+    let device = devices.iter().find(|d| Some(d.id) == p.punch.device_id);
+    device
+        .and_then(|d| d.timezone.as_ref())
+        .unwrap_or(&ctx.company.timezone)
+        .name()
+}
+
+fn row(ctx: &Ctx, p: &PunchView, zone: &str) -> Markup {
+    let company = ctx.company.timezone.name();
+    let time = html! { span data-field="time" { (fmt::second(p.punch.punched_at, &ctx.tz)) } };
+    let device_time = html! { span data-field="device-time" { (fmt::civil(p.punch.device_time)) } };
     html! {
         tr data-testid="punch-row" {
-            td.card-title data-label="Time" { span.nowrap data-field="time" { (fmt::second(p.punch.punched_at, &ctx.tz)) } }
-            td data-label="Employee" {
+            td.card-title data-label="Time" { (when::company(time, company)) }
+            td.who data-label="Employee" {
                 @if p.employee_name == NO_NAME { span.no-name { (NO_NAME) } } @else { (p.employee_name) }
                 " " span.muted.small.mono { "#" (p.punch.enroll_id) }
             }
-            td data-label="Device" {
+            td.where data-label="Device" {
                 @match &p.device_name {
                     Some(n) => { (n) }
                     None => { span.muted { "Deleted device " span.mono { (p.punch.device_serial) } } }
                 }
             }
-            td data-label="Device time" { span.nowrap.muted data-field="device-time" { (fmt::civil(p.punch.device_time)) } }
-            td data-label="Punch" {
+            // In the company zone the device time is the time above: phones skip it.
+            td.muted.device-time.same-time[zone == company] data-label="Device time" { (when::zoned(device_time, zone, company)) }
+            td.punch-kind data-label="Punch" {
                 (punch_type_text(p.punch.punch_type))
-                span.muted.small { " · " (verify_text(p.punch.status)) }
+                span.muted.small { " · " span data-field="verify" { (p.punch.verify_method()) } }
             }
         }
     }
@@ -138,16 +170,5 @@ fn punch_type_text(t: u8) -> String {
         5 => "Overtime out".into(),
         255 => "—".into(),
         n => format!("State {n}"),
-    }
-}
-
-/// How the person was verified.
-fn verify_text(s: u8) -> String {
-    match s {
-        0 => "password".into(),
-        1 => "fingerprint".into(),
-        2 => "card".into(),
-        15 => "face".into(),
-        n => format!("method {n}"),
     }
 }

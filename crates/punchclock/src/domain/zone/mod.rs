@@ -9,6 +9,10 @@ use jiff::civil;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
 
+mod names;
+
+pub use names::{current_name, pickable, PickZone};
+
 /// A known IANA time zone and its canonical name.
 #[derive(Clone)]
 pub struct Zone {
