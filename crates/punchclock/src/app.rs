@@ -20,6 +20,7 @@ use crate::mail::{smtp::Smtp, Composer, MailSettings};
 use crate::push::Receiver;
 use crate::service::{self, Services};
 use crate::store::Store;
+use crate::sync::log_retention::LogRetention;
 use crate::sync::{scheduler, PollSettings, Syncer};
 use crate::web::serve::{self, ConnectionLimits};
 use crate::web::{self, AppState};
@@ -27,6 +28,8 @@ use crate::webhooks::sender::{WebhookLimits, WebhookSender};
 
 /// Open the store (running migrations) and wire the shared state.
 pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+    // Before anything records: what is recorded earlier is lost.
+    crate::telemetry::handle();
     if config.database_url.is_empty() {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!("creating the data directory {}", config.data_dir.display())
@@ -222,6 +225,12 @@ fn background_jobs(state: &AppState, stop: &watch::Receiver<bool>) -> Vec<JoinHa
     }
     jobs.push(tokio::spawn(state.webhook_sender.clone().run(stop.clone())));
     jobs.push(tokio::spawn(state.alert_watch.clone().run(stop.clone())));
+    let retention = LogRetention::new(
+        state.store.clone(),
+        state.clock.clone(),
+        state.config.device_log_days,
+    );
+    jobs.push(tokio::spawn(retention.run(stop.clone())));
     jobs
 }
 

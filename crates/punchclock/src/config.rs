@@ -52,6 +52,11 @@ pub struct Config {
     /// minute, so an instance that dies mid-poll hands its devices to the
     /// others within that time.
     pub poll_attempt_timeout_seconds: u64,
+    /// Device-log entries older than this many days are pruned.
+    pub device_log_days: u32,
+    /// Lets `/metrics` be read from other hosts with `Authorization:
+    /// Bearer <token>`; without it only loopback clients may read it.
+    pub metrics_token: String,
     /// Name of this instance when several share one PostgreSQL.
     pub instance_id: String,
     /// Mark session cookies `Secure` (turn on behind HTTPS).
@@ -109,6 +114,8 @@ impl Default for Config {
             max_concurrent_polls: 64,
             device_timeout_seconds: 10,
             poll_attempt_timeout_seconds: 600,
+            device_log_days: 90,
+            metrics_token: String::new(),
             instance_id: String::new(),
             secure_cookies: false,
             trial_days: 14,

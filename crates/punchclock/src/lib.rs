@@ -11,6 +11,7 @@
 //! - [`service`]: every operation of the pages and the API, once.
 //! - [`web`]: pages, the JSON API and embedded assets, over `service`.
 //! - [`attendance`]: the attendance engine, without I/O (time passed in).
+//! - [`telemetry`]: the metrics recorder behind `/metrics`.
 //! - [`app`]: wiring it all together; [`config`]: layered configuration.
 //! - [`cli`]: the `punchclock` command line (service, simulator, technician tools).
 
@@ -28,5 +29,6 @@ pub mod push;
 pub mod service;
 pub mod store;
 pub mod sync;
+pub mod telemetry;
 pub mod web;
 pub mod webhooks;

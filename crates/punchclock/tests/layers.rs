@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 const ALLOWED: &[(&str, &[&str])] = &[
     ("clock", &[]),
     ("domain", &[]),
+    ("telemetry", &[]),
     ("store", &["domain", "clock"]),
     ("billing", &["store", "domain", "clock"]),
     ("sync", &["billing", "store", "domain", "clock"]),
@@ -21,7 +22,15 @@ const ALLOWED: &[(&str, &[&str])] = &[
     (
         "service",
         &[
-            "sync", "billing", "mail", "webhooks", "alerts", "store", "domain", "clock",
+            "sync",
+            "billing",
+            "mail",
+            "webhooks",
+            "alerts",
+            "store",
+            "domain",
+            "clock",
+            "telemetry",
         ],
     ),
 ];

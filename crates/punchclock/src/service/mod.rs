@@ -19,6 +19,7 @@ pub mod devices;
 pub mod employees;
 mod error;
 pub mod fields;
+pub mod health;
 pub mod mail_links;
 pub mod notify;
 pub mod plan;

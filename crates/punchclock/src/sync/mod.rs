@@ -3,6 +3,8 @@
 pub mod address;
 pub mod auto_care;
 pub mod care;
+pub mod log_retention;
+mod poll_metrics;
 pub mod poller;
 pub mod scheduler;
 
@@ -87,7 +89,10 @@ impl Syncer {
             self.clock.now(),
             target.poll_interval_minutes,
         ));
-        let outcome = self.record(target, &record).await?;
+        let outcome = self.record(target, &record).await;
+        let stored = outcome.as_ref().map_or(0, |o| o.punches_new);
+        poll_metrics::poll_recorded(&record, stored);
+        let outcome = outcome?;
         // New employees may push the account over its seats. Syncing itself
         // goes on regardless: nothing a device sends is ever dropped.
         if outcome.employees_new > 0 {

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod health;
 pub mod iclock;
 pub mod limits;
 pub mod pages;
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::router())
         .merge(pages::router())
         .merge(assets::router())
+        .merge(health::router())
         .layer(middleware::from_fn_with_state(limits, limits::bounded))
         .layer(middleware::map_response_with_state(
             secure,
