@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 pub use logging::init_tracing;
 
+pub mod backup;
 pub mod device;
 mod logging;
 pub mod serve;
@@ -29,6 +30,10 @@ pub enum Command {
     Device(device::DeviceArgs),
     /// Run simulated devices.
     Sim(sim::SimArgs),
+    /// Copy the SQLite database to FILE while the service runs.
+    Backup(backup::BackupArgs),
+    /// Put a backup back in place of the SQLite database (service stopped).
+    Restore(backup::RestoreArgs),
 }
 
 /// Run a parsed command line; the exit code says whether it worked.
@@ -37,5 +42,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(args).await,
         Command::Device(args) => device::run(args).await,
         Command::Sim(args) => sim::run(args).await,
+        Command::Backup(args) => backup::backup(args).await,
+        Command::Restore(args) => backup::restore(args).await,
     }
 }

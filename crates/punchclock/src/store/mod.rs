@@ -83,6 +83,7 @@ macro_rules! insert_rows {
 mod accounts;
 mod alerts;
 mod audit;
+pub mod backup;
 mod companies;
 mod device_care;
 mod device_logs;
