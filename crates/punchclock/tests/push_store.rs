@@ -232,4 +232,18 @@ async fn unclaimed_registry_is_capped_and_forgets(db: TestDb) {
     assert_eq!(store.count_unclaimed().await.unwrap(), 1);
     store.forget_unclaimed("S2").await.unwrap();
     assert_eq!(store.count_unclaimed().await.unwrap(), 0);
+    // A sighting still buffered when its serial was claimed is not kept.
+    with_device(store, "Claimed", "S9").await;
+    store
+        .flush_unclaimed(&[sighting("S9", 30_000), sighting("S8", 30_000)], 3, old)
+        .await
+        .unwrap();
+    let left: Vec<String> = store
+        .list_unclaimed(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.serial_number)
+        .collect();
+    assert_eq!(left, ["S8"]);
 }

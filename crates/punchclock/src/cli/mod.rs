@@ -8,6 +8,7 @@ pub use logging::init_tracing;
 pub mod backup;
 pub mod device;
 mod logging;
+pub mod push;
 pub mod serve;
 pub mod sim;
 
@@ -34,6 +35,8 @@ pub enum Command {
     Backup(backup::BackupArgs),
     /// Put a backup back in place of the SQLite database (service stopped).
     Restore(backup::RestoreArgs),
+    /// Push mode for the operator (e.g. `push unclaimed`).
+    Push(push::PushArgs),
 }
 
 /// Run a parsed command line; the exit code says whether it worked.
@@ -44,5 +47,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sim(args) => sim::run(args).await,
         Command::Backup(args) => backup::backup(args).await,
         Command::Restore(args) => backup::restore(args).await,
+        Command::Push(args) => push::run(args).await,
     }
 }

@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 use zk_protocol::{DeviceTime, NameEncoding, User};
+use zk_sim::push::{punch_steadily, PushFleet, PushOptions, PushSpec};
 use zk_sim::{DeviceSpec, Simulator};
 
 #[derive(Debug, clap::Args)]
@@ -63,7 +64,7 @@ pub struct SimArgs {
     pub names: Vec<(String, String)>,
     /// Print one device's generated data as JSON and exit (tests compare
     /// clients against it).
-    #[arg(long, hide = true, value_parser = ["users", "punches", "info"])]
+    #[arg(long, hide = true, value_parser = ["users", "punches", "info", "serials"])]
     pub dump: Option<String>,
     /// Which device `--dump` prints.
     #[arg(long, hide = true, default_value_t = 0)]
@@ -72,6 +73,25 @@ pub struct SimArgs {
     /// today, so separate runs agree on the data.
     #[arg(long, hide = true)]
     pub anchor_date: Option<String>,
+    /// Run push devices (ADMS / iclock) that call this Punchclock, e.g.
+    /// http://127.0.0.1:8080, instead of devices that wait to be polled.
+    /// Only loopback servers. Their serial numbers are printed: add them
+    /// under Manage Devices as push devices.
+    #[arg(long, value_name = "URL")]
+    pub push: Option<String>,
+    /// With --push: punches per second over all devices, sent in real time
+    /// (0 = none; the devices still hand-shake and poll).
+    #[arg(long, default_value_t = 1.0)]
+    pub punches_per_second: f64,
+    /// With --push (benchmarks): let every device hand-shake, punch for
+    /// this many seconds, wait until every punch is acknowledged, print the
+    /// upload times as JSON and exit.
+    #[arg(long, hide = true)]
+    pub measure_seconds: Option<u64>,
+    /// With --measure-seconds: seconds to stay online without punching
+    /// first (the benchmark's idle baseline).
+    #[arg(long, hide = true, default_value_t = 0)]
+    pub idle_seconds: u64,
 }
 
 pub async fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
@@ -106,10 +126,26 @@ pub async fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
         s
     };
 
+    if args.dump.as_deref() == Some("serials") {
+        let serials: Vec<String> = (0..args.devices).map(|i| spec(i).serial).collect();
+        println!("{}", serde_json::to_string(&serials)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(what) = &args.dump {
         let json = dump(&spec(args.dump_device), what);
         println!("{}", serde_json::to_string_pretty(&json)?);
         return Ok(ExitCode::SUCCESS);
+    }
+
+    if let Some(url) = &args.push {
+        let specs = (0..args.devices)
+            .map(|i| PushSpec::from_generated(&spec(i)))
+            .collect();
+        let measure = args.measure_seconds.map(|secs| Measure {
+            idle: Duration::from_secs(args.idle_seconds),
+            punching: Duration::from_secs(secs),
+        });
+        return run_push(url, specs, args.punches_per_second, measure).await;
     }
 
     let specs = (0..args.devices).map(spec).collect();
@@ -120,6 +156,103 @@ pub async fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
     wait_for_signal().await?;
     sim.shutdown().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Push devices calling `url` until a signal; they punch steadily.
+async fn run_push(
+    url: &str,
+    specs: Vec<PushSpec>,
+    per_second: f64,
+    measure: Option<Measure>,
+) -> anyhow::Result<ExitCode> {
+    if !per_second.is_finite() || per_second < 0.0 {
+        bail!("--punches-per-second must be 0 or more");
+    }
+    let serials: Vec<String> = specs.iter().map(|s| s.serial.clone()).collect();
+    let opts = PushOptions {
+        start_spread: Duration::from_secs(10).min(Duration::from_millis(10) * specs.len() as u32),
+        ..PushOptions::default()
+    };
+    let fleet = PushFleet::start(url, specs, opts).context("cannot start the push devices")?;
+    let serials = match serials.as_slice() {
+        few if few.len() <= 10 => few.join(", "),
+        [first, .., last] => format!("{first} … {last}"),
+        _ => String::new(),
+    };
+    println!(
+        "punchclock sim: {} push devices calling {url} (serial numbers {serials})",
+        fleet.devices().len()
+    );
+    std::io::stdout().flush()?;
+    if let Some(m) = measure {
+        let report = measure_push(&fleet, per_second, m).await;
+        fleet.shutdown().await;
+        println!("{}", serde_json::to_string(&report?)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    // A day of punches at this pace; the signal ends it sooner.
+    let punching = punch_steadily(&fleet, per_second, Duration::from_secs(86_400));
+    tokio::select! {
+        r = wait_for_signal() => r?,
+        _ = punching => wait_for_signal().await?,
+    }
+    fleet.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// How long the benchmark's run stays idle, then punches.
+struct Measure {
+    idle: Duration,
+    punching: Duration,
+}
+
+/// The benchmark's run: every device online first (handshaken and polling),
+/// then punches at the pace, then every punch acknowledged (at most 5 min).
+async fn measure_push(fleet: &PushFleet, per_second: f64, m: Measure) -> anyhow::Result<Value> {
+    let devices = fleet.devices();
+    let limit = tokio::time::Instant::now() + Duration::from_secs(300);
+    let get = zk_sim::push::PushStats::get;
+    while devices.iter().any(|d| get(&d.stats().polls) == 0) {
+        if tokio::time::Instant::now() > limit {
+            bail!("not every push device came online within 5 minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    println!("punchclock sim: all online");
+    std::io::stdout().flush()?;
+    tokio::time::sleep(m.idle).await;
+    println!("punchclock sim: punching");
+    std::io::stdout().flush()?;
+    let started = std::time::Instant::now();
+    let punches = punch_steadily(fleet, per_second, m.punching).await;
+    let punching = started.elapsed();
+    let limit = tokio::time::Instant::now() + Duration::from_secs(300);
+    while devices.iter().any(|d| d.unacknowledged() > 0) {
+        if tokio::time::Instant::now() > limit {
+            bail!("punches still unacknowledged after 5 minutes");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut times: Vec<Duration> = devices
+        .iter()
+        .flat_map(|d| d.stats().upload_times())
+        .collect();
+    times.sort_unstable();
+    let ms = |q: f64| {
+        let i = ((times.len() as f64 * q).ceil() as usize).clamp(1, times.len().max(1)) - 1;
+        times.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    Ok(json!({
+        "devices": devices.len(),
+        "punches": punches,
+        "punching_seconds": punching.as_secs_f64(),
+        "acknowledged": devices.iter().map(|d| get(&d.stats().records_acked)).sum::<u64>(),
+        "uploads": times.len(),
+        "failures": devices.iter().map(|d| get(&d.stats().failures)).sum::<u64>(),
+        "p50_ms": ms(0.50),
+        "p99_ms": ms(0.99),
+        "max_ms": ms(1.0),
+    }))
 }
 
 /// Every device gets its own port after the first.

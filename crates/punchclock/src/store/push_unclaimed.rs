@@ -35,7 +35,8 @@ impl TryFrom<UnclaimedRow> for UnclaimedDevice {
 
 impl Store {
     /// Adds what was seen since the last flush: new serials are inserted,
-    /// known ones get their last sighting and more requests. Then only
+    /// known ones get their last sighting and more requests; claimed ones
+    /// are dropped. Then only
     /// the `keep` most recently seen serials, seen since `forget_before`,
     /// stay.
     pub async fn flush_unclaimed(
@@ -65,6 +66,18 @@ impl Store {
                          device_type = COALESCE(excluded.device_type, push_unclaimed.device_type)",
                     );
                     q.build().execute(conn).await?;
+                });
+            }
+            if !seen.is_empty() {
+                // A sighting buffered while its serial was being claimed
+                // must not outlive the claim.
+                on_tx!(tx, |conn| {
+                    sqlx::query(
+                        "DELETE FROM push_unclaimed WHERE serial_number IN \
+                         (SELECT push_serial FROM devices WHERE push_serial IS NOT NULL)",
+                    )
+                    .execute(conn)
+                    .await?;
                 });
             }
             on_tx!(tx, |conn| {

@@ -45,7 +45,8 @@ async fn metrics(State(state): State<AppState>, request: Request) -> Response {
         return (StatusCode::FORBIDDEN, body).into_response();
     }
     match state.services.health().metrics().await {
-        Ok(text) => {
+        Ok(mut text) => {
+            text.push_str(&super::push_metrics::render(&state.push.metrics()));
             let kind = "text/plain; version=0.0.4; charset=utf-8";
             ([(header::CONTENT_TYPE, kind)], text).into_response()
         }

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod health;
 pub mod iclock;
 pub mod limits;
+pub mod push_metrics;
 pub mod pages;
 pub mod peer;
 pub mod serve;
