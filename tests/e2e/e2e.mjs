@@ -7,11 +7,13 @@
 //   LEGACY_SIM_PORT  a sim with CP1252 names and a clock 754 s fast
 //   GBK_SIM_PORT  a sim with GB2312 names
 //   TRIAL_URL     a second `punchclock serve` whose trials end at once
+//   PC_BIN        the punchclock binary (runs a push device with `sim --push`)
 //   SHOT_DIR      where screenshots go
 //   CHROMIUM      browser executable (default /usr/bin/chromium)
 // Prints one line per check and ends with "e2e: N passed, M failed".
 
 import { chromium } from "playwright-core";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,8 +34,9 @@ const GBK_SIM_PORT = process.env.GBK_SIM_PORT;
 const TRIAL_URL = process.env.TRIAL_URL;
 const SHOT_DIR = process.env.SHOT_DIR || mkdtempSync(join(tmpdir(), "pc-shots-"));
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-if (!BASE || !SIM_PORT || !SIM_PID || !BIG_SIM_PORT || !LEGACY_SIM_PORT || !GBK_SIM_PORT || !TRIAL_URL) {
-  console.error("PC_URL, SIM_PORT, SIM_PID, BIG_SIM_PORT, LEGACY_SIM_PORT, GBK_SIM_PORT and TRIAL_URL must be set (use run.sh)");
+const PC_BIN = process.env.PC_BIN;
+if (!BASE || !SIM_PORT || !SIM_PID || !BIG_SIM_PORT || !LEGACY_SIM_PORT || !GBK_SIM_PORT || !TRIAL_URL || !PC_BIN) {
+  console.error("PC_URL, SIM_PORT, SIM_PID, BIG_SIM_PORT, LEGACY_SIM_PORT, GBK_SIM_PORT, TRIAL_URL and PC_BIN must be set (use run.sh)");
   process.exit(2);
 }
 
@@ -127,6 +130,8 @@ const t = {
 
 const email = `owner${Date.now()}@bakery.example`;
 let deviceId = null;
+let pushSim = null;
+process.on("exit", () => { if (pushSim) pushSim.kill(); });
 
 try {
   await check("friendly 404 page", async () => {
@@ -336,6 +341,38 @@ try {
 
   await devices.badDeviceSaysSo(t);
   await layout.longReason(t);
+
+  await check("a push device: the form says what to enter, Waiting turns Connected, its punches arrive", async () => {
+    // Users 1001-1003: people the first device has, so no seat is added.
+    const sim = ["sim", "--devices", "1", "--users", "3", "--seed", "21"];
+    const [serial] = JSON.parse(execFileSync(PC_BIN, [...sim, "--dump", "serials"]).toString());
+    await page.goto("/devices/new?mode=push");
+    await page.fill("#f-name", "Side gate");
+    await page.fill("#f-serial_number", serial);
+    await page.getByTestId("cloud-server-setting").waitFor();
+    const where = `${await page.getByTestId("cloud-address").innerText()}:${await page.getByTestId("cloud-port").innerText()}`;
+    assert(where === new URL(BASE).host, `Cloud Server Setting ${where}`);
+    assert((await page.getByTestId("cloud-https").innerText()) === "Off", "HTTPS off");
+    await Promise.all([page.waitForURL(/\/devices\/\d+$/), page.getByTestId("save-device").click()]);
+    const label = page.getByTestId("device-status").first();
+    assert((await label.innerText()) === "Waiting", `label ${await label.innerText()}`);
+    assert((await page.getByTestId("push-serial").innerText()) === serial, "serial shown");
+    await page.getByTestId("cloud-server-setting").waitFor();
+    pushSim = spawn(PC_BIN, [...sim, "--push", BASE, "--punches-per-second", "2"], { stdio: "ignore" });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="device-status"]')?.innerText.trim() === "Connected",
+      null, { timeout: 30000 });
+    await page.screenshot({ path: join(SHOT_DIR, "push-connected.png"), fullPage: true });
+    let punches = 0;
+    for (let i = 0; i < 30 && punches === 0; i++) {
+      await page.waitForTimeout(1000);
+      await page.reload();
+      punches = Number((await page.locator('a[href^="/punches?device="]').first().innerText()).replace(/,/g, ""));
+    }
+    assert(punches > 0, "punches from the push device");
+    assert((await page.getByTestId("source-address").innerText()).startsWith("127.0.0.1"), "source address shown");
+    pushSim.kill();
+  });
 
   await check("layout at a 390px phone width", async () => {
     await page.setViewportSize({ width: 390, height: 844 });

@@ -135,7 +135,7 @@ status=0
 PC_URL="http://127.0.0.1:$WEB_PORT" SIM_PORT="$SIM_PORT" SIM_PID="$SIM_PID" BIG_SIM_PORT="$BIG_SIM_PORT" \
   LEGACY_SIM_PORT="$LEGACY_SIM_PORT" GBK_SIM_PORT="$GBK_SIM_PORT" \
   TRIAL_URL="http://127.0.0.1:$TRIAL_WEB_PORT" \
-  SHOT_DIR="$SHOT_DIR" CHROMIUM="$CHROMIUM" \
+  PC_BIN="$BIN" SHOT_DIR="$SHOT_DIR" CHROMIUM="$CHROMIUM" \
   node "$HERE/e2e.mjs" >"$WORK/e2e.out" 2>&1 || status=$?
 grep -v '^e2e: [0-9]* passed' "$WORK/e2e.out" || true
 

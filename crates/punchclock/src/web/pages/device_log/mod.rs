@@ -6,6 +6,7 @@ mod health;
 mod view;
 
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use maud::Markup;
 
 use self::view::LOG_ROWS;
@@ -19,6 +20,7 @@ use crate::web::AppState;
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path(id): Path<String>,
     Query(q): Query<FlashQuery>,
 ) -> PageResult<Markup> {
@@ -37,7 +39,14 @@ pub async fn show(
         .events(ctx.caller(), id, 10)
         .await?;
     let health = health::card(&ctx, id, &alerts, &events);
-    Ok(view::device_page(&ctx, &history, flash.as_ref(), health))
+    let cloud = super::devices::cloud_setting(&state, &headers);
+    Ok(view::device_page(
+        &ctx,
+        &history,
+        flash.as_ref(),
+        health,
+        &cloud,
+    ))
 }
 
 #[derive(serde::Deserialize, Default)]

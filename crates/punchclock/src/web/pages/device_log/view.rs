@@ -7,11 +7,13 @@ use maud::{html, Markup};
 
 use super::clock;
 
-use crate::domain::{Device, DeviceLog, DeviceStatus, LogKind, Outcome};
+use crate::domain::{Device, DeviceLog, DeviceMode, DeviceStatus, LogKind, Outcome};
 use crate::service::device_logs::DeviceHistory;
+use crate::service::devices::push::CloudServerSetting;
 use crate::web::pages::ctx::Ctx;
 use crate::web::pages::devices::actions::{action_button, Action, Back};
 use crate::web::pages::devices::flash::{self, Flash};
+use crate::web::pages::devices::form::cloud_server_box;
 use crate::web::pages::devices::status::{device_status_label, status_text, transport_text};
 use crate::web::pages::fmt;
 use crate::web::pages::layout::{head, sentence, Nav};
@@ -21,18 +23,28 @@ use crate::web::pages::when;
 pub const LOG_ROWS: u32 = 100;
 
 /// `health`: the device's alerts and care (see `health.rs`).
-pub fn device_page(ctx: &Ctx, h: &DeviceHistory, flash: Option<&Flash>, health: Markup) -> Markup {
+/// `cloud`: what a push device's Cloud Server Setting needs.
+pub fn device_page(
+    ctx: &Ctx,
+    h: &DeviceHistory,
+    flash: Option<&Flash>,
+    health: Markup,
+    cloud: &CloudServerSetting,
+) -> Markup {
     let d = &h.device;
+    let push = d.mode == DeviceMode::Push;
     let actions = html! {
-        (action_button(ctx, d, Action::Test, Back::Detail))
-        (action_button(ctx, d, Action::Sync, Back::Detail))
+        @if !push {
+            (action_button(ctx, d, Action::Test, Back::Detail))
+            (action_button(ctx, d, Action::Sync, Back::Detail))
+        }
         a.btn.btn-quiet href=(format!("/devices/{}/edit", d.id)) { "Edit" }
     };
     let body = html! {
         (head(&[("/company", "Company"), ("/devices", "Manage Devices")], &d.name, Some(actions)))
         @if let Some(f) = flash { (flash::render(f)) }
         div.grid-2 data-live-status="/devices/status.json" data-live-every="3000" {
-            (connection_card(ctx, d))
+            @if push { (push_card(ctx, d, cloud)) } @else { (connection_card(ctx, d)) }
             (reported_card(ctx, d, h.punches))
         }
         (health)
@@ -84,6 +96,43 @@ fn connection_card(ctx: &Ctx, d: &Device) -> Markup {
     }
 }
 
+/// A push device: how it calls us and from where.
+fn push_card(ctx: &Ctx, d: &Device, cloud: &CloudServerSetting) -> Markup {
+    let p = &d.push;
+    let zone = d.timezone.as_ref().unwrap_or(&ctx.company.timezone);
+    html! {
+        div.card data-testid="device-facts" {
+            h3 { "Connection (push)" }
+            dl.facts {
+                dt { "Status" }
+                dd { (device_status_label(d, ctx.now)) }
+                @if let Some(err) = &d.last_error {
+                    dt { "Last problem" }
+                    dd data-field="last-error" data-device-id=(d.id) { (sentence(err)) }
+                }
+                dt { "Serial number" } dd.mono data-testid="push-serial" { (p.serial.as_deref().unwrap_or("—")) }
+                dt { "Calls from" }
+                dd.mono data-testid="source-address" {
+                    (p.source_address.as_deref().unwrap_or("—"))
+                    @if p.lock_source { " " span.tag { "Locked" } }
+                }
+                @if let Some(pending) = &p.pending_source_address {
+                    dt { "Refused address" }
+                    dd data-testid="pending-source" { span.mono { (pending) } " — accept it with the API (POST /api/v1/devices/" (d.id) "/source/accept)" }
+                }
+                dt { "Last call" }
+                dd {
+                    span data-field="last-seen" data-device-id=(d.id) { (fmt::last_seen(ctx.now, d.last_seen_at.or(p.last_seen))) }
+                    @if let Some(t) = p.last_seen { span.muted.small { " (" (fmt::second(t, &ctx.tz)) ")" } }
+                }
+                dt { "Push version" } dd { (p.push_version.as_deref().unwrap_or("—")) }
+                dt { "Time zone" } dd { (zone) }
+            }
+            @if p.handshake_at.is_none() { (cloud_server_box(cloud)) }
+        }
+    }
+}
+
 /// What the device said about itself on the last contact.
 fn reported_card(ctx: &Ctx, d: &Device, punches: u64) -> Markup {
     let info = &d.info;
@@ -91,7 +140,7 @@ fn reported_card(ctx: &Ctx, d: &Device, punches: u64) -> Markup {
     html! {
         div.card data-testid="device-info" {
             h3 { "What the device reports" }
-            @if d.status == DeviceStatus::Pending && info.serial_number.is_none() {
+            @if d.status == DeviceStatus::Pending && info.serial_number.is_none() && d.mode == DeviceMode::Poll {
                 p.muted { (status_text(d.status)) ": press Test connection to read its details." }
             }
             dl.facts {

@@ -3,7 +3,8 @@
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use crate::domain::{Device, Port};
+use crate::domain::{Device, DeviceMode, Port};
+use crate::service::devices::push::CloudServerSetting;
 use crate::service::devices::DeviceInput;
 use crate::service::FieldErrors;
 use crate::web::pages::ctx::Ctx;
@@ -33,6 +34,12 @@ pub struct DeviceForm {
     poll_interval_minutes: String,
     #[serde(default)]
     enabled: Option<String>,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    serial_number: String,
+    #[serde(default)]
+    lock_source: Option<String>,
 }
 
 impl DeviceForm {
@@ -42,6 +49,7 @@ impl DeviceForm {
             port: Port::DEFAULT.to_string(),
             transport: "auto".into(),
             enabled: Some("on".into()),
+            mode: DeviceMode::Poll.as_str().into(),
             ..DeviceForm::default()
         }
     }
@@ -66,35 +74,56 @@ impl DeviceForm {
                 .map(|m| m.to_string())
                 .unwrap_or_default(),
             enabled: d.enabled.then(|| "on".into()),
+            mode: d.mode.as_str().into(),
+            serial_number: d.push.serial.clone().unwrap_or_default(),
+            lock_source: d.push.lock_source.then(|| "on".into()),
         }
+    }
+
+    /// A new push device's form (`/devices/new?mode=push`).
+    pub fn blank_push() -> Self {
+        DeviceForm {
+            mode: DeviceMode::Push.as_str().into(),
+            ..DeviceForm::blank()
+        }
+    }
+
+    fn is_push(&self) -> bool {
+        self.mode == DeviceMode::Push.as_str()
     }
 
     /// Every field is sent, so every field counts; a blank key keeps the
     /// saved one.
     pub fn input(&self) -> DeviceInput {
+        // A push device needs no address; a polled one no serial number.
+        let push = self.is_push();
+        let given = |v: &String| Some(v.clone()).filter(|v| !(push && v.trim().is_empty()));
         DeviceInput {
             name: Some(self.name.clone()),
-            host: Some(self.host.clone()),
-            port: Some(self.port.clone()),
+            host: given(&self.host),
+            port: given(&self.port),
             comm_key: Some(self.comm_key.clone()),
             clear_comm_key: self.clear_comm_key.is_some(),
             transport: Some(self.transport.clone()),
             timezone: Some(self.timezone.clone()),
             poll_interval_minutes: Some(self.poll_interval_minutes.clone()),
             enabled: Some(self.enabled.is_some()),
-            mode: None,
-            serial_number: None,
-            lock_source: None,
+            mode: Some(self.mode.clone()).filter(|m| !m.is_empty()),
+            serial_number: Some(self.serial_number.clone())
+                .filter(|v| push || !v.trim().is_empty()),
+            lock_source: Some(self.lock_source.is_some()),
         }
     }
 }
 
-/// The add or edit page. `existing` is the device being edited.
+/// The add or edit page. `existing` is the device being edited; `cloud` is
+/// what a push device's Cloud Server Setting needs.
 pub fn form_page(
     ctx: &Ctx,
     f: &DeviceForm,
     errors: &FieldErrors,
     existing: Option<&Device>,
+    cloud: &CloudServerSetting,
 ) -> Markup {
     let title = match existing {
         Some(d) => format!("Edit {}", d.name),
@@ -102,7 +131,7 @@ pub fn form_page(
     };
     let body = html! {
         (head(&[("/company", "Company"), ("/devices", "Manage Devices")], &title, None))
-        div.w-form { (device_form(ctx, f, errors, existing)) }
+        div.w-form { (device_form(ctx, f, errors, existing, cloud)) }
     };
     ctx.page(&title, Nav::Devices, body)
 }
@@ -112,6 +141,7 @@ fn device_form(
     f: &DeviceForm,
     errors: &FieldErrors,
     existing: Option<&Device>,
+    cloud: &CloudServerSetting,
 ) -> Markup {
     let action = match existing {
         Some(d) => format!("/devices/{}/edit", d.id),
@@ -126,6 +156,21 @@ fn device_form(
                 data-busy=[existing.is_none().then_some("Adding… trying the device")] {
                 (ctx.csrf())
                 (Input::text("name", "Name", &f.name).placeholder("Front door").required().render(errors))
+                (mode_field(f, errors))
+                fieldset.stack data-testid="push-fields" {
+                    legend { "Push: the device calls us" }
+                    (Input::text("serial_number", "Serial number", &f.serial_number)
+                        .placeholder("CQZ7224460246")
+                        .hint("Printed on the device and shown under System Info › Device Info.")
+                        .render(errors))
+                    label.check {
+                        input type="checkbox" name="lock_source" value="on" checked[f.lock_source.is_some()] data-testid="lock-source";
+                        span { "Accept calls only from its first address until I accept a new one" }
+                    }
+                    (cloud_server_box(cloud))
+                }
+                fieldset.stack data-testid="poll-fields" {
+                legend { "Polled: we call the device" }
                 div.row-2 {
                     (Input::text("host", "Public IP address or DNS name", &f.host)
                         .placeholder("203.0.113.7 or clock.example.com").required()
@@ -145,7 +190,41 @@ fn device_form(
                     input type="checkbox" name="enabled" value="on" checked[f.enabled.is_some()] data-testid="enabled";
                     span { "Enabled — poll this device on schedule" }
                 }
+                }
                 (form_actions(existing))
+            }
+        }
+    }
+}
+
+fn mode_field(f: &DeviceForm, errors: &FieldErrors) -> Markup {
+    let push = f.is_push();
+    html! {
+        fieldset.field.has-error[errors.get("mode").is_some()] data-testid="mode" {
+            legend { "How it connects" }
+            label.check {
+                input type="radio" name="mode" value="poll" checked[!push];
+                span { "Polled — we connect to it (a port forward to its port 4370)" }
+            }
+            label.check {
+                input type="radio" name="mode" value="push" checked[push] data-testid="mode-push";
+                span { "Push — it calls us over HTTP (Cloud Server Setting / ADMS); no port forward" }
+            }
+            (layout::field_error("f-mode-error", "mode", errors.get("mode")))
+        }
+    }
+}
+
+/// What to enter in the device's Cloud Server Setting menu.
+pub fn cloud_server_box(cloud: &CloudServerSetting) -> Markup {
+    html! {
+        div.card.note data-testid="cloud-server-setting" {
+            p.mt-0 { "On the device, open " strong { "Comm. › Cloud Server Setting" } " (ADMS) and enter:" }
+            dl.facts {
+                dt { "Server address" } dd.mono data-testid="cloud-address" { (cloud.server_address) }
+                dt { "Server port" } dd.mono data-testid="cloud-port" { (cloud.port) }
+                dt { "HTTPS" } dd data-testid="cloud-https" { @if cloud.https { "On" } @else { "Off" } }
+                dt { "Proxy server" } dd { "Off" }
             }
         }
     }

@@ -4,12 +4,12 @@
 pub mod actions;
 mod confirm;
 pub mod flash;
-mod form;
+pub mod form;
 mod overview;
 pub mod status;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Form, Json};
 use maud::Markup;
@@ -21,7 +21,8 @@ use self::status::StatusJson;
 use super::ctx::Ctx;
 use super::error::{invalid, path_id, see_other, PageError, PageResult};
 use super::session::{PageRejection, PageUser};
-use crate::domain::DeviceId;
+use crate::domain::{DeviceId, DeviceMode};
+use crate::service::devices::push::CloudServerSetting;
 use crate::service::{FieldErrors, ServiceError, ServiceResult};
 use crate::web::AppState;
 
@@ -62,15 +63,41 @@ pub async fn status_json(
     }
 }
 
-/// `GET /devices/new`
-pub async fn new_form(ctx: Ctx) -> Markup {
-    form::form_page(&ctx, &DeviceForm::blank(), &FieldErrors::default(), None)
+/// `?mode=push` on the add form.
+#[derive(serde::Deserialize)]
+pub struct NewQuery {
+    #[serde(default)]
+    mode: String,
 }
 
-/// `POST /devices/new`
+/// What a push device's Cloud Server Setting needs: the configured server
+/// address, else the host this page was reached by.
+pub fn cloud_setting(state: &AppState, headers: &HeaderMap) -> CloudServerSetting {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    state.services.devices().cloud_server_setting(host)
+}
+
+/// `GET /devices/new`
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Query(q): Query<NewQuery>,
+) -> Markup {
+    let f = match q.mode == DeviceMode::Push.as_str() {
+        true => DeviceForm::blank_push(),
+        false => DeviceForm::blank(),
+    };
+    let cloud = cloud_setting(&state, &headers);
+    form::form_page(&ctx, &f, &FieldErrors::default(), None, &cloud)
+}
+
+/// `POST /devices/new`: a push device opens its page, which shows what to
+/// enter on the device and turns from Waiting to Connected by itself.
 pub async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Form(f): Form<DeviceForm>,
 ) -> PageResult {
     ctx.check_csrf(&f.csrf)?;
@@ -82,8 +109,9 @@ pub async fn create(
     }
     .await;
     match created {
+        Ok(d) if d.mode == DeviceMode::Push => Ok(see_other(&format!("/devices/{}", d.id))),
         Ok(d) => Ok(see_other(&added(&state, &ctx, d.id).await)),
-        Err(e) => form_failed(&ctx, &f, None, e),
+        Err(e) => form_failed(&ctx, &f, None, e, &cloud_setting(&state, &headers)),
     }
 }
 
@@ -107,27 +135,31 @@ fn form_failed(
     f: &DeviceForm,
     existing: Option<&crate::domain::Device>,
     e: ServiceError,
+    cloud: &CloudServerSetting,
 ) -> PageResult {
     let ServiceError::Invalid(errors) = e else {
         return Err(e.into());
     };
-    invalid(form::form_page(ctx, f, &errors, existing))
+    invalid(form::form_page(ctx, f, &errors, existing, cloud))
 }
 
 /// `GET /devices/{id}/edit`
 pub async fn edit_form(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> PageResult<Markup> {
     let id = DeviceId(path_id(&id)?);
     let d = state.services.devices().get(ctx.caller(), id).await?;
     let errors = FieldErrors::default();
+    let cloud = cloud_setting(&state, &headers);
     Ok(form::form_page(
         &ctx,
         &DeviceForm::of(&d),
         &errors,
         Some(&d),
+        &cloud,
     ))
 }
 
@@ -135,6 +167,7 @@ pub async fn edit_form(
 pub async fn update(
     State(state): State<AppState>,
     ctx: Ctx,
+    headers: HeaderMap,
     Path(id): Path<String>,
     Form(f): Form<DeviceForm>,
 ) -> PageResult {
@@ -150,7 +183,13 @@ pub async fn update(
     .await;
     match saved {
         Ok(_) => Ok(see_other(&format!("/devices?saved={id}"))),
-        Err(e) => form_failed(&ctx, &f, Some(&current), e),
+        Err(e) => form_failed(
+            &ctx,
+            &f,
+            Some(&current),
+            e,
+            &cloud_setting(&state, &headers),
+        ),
     }
 }
 

@@ -5,7 +5,7 @@ use maud::{html, Markup};
 use super::actions::{action_button, Action, Back};
 use super::flash::{self, Flash};
 use super::status::{device_status_label, transport_text};
-use crate::domain::Port;
+use crate::domain::{DeviceMode, Port};
 use crate::service::devices::DeviceSummary;
 use crate::web::pages::ctx::Ctx;
 use crate::web::pages::fmt;
@@ -54,10 +54,17 @@ fn row(ctx: &Ctx, s: &DeviceSummary) -> Markup {
         tr data-testid="device-row" data-device-id=(d.id) {
             td.card-title data-label="Device" {
                 a href=(format!("/devices/{}", d.id)) data-testid="device-name" { (d.name) }
-                " " span.tag { (transport_text(d.transport)) }
+                @if d.mode == DeviceMode::Poll { " " span.tag { (transport_text(d.transport)) } }
                 @if !d.enabled { " " span.tag data-testid="device-disabled" { "Disabled" } }
             }
-            td data-label="Address" { span.mono { (d.host) ":" (d.port) } }
+            td data-label="Address" {
+                @if d.mode == DeviceMode::Push {
+                    span.tag { "Push" } " "
+                    span.mono data-testid="source-address" { (d.push.source_address.as_deref().unwrap_or("")) }
+                } @else {
+                    span.mono { (d.host) ":" (d.port) }
+                }
+            }
             td data-label="Status" { (device_status_label(d, ctx.now)) }
             td.nowrap data-label="Last seen" {
                 span data-field="last-seen" data-device-id=(d.id)
@@ -67,7 +74,7 @@ fn row(ctx: &Ctx, s: &DeviceSummary) -> Markup {
             }
             td data-label="Serial number" {
                 span.mono data-field="serial" data-device-id=(d.id) {
-                    (d.info.serial_number.as_deref().unwrap_or("—"))
+                    (d.serial_number().unwrap_or("—"))
                 }
             }
             td.num data-label="Punches" {
@@ -75,8 +82,10 @@ fn row(ctx: &Ctx, s: &DeviceSummary) -> Markup {
             }
             td.card-actions {
                 div.actions {
-                    (action_button(ctx, d, Action::Test, Back::List))
-                    (action_button(ctx, d, Action::Sync, Back::List))
+                    @if d.mode == DeviceMode::Poll {
+                        (action_button(ctx, d, Action::Test, Back::List))
+                        (action_button(ctx, d, Action::Sync, Back::List))
+                    }
                     a.btn.btn-quiet href=(format!("/devices/{}/edit", d.id)) data-testid="edit-device" { "Edit" }
                     a.btn.btn-quiet href=(format!("/devices/{}/delete", d.id)) data-testid="delete-device" { "Delete" }
                 }

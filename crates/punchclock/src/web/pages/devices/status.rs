@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use maud::Markup;
 use serde::Serialize;
 
-use crate::domain::{Device, DeviceStatus, Transport};
+use crate::domain::{Device, DeviceMode, DeviceStatus, Transport};
 use crate::service::devices::DeviceSummary;
 use crate::web::pages::fmt;
 use crate::web::pages::layout::{sentence, status_label};
@@ -19,8 +19,22 @@ pub fn status_text(status: DeviceStatus) -> &'static str {
     }
 }
 
+/// The label of this device's status: a push device is "Waiting" for its
+/// first call, then "Connected" while it keeps calling.
+pub fn device_status_text(d: &Device) -> &'static str {
+    match (d.mode, d.status) {
+        (DeviceMode::Push, DeviceStatus::Pending) => "Waiting",
+        (DeviceMode::Push, DeviceStatus::Online) => "Connected",
+        (_, status) => status_text(status),
+    }
+}
+
 /// The hover text of a status label: why it is offline, or when last seen.
 pub fn status_detail(d: &Device, now: Timestamp) -> String {
+    if d.mode == DeviceMode::Push && d.status == DeviceStatus::Pending {
+        return "Waiting for the device's first call: enter the Cloud Server Setting on the device."
+            .into();
+    }
     match d.status {
         DeviceStatus::Offline => d
             .last_error
@@ -46,7 +60,7 @@ pub fn device_status_label(d: &Device, now: Timestamp) -> Markup {
     status_label(
         d.id.0,
         d.status.as_str(),
-        status_text(d.status),
+        device_status_text(d),
         &status_detail(d, now),
         Some(&href),
     )
@@ -79,10 +93,10 @@ impl StatusJson {
                 DeviceStatusJson {
                     id: d.id.0,
                     status: d.status.as_str(),
-                    label: status_text(d.status),
+                    label: device_status_text(d),
                     detail: status_detail(d, now),
                     last_seen: fmt::last_seen(now, d.last_seen_at),
-                    serial: d.info.serial_number.clone().unwrap_or_else(|| "—".into()),
+                    serial: d.serial_number().unwrap_or("—").to_string(),
                     punches: fmt::thousands(s.punches),
                     last_error: d.last_error.as_deref().map(sentence),
                 }
