@@ -7,11 +7,19 @@ use crate::domain::{Alert, DeviceEvent, DeviceId};
 use crate::web::pages::ctx::Ctx;
 use crate::web::pages::fmt;
 
-pub fn card(ctx: &Ctx, id: DeviceId, alerts: &[Alert], events: &[DeviceEvent]) -> Markup {
+/// `care`: the device is one we connect to (push devices get their clock
+/// set by a queued command instead).
+pub fn card(
+    ctx: &Ctx,
+    id: DeviceId,
+    alerts: &[Alert],
+    events: &[DeviceEvent],
+    care: bool,
+) -> Markup {
     html! {
         div.grid-2 {
             (alerts_card(ctx, alerts))
-            (care_card(ctx, id, events))
+            @if care { (care_card(ctx, id, events)) }
         }
     }
 }

@@ -13,7 +13,7 @@ use self::view::LOG_ROWS;
 use super::ctx::Ctx;
 use super::devices::flash::{self, FlashQuery};
 use super::error::{path_id, PageResult};
-use crate::domain::DeviceId;
+use crate::domain::{DeviceId, DeviceMode};
 use crate::web::AppState;
 
 /// `GET /devices/{id}`
@@ -38,7 +38,8 @@ pub async fn show(
         .device_care()
         .events(ctx.caller(), id, 10)
         .await?;
-    let health = health::card(&ctx, id, &alerts, &events);
+    let polled = history.device.mode == DeviceMode::Poll;
+    let health = health::card(&ctx, id, &alerts, &events, polled);
     let cloud = super::devices::cloud_setting(&state, &headers);
     Ok(view::device_page(
         &ctx,
