@@ -509,3 +509,64 @@ async fn a_resend_after_a_dropped_reply_is_stored_once() {
     sim.shutdown().await;
     app.shutdown().await;
 }
+
+/// A polled clock switched to push (and back) keeps its punches and
+/// employees, and a punch it pushes that was polled before is stored once:
+/// both modes use the same punch key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_modes_keeps_punches_and_employees() {
+    let app = start().await;
+    let api = app.signup("Switch").await;
+    let spec = zk_sim::DeviceSpec::generated(0, 3, 12, 5);
+    let sim = zk_sim::Simulator::start("127.0.0.1".parse().unwrap(), 0, vec![spec.clone()])
+        .await
+        .expect("simulator");
+    let id = api.add_device("Door", sim.addr(0)).await["id"]
+        .as_i64()
+        .expect("id");
+    api.sync_device(id).await;
+    let (_, polled) = api.punches("?limit=1").await;
+    assert_eq!(polled, 12);
+    let people = api.employees().await.len();
+    assert_eq!(people, 3);
+
+    let path = format!("/devices/{id}");
+    let body = json!({"mode": "push", "serial_number": spec.serial});
+    let d = api.patch(&path, &body).await.expect(StatusCode::OK);
+    assert_eq!(
+        (d["mode"].as_str(), d["serial_number"].as_str()),
+        (Some("push"), Some(spec.serial.as_str()))
+    );
+    // It pushes a punch that was polled already, and a new one.
+    let old = &spec.punches[0];
+    let mut push = PushSpec::new(&spec.serial);
+    push.punches = vec![
+        attlog(&old.user_id, old.time),
+        attlog(&old.user_id, t(8, 0, 0)),
+    ];
+    let fleet = fleet(&app, vec![push]);
+    wait_for("both punches acknowledged", || async {
+        fleet.device(0).unacknowledged() == 0
+    })
+    .await;
+    assert_eq!(
+        api.punches("?limit=1").await.1,
+        polled + 1,
+        "the polled one once"
+    );
+    assert_eq!(api.employees().await.len(), people);
+    fleet.shutdown().await;
+
+    let d = api
+        .patch(&path, &json!({"mode": "poll"}))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(d["mode"], "poll");
+    assert_eq!(api.punches("?limit=1").await.1, polled + 1);
+    assert_eq!(api.employees().await.len(), people);
+    let d = api.sync_device(id).await;
+    assert_eq!(d["outcome"], "ok", "{d}");
+    assert_eq!(api.punches("?limit=1").await.1, polled + 1, "nothing twice");
+    sim.shutdown().await;
+    app.shutdown().await;
+}
