@@ -7,9 +7,9 @@ pub mod assets;
 pub mod health;
 pub mod iclock;
 pub mod limits;
-pub mod push_metrics;
 pub mod pages;
 pub mod peer;
+pub mod push_metrics;
 pub mod serve;
 
 mod state;
