@@ -19,7 +19,7 @@ use crate::mail::sender::{MailSender, SenderLimits};
 use crate::mail::{smtp::Smtp, Composer, MailSettings};
 use crate::push::Receiver;
 use crate::service::{self, Services};
-use crate::store::Store;
+use crate::store::{Store, StoreOptions};
 use crate::sync::log_retention::LogRetention;
 use crate::sync::{scheduler, PollSettings, Syncer};
 use crate::web::serve::{self, ConnectionLimits};
@@ -36,7 +36,12 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
         })?;
     }
     let url = config.database_url();
-    let store = Store::connect(&url, clock.clone())
+    let options = StoreOptions {
+        slow_statement: Duration::from_millis(config.slow_query_ms.max(1)),
+        read_connections: config.sqlite_read_connections.max(1),
+        ..StoreOptions::default()
+    };
+    let store = Store::connect_with(&url, clock.clone(), options)
         .await
         .with_context(|| format!("opening the database {}", redact(&url)))?;
     let settings = PollSettings {

@@ -46,6 +46,12 @@ pub struct Config {
     pub allow_private_device_addresses: bool,
     /// How many devices are polled at once by this instance.
     pub max_concurrent_polls: usize,
+    /// Database statements slower than this (milliseconds) are counted and
+    /// reported in a summary line a minute, never with their SQL values.
+    pub slow_query_ms: u64,
+    /// SQLite connections that only read (pages, the API), beside the one
+    /// connection that writes.
+    pub sqlite_read_connections: u32,
     /// Seconds allowed for each protocol step of a poll.
     pub device_timeout_seconds: u64,
     /// Seconds allowed for a whole poll. A device's lease lasts this plus a
@@ -112,6 +118,8 @@ impl Default for Config {
             public_address: String::new(),
             allow_private_device_addresses: false,
             max_concurrent_polls: 64,
+            slow_query_ms: 1000,
+            sqlite_read_connections: 4,
             device_timeout_seconds: 10,
             poll_attempt_timeout_seconds: 600,
             device_log_days: 90,

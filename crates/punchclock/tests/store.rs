@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 #[macro_use]
 mod store_harness;
-use store_harness::{run_postgres, run_sqlite, TestDb};
+use store_harness::{random_suffix, run_postgres, run_sqlite, TestDb};
 
 store_tests!(
     migrations_apply,
@@ -28,6 +28,7 @@ store_tests!(
     no_name_rule,
     claim_due_devices_never_double_leases,
     claim_includes_companies_out_of_service,
+    lease_by_hand_respects_live_leases,
     sessions_create_lookup_expire,
     email_is_unique_case_insensitively,
     employees_list_update_create,
@@ -505,8 +506,19 @@ async fn record_poll_is_idempotent(db: TestDb) {
     assert!(after.history_pulled);
     assert_eq!(after.last_seen_at, Some(rec.started_at));
     assert_eq!(after.next_poll_at, rec.next_poll_at.unwrap());
-    assert_eq!(after.lease_owner, None, "sync releases the lease");
+    // Recording keeps the lease: its owner gives it back when the poll
+    // ends, however it ends, and nobody else can.
+    assert_eq!(after.lease_owner.as_deref(), Some("instance-1"));
+    assert!(!store.release_lease(device.id, "instance-2").await.unwrap());
+    assert!(store.release_lease(device.id, "instance-1").await.unwrap());
+    let after = store.get_device(company.id, device.id).await.unwrap();
+    assert_eq!(after.lease_owner, None, "the owner gave the lease back");
     assert_eq!(after.lease_until, None);
+    assert_eq!(
+        after.next_poll_at,
+        rec.next_poll_at.unwrap(),
+        "schedule kept"
+    );
 
     let second = store
         .record_poll(company.id, device.id, &rec)
@@ -1010,6 +1022,63 @@ async fn claim_due_devices_never_double_leases(db: TestDb) {
         .unwrap();
     assert_eq!(expired.len(), 39);
     assert!(expired.iter().all(|t| t.device_id != first.device_id));
+}
+
+/// A poll by hand leases the device too: refused while any lease on it is
+/// live, taken over once it lapsed, and given back only by its owner.
+async fn lease_by_hand_respects_live_leases(db: TestDb) {
+    let store = &db.store;
+    let now = now_s();
+    let lease = Duration::from_secs(300);
+    let (company, device) = company_with_device(store, "Acme").await;
+    let (other, _) = company_with_device(store, "Other").await;
+    let target = store
+        .lease_device(company.id, device.id, "a", now, lease)
+        .await
+        .unwrap()
+        .expect("free: leased");
+    assert_eq!(target.device_id, device.id);
+    assert!(
+        store
+            .lease_device(company.id, device.id, "b", now, lease)
+            .await
+            .unwrap()
+            .is_none(),
+        "live lease"
+    );
+    assert_not_found(
+        store
+            .lease_device(other.id, device.id, "b", now, lease)
+            .await,
+        "another company's device",
+    );
+    assert!(
+        store
+            .claim_due_devices("c", plus(now, 1), lease, 10)
+            .await
+            .unwrap()
+            .iter()
+            .all(|t| t.device_id != device.id),
+        "the scheduler skips it too"
+    );
+    assert!(
+        !store.release_lease(device.id, "b").await.unwrap(),
+        "not b's"
+    );
+    // Lapsed: another instance may take it over.
+    assert!(store
+        .lease_device(company.id, device.id, "b", plus(now, 301), lease)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(
+        !store.release_lease(device.id, "a").await.unwrap(),
+        "a lost it"
+    );
+    // An instance restarting under the same name gives back what it held.
+    assert_eq!(store.release_leases_of("b").await.unwrap(), 1);
+    let after = store.get_device(company.id, device.id).await.unwrap();
+    assert_eq!((after.lease_owner, after.lease_until), (None, None));
 }
 
 /// Billing never stops polling: a blocked or expired company's punches
@@ -1625,5 +1694,82 @@ async fn unknown_zones_in_old_data_are_reported(db: TestDb) {
             assert!(c.to_string().contains("Atlantis/Central"), "{c}");
         }
         other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
+
+/// SQLite under the load that used to break it: sixteen devices recorded
+/// at once while pages read. With one writer connection and a read pool no
+/// write fails with "database is locked", and the checkpoint task keeps the
+/// WAL bounded (64 MB at most; here far less).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_concurrent_polls_never_lock_and_keep_the_wal_small() {
+    let path = std::env::temp_dir().join(format!("punchclock-load-{}.sqlite", random_suffix()));
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let store = Store::connect(&url, Clock::system()).await.unwrap();
+    let company = store.create_company(&new_company("Load")).await.unwrap();
+    let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let (store, peak, done) = (store.clone(), peak.clone(), done.clone());
+        tokio::spawn(async move {
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let wal = store.wal_status().wal_bytes;
+                peak.fetch_max(wal, std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+    };
+    let reader = {
+        let (store, done) = (store.clone(), done.clone());
+        tokio::spawn(async move {
+            let mut reads = 0u64;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                store.list_devices(company.id).await.expect("a page read");
+                store
+                    .count_punches(company.id, &PunchFilter::default())
+                    .await
+                    .expect("a page read");
+                reads += 1;
+            }
+            reads
+        })
+    };
+    let mut polls = Vec::new();
+    for d in 0..16 {
+        let device = store
+            .create_device(company.id, &new_device(&format!("D{d}"), "10.0.0.5"))
+            .await
+            .unwrap();
+        let store = store.clone();
+        polls.push(tokio::spawn(async move {
+            for round in 0..3 {
+                let punches = (0..2_000)
+                    .map(|i| punch(&(1 + i % 50).to_string(), (round * 2_000 + i) * 60))
+                    .collect();
+                let rec = record(&format!("SN-{d}"), vec![], punches);
+                let outcome = store.record_poll(company.id, device.id, &rec).await;
+                assert_eq!(outcome.expect("recorded").punches_new, 2_000);
+            }
+        }));
+    }
+    for p in polls {
+        p.await.unwrap();
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    watcher.await.unwrap();
+    let reads = reader.await.unwrap();
+    let total = store
+        .count_punches(company.id, &PunchFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(total, 16 * 3 * 2_000);
+    let peak = peak.load(std::sync::atomic::Ordering::Relaxed);
+    let status = store.wal_status();
+    eprintln!("WAL peak {peak} bytes, now {status:?}, {reads} page reads during the load");
+    assert!(reads > 0);
+    assert!(peak <= 64 * 1024 * 1024, "WAL peaked at {peak} bytes");
+    store.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
 }

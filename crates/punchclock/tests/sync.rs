@@ -298,5 +298,151 @@ async fn a_poll_that_cannot_be_saved_is_logged_with_code_store() {
         0,
         "nothing of the failed read kept"
     );
+    // Not stuck behind its lease, and read again in a minute, not in half
+    // an hour.
+    let device = app
+        .state
+        .store
+        .get_device(company, DeviceId(id))
+        .await
+        .unwrap();
+    assert_eq!(device.lease_owner, None);
+    let wait = (device.next_poll_at - Timestamp::now()).get_seconds();
+    assert!((30..=61).contains(&wait), "retried in {wait} s");
+    app.shutdown().await;
+}
+
+/// "Sync now" never opens a second connection to a clock the scheduler is
+/// polling (a clock serves one client at a time): it waits for that poll
+/// and answers with it. A device another instance holds is refused.
+#[tokio::test]
+async fn sync_now_and_the_scheduler_never_poll_one_device_at_once() {
+    let app = TestApp::start_with(TestOptions {
+        postgres: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let sim = Simulator::start(LOCALHOST, 0, vec![DeviceSpec::generated(0, 3, 10, 5)])
+        .await
+        .unwrap();
+    // Every reply takes a while, so the polls surely overlap in time.
+    sim.device(0).set_faults(Faults {
+        delay: Some(Duration::from_millis(150)),
+        ..Faults::default()
+    });
+    let api = app.signup("Busy Door").await;
+    let company = app.company_of("owner@busy-door.example.com").await;
+    let id = DeviceId(
+        api.add_device("Door", sim.addr(0)).await["id"]
+            .as_i64()
+            .unwrap(),
+    );
+    let scheduler = Scheduler::new(app.state.syncer.clone(), 4);
+    assert_eq!(scheduler.tick().await, 1, "the new device is due");
+    let syncer = &app.state.syncer;
+    let (a, b) = tokio::join!(syncer.sync_now(company, id), syncer.sync_now(company, id));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert!(scheduler.idle(Duration::from_secs(30)).await);
+    let logs = app
+        .state
+        .store
+        .list_device_logs(company, id, 10)
+        .await
+        .unwrap();
+    assert_eq!(logs.len(), 1, "one poll, joined twice: {logs:?}");
+    assert_eq!((a.log.id, b.log.id), (logs[0].id, logs[0].id));
+    let device = app.state.store.get_device(company, id).await.unwrap();
+    assert_eq!(device.lease_owner, None, "the lease was given back");
+
+    // Leased by another instance (which is polling it): refused, untouched.
+    let other = app
+        .state
+        .store
+        .lease_device(
+            company,
+            id,
+            "other-instance",
+            Timestamp::now(),
+            Duration::from_secs(60),
+        )
+        .await
+        .unwrap();
+    assert!(other.is_some());
+    let err = syncer.sync_now(company, id).await.unwrap_err();
+    assert!(err.to_string().contains("being polled right now"), "{err}");
+    let err = syncer.test_connection(company, id).await.unwrap_err();
+    assert!(err.to_string().contains("being polled right now"), "{err}");
+    let logs = app
+        .state
+        .store
+        .list_device_logs(company, id, 10)
+        .await
+        .unwrap();
+    assert_eq!(logs.len(), 1, "nothing contacted the device");
+    let device = app.state.store.get_device(company, id).await.unwrap();
+    assert_eq!(
+        device.lease_owner.as_deref(),
+        Some("other-instance"),
+        "not ours to give back"
+    );
+    app.shutdown().await;
+}
+
+/// A poll that ends without finishing (its request was dropped, its task
+/// cancelled) still gives its lease back at once: the device is never stuck
+/// behind its own lease until it lapses.
+#[tokio::test]
+async fn a_cancelled_poll_gives_its_lease_back() {
+    let app = TestApp::start_with(TestOptions {
+        postgres: true,
+        ..TestOptions::default()
+    })
+    .await;
+    let sim = Simulator::start(LOCALHOST, 0, vec![DeviceSpec::generated(0, 3, 10, 5)])
+        .await
+        .unwrap();
+    sim.device(0).set_faults(Faults {
+        delay: Some(Duration::from_secs(120)),
+        ..Faults::default()
+    });
+    let api = app.signup("Dropped").await;
+    let company = app.company_of("owner@dropped.example.com").await;
+    let id = DeviceId(
+        api.add_device("Door", sim.addr(0)).await["id"]
+            .as_i64()
+            .unwrap(),
+    );
+    let syncer = app.state.syncer.clone();
+    let poll = tokio::spawn(async move { syncer.sync_now(company, id).await });
+    let store = &app.state.store;
+    let leased = async {
+        while store
+            .get_device(company, id)
+            .await
+            .unwrap()
+            .lease_owner
+            .is_none()
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), leased)
+        .await
+        .expect("the poll takes the lease");
+    poll.abort();
+    let released = async {
+        while store
+            .get_device(company, id)
+            .await
+            .unwrap()
+            .lease_owner
+            .is_some()
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), released)
+        .await
+        .expect("the lease is given back without waiting for it to lapse");
     app.shutdown().await;
 }

@@ -87,6 +87,20 @@ impl From<StoreError> for ServiceError {
     }
 }
 
+impl From<crate::sync::SyncError> for ServiceError {
+    fn from(e: crate::sync::SyncError) -> Self {
+        use crate::sync::SyncError;
+        match e {
+            SyncError::Store(e) => e.into(),
+            SyncError::Busy(message) => ServiceError::Conflict(Conflict {
+                field: None,
+                message,
+            }),
+            SyncError::Failed(detail) => ServiceError::Internal(detail),
+        }
+    }
+}
+
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
 /// A store message as a sentence: capitalised, with a full stop.

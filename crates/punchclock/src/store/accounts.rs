@@ -173,7 +173,7 @@ impl Store {
     }
 
     pub async fn get_account(&self, account_id: AccountId) -> Result<Account> {
-        let row: AccountRow = with_pool!(self, |pool| {
+        let row: AccountRow = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 account_cols!(),
@@ -191,7 +191,7 @@ impl Store {
         let Ok(email) = normalize_email(email) else {
             return Ok(None);
         };
-        let row: Option<LoginRow> = with_pool!(self, |pool| {
+        let row: Option<LoginRow> = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 account_cols!(),
@@ -266,7 +266,7 @@ impl Store {
 
     /// The live session for a token; expired or unknown tokens give `None`.
     pub async fn session_by_token(&self, token: &str, now: Timestamp) -> Result<Option<Session>> {
-        let row: Option<SessionRow> = with_pool!(self, |pool| {
+        let row: Option<SessionRow> = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 session_cols!(),

@@ -125,7 +125,7 @@ impl Store {
     /// Every enabled device's health. Failures in a row are counted only
     /// for devices whose last attempt failed (the rest have none).
     pub async fn device_health(&self) -> Result<Vec<DeviceHealth>> {
-        let rows: Vec<HealthRow> = with_pool!(self, |pool| {
+        let rows: Vec<HealthRow> = with_reader!(self, |pool| {
             sqlx::query_as(
                 "SELECT d.company_id, d.id, d.name, d.status, d.last_error, \
                  CASE WHEN d.status = 'offline' THEN (SELECT COUNT(*) FROM device_logs l \
@@ -145,7 +145,7 @@ impl Store {
 
     /// Settings and seat use of every company.
     pub async fn company_health(&self) -> Result<Vec<CompanyHealth>> {
-        let rows: Vec<CompanyHealthRow> = with_pool!(self, |pool| {
+        let rows: Vec<CompanyHealthRow> = with_reader!(self, |pool| {
             sqlx::query_as(
                 "SELECT c.id, c.seats, c.blocked, \
                  (SELECT COUNT(*) FROM employees e WHERE e.company_id = c.id AND e.active) AS active, \
@@ -180,7 +180,7 @@ impl Store {
 
     /// Every open alert of every company.
     pub async fn all_open_alerts(&self) -> Result<Vec<Alert>> {
-        let rows: Vec<AlertRow> = with_pool!(self, |pool| {
+        let rows: Vec<AlertRow> = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 alert_cols!(),

@@ -84,7 +84,7 @@ impl Store {
     }
 
     pub async fn get_company(&self, company_id: CompanyId) -> Result<Company> {
-        let row: CompanyRow = with_pool!(self, |pool| {
+        let row: CompanyRow = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 company_cols!(),
@@ -99,7 +99,7 @@ impl Store {
 
     /// All companies, oldest first (operator views, background checks).
     pub async fn list_companies(&self) -> Result<Vec<Company>> {
-        let rows: Vec<CompanyRow> = with_pool!(self, |pool| {
+        let rows: Vec<CompanyRow> = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 company_cols!(),

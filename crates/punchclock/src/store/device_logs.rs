@@ -70,7 +70,7 @@ impl Store {
         device_id: DeviceId,
         limit: u32,
     ) -> Result<Vec<DeviceLog>> {
-        let rows: Vec<DeviceLogRow> = with_pool!(self, |pool| {
+        let rows: Vec<DeviceLogRow> = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 device_log_cols!(),

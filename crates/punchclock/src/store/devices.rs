@@ -1,13 +1,8 @@
-//! Devices: configuration, status, and leasing for the poller.
-
-use std::time::Duration;
+//! Devices: configuration and status (leasing is in `leases.rs`).
 
 use jiff::Timestamp;
 
-use super::{
-    dur_secs, int, opt_int, opt_ts, opt_zone, placeholders, secs, ts, Invalid, Result, Store,
-    StoreError, Tx,
-};
+use super::{int, opt_int, opt_ts, opt_zone, secs, ts, Invalid, Result, Store, StoreError};
 use crate::domain::{
     CommKeyUpdate, CompanyId, Device, DeviceId, DeviceInfo, DeviceMode, DeviceUpdate, NewDevice,
     PollTarget, PushLink, Zone,
@@ -36,6 +31,7 @@ macro_rules! poll_target_select {
          FROM devices d JOIN companies c ON c.id = d.company_id"
     };
 }
+pub(crate) use poll_target_select;
 
 #[derive(sqlx::FromRow)]
 struct DeviceRow {
@@ -141,7 +137,7 @@ impl TryFrom<DeviceRow> for Device {
 }
 
 #[derive(sqlx::FromRow)]
-struct PollTargetRow {
+pub(crate) struct PollTargetRow {
     id: i64,
     company_id: i64,
     name: String,
@@ -342,7 +338,7 @@ impl Store {
     }
 
     pub async fn get_device(&self, company_id: CompanyId, device_id: DeviceId) -> Result<Device> {
-        let row: DeviceRow = with_pool!(self, |pool| {
+        let row: DeviceRow = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 device_cols!(),
@@ -358,7 +354,7 @@ impl Store {
 
     /// A company's devices by name.
     pub async fn list_devices(&self, company_id: CompanyId) -> Result<Vec<Device>> {
-        let rows: Vec<DeviceRow> = with_pool!(self, |pool| {
+        let rows: Vec<DeviceRow> = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 device_cols!(),
@@ -378,7 +374,7 @@ impl Store {
         company_id: CompanyId,
         device_id: DeviceId,
     ) -> Result<PollTarget> {
-        let row: PollTargetRow = with_pool!(self, |pool| {
+        let row: PollTargetRow = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 poll_target_select!(),
                 " WHERE d.id = $1 AND d.company_id = $2"
@@ -412,118 +408,4 @@ impl Store {
         }
         Ok(())
     }
-
-    /// Leases up to `limit` due devices to `instance_id` until `now + lease`.
-    ///
-    /// Due means: enabled, `next_poll_at <= now` and no live lease. A
-    /// blocked or expired company is still polled: punches are never lost
-    /// over billing.
-    ///
-    /// Instances sharing one PostgreSQL never receive the same device: the
-    /// candidate rows are locked with `FOR UPDATE SKIP LOCKED`, so a
-    /// concurrent claimer skips them instead of waiting. SQLite has a single
-    /// writer, so the statement is atomic as is.
-    pub async fn claim_due_devices(
-        &self,
-        instance_id: &str,
-        now: Timestamp,
-        lease: Duration,
-        limit: u32,
-    ) -> Result<Vec<PollTarget>> {
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
-        let lease = Lease {
-            owner: instance_id,
-            now: secs(now),
-            until: secs(now).saturating_add(dur_secs(lease)),
-            limit: i64::from(limit),
-            postgres: self.is_postgres(),
-        };
-        let rows = self
-            .transaction(async |tx| {
-                let ids = lease_due(tx, &lease).await?;
-                leased_targets(tx, instance_id, &ids).await
-            })
-            .await?;
-        rows.into_iter().map(TryInto::try_into).collect()
-    }
-
-    /// Gives up the lease and schedules the next poll. Only the lease owner
-    /// can release; returns whether it did.
-    pub async fn release_device(
-        &self,
-        device_id: DeviceId,
-        instance_id: &str,
-        next_poll_at: Timestamp,
-    ) -> Result<bool> {
-        let released = with_pool!(self, |pool| {
-            sqlx::query(
-                "UPDATE devices SET lease_owner = NULL, lease_until = NULL, next_poll_at = $3 \
-                 WHERE id = $1 AND lease_owner = $2",
-            )
-            .bind(device_id.0)
-            .bind(instance_id)
-            .bind(secs(next_poll_at))
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(released > 0)
-    }
-}
-
-/// A lease being taken: who, from when, until when, how many at most.
-struct Lease<'a> {
-    owner: &'a str,
-    now: i64,
-    until: i64,
-    limit: i64,
-    postgres: bool,
-}
-
-/// Leases due devices; returns their ids.
-async fn lease_due(tx: &mut Tx, lease: &Lease<'_>) -> Result<Vec<i64>> {
-    let lock = if lease.postgres {
-        " FOR UPDATE SKIP LOCKED"
-    } else {
-        ""
-    };
-    let claim = format!(
-        "UPDATE devices SET lease_owner = $1, lease_until = $2 \
-         WHERE (lease_until IS NULL OR lease_until <= $3) AND id IN ( \
-           SELECT id FROM devices \
-           WHERE enabled AND mode = 'poll' AND next_poll_at <= $3 \
-             AND (lease_until IS NULL OR lease_until <= $3) \
-           ORDER BY next_poll_at, id LIMIT $4{lock}) \
-         RETURNING id"
-    );
-    Ok(on_tx!(tx, |conn| {
-        sqlx::query_scalar(&claim)
-            .bind(lease.owner)
-            .bind(lease.until)
-            .bind(lease.now)
-            .bind(lease.limit)
-            .fetch_all(conn)
-            .await?
-    }))
-}
-
-/// What the poller needs for the devices just leased to `owner`.
-async fn leased_targets(tx: &mut Tx, owner: &str, ids: &[i64]) -> Result<Vec<PollTargetRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let select = format!(
-        "{} WHERE d.lease_owner = $1 AND d.id IN ({}) ORDER BY d.next_poll_at, d.id",
-        poll_target_select!(),
-        placeholders(2, ids.len())
-    );
-    Ok(on_tx!(tx, |conn| {
-        let mut query = sqlx::query_as::<_, PollTargetRow>(&select).bind(owner);
-        for id in ids {
-            query = query.bind(*id);
-        }
-        query.fetch_all(conn).await?
-    }))
 }

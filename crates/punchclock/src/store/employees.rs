@@ -79,7 +79,7 @@ impl Store {
             filter_sql(filter)
         );
         let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-        let rows: Vec<EmployeeRow> = with_pool!(self, |pool| {
+        let rows: Vec<EmployeeRow> = with_reader!(self, |pool| {
             sqlx::query_as(&sql)
                 .bind(company_id.0)
                 .bind(i64::from(limit))
@@ -99,7 +99,7 @@ impl Store {
             "SELECT COUNT(*) FROM employees WHERE company_id = $1{}",
             filter_sql(filter)
         );
-        let count: i64 = with_pool!(self, |pool| {
+        let count: i64 = with_reader!(self, |pool| {
             sqlx::query_scalar(&sql)
                 .bind(company_id.0)
                 .fetch_one(pool)
@@ -119,7 +119,7 @@ impl Store {
         company_id: CompanyId,
         employee_id: EmployeeId,
     ) -> Result<Employee> {
-        let row: EmployeeRow = with_pool!(self, |pool| {
+        let row: EmployeeRow = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 employee_cols!(),
@@ -138,7 +138,7 @@ impl Store {
         company_id: CompanyId,
         enroll_id: &str,
     ) -> Result<Option<Employee>> {
-        let row: Option<EmployeeRow> = with_pool!(self, |pool| {
+        let row: Option<EmployeeRow> = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 employee_cols!(),

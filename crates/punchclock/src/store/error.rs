@@ -28,6 +28,27 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
 
+impl StoreError {
+    /// Whether the same work may well succeed if tried again as it was: the
+    /// database was busy or locked, the connection dropped, a pool wait ran
+    /// out, or PostgreSQL gave up a transaction (serialization, deadlock).
+    pub fn is_passing(&self) -> bool {
+        let StoreError::Database(e) = self else {
+            return false;
+        };
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) => true,
+            sqlx::Error::Database(db) => matches!(
+                db.code().as_deref(),
+                // SQLite BUSY, LOCKED and their extended codes; PostgreSQL
+                // serialization failure and deadlock.
+                Some("5" | "6" | "261" | "262" | "517" | "40001" | "40P01")
+            ),
+            _ => false,
+        }
+    }
+}
+
 /// The uniqueness rules the schema enforces.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Rule {

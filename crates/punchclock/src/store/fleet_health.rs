@@ -53,24 +53,28 @@ impl Store {
         Ok(health)
     }
 
-    /// Open and idle connections of the pool.
+    /// Open and idle connections (on SQLite the writer and the readers).
     pub fn pool_use(&self) -> PoolUse {
-        with_pool!(self, |pool| PoolUse {
-            open: pool.size(),
-            idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
-        })
+        let (open, idle) = match &self.backend {
+            Backend::Sqlite(p) => (
+                p.writer.size() + p.readers.size(),
+                p.writer.num_idle() + p.readers.num_idle(),
+            ),
+            Backend::Postgres(p) => (p.size(), p.num_idle()),
+        };
+        PoolUse {
+            open,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+        }
     }
 
     /// Size of the SQLite write-ahead log in bytes; `None` on PostgreSQL or
     /// an in-memory database.
     pub fn wal_bytes(&self) -> Option<u64> {
-        let Backend::Sqlite(pool) = &self.backend else {
-            return None;
-        };
-        let db = pool.connect_options().get_filename().to_path_buf();
-        let mut wal = db.into_os_string();
-        wal.push("-wal");
-        std::fs::metadata(wal).ok().map(|m| m.len())
+        match &self.backend {
+            Backend::Sqlite(pools) => pools.wal_bytes(),
+            Backend::Postgres(_) => None,
+        }
     }
 
     /// Deletes up to `batch` device-log entries that started before

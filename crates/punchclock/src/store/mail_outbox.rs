@@ -263,7 +263,7 @@ impl Store {
 
     /// Whether a mail with this dedupe key was queued.
     pub async fn mail_queued(&self, dedupe_key: &str) -> Result<bool> {
-        let n: i64 = with_pool!(self, |pool| {
+        let n: i64 = with_reader!(self, |pool| {
             sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE dedupe_key = $1")
                 .bind(dedupe_key)
                 .fetch_one(pool)
@@ -274,7 +274,7 @@ impl Store {
 
     /// Mails of `kind` queued with a dedupe key starting with `prefix`.
     pub async fn count_mails_like(&self, company_id: CompanyId, prefix: &str) -> Result<u64> {
-        let n: i64 = with_pool!(self, |pool| {
+        let n: i64 = with_reader!(self, |pool| {
             sqlx::query_scalar(
                 "SELECT COUNT(*) FROM mail_outbox WHERE company_id = $1 AND dedupe_key LIKE $2",
             )
@@ -376,7 +376,7 @@ struct TokenRow {
 impl Store {
     /// What an unsubscribe token stands for; `None` for an unknown token.
     pub async fn unsubscribe_target(&self, token: &str) -> Result<Option<UnsubscribeTarget>> {
-        let row: Option<TokenRow> = with_pool!(self, |pool| {
+        let row: Option<TokenRow> = with_reader!(self, |pool| {
             sqlx::query_as(
                 "SELECT company_id, employee_id, account_id, list, used_at \
                  FROM mail_unsubscribes WHERE token_hash = $1",

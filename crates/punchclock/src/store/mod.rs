@@ -1,8 +1,9 @@
 //! Storage: one [`Store`] over SQLite or PostgreSQL.
 //!
 //! SQL is written once in the subset both backends accept (`$1` placeholders,
-//! `ON CONFLICT`, `RETURNING`) and run against whichever pool is active via
-//! the `with_pool!` macro, or inside [`Store::transaction`] via `on_tx!`;
+//! `ON CONFLICT`, `RETURNING`) and run via `with_pool!` (writes),
+//! `with_reader!` (reads only: SQLite's read pool, see `sqlite.rs`) or
+//! inside [`Store::transaction`] via `on_tx!`;
 //! the few statements that differ branch on [`Store::is_postgres`].
 //! Statements with many values use `sqlx::QueryBuilder`, which binds each
 //! value right after its column name (and uses `?` on SQLite, where
@@ -17,18 +18,36 @@ use std::time::Duration;
 
 use jiff::{civil, Timestamp};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::{ConnectOptions, PgPool};
 
 use crate::clock::Clock;
 use crate::domain::{UnknownZone, Zone};
 
-/// Runs `$body` with `$pool` bound to the active pool (`&SqlitePool` or
-/// `&PgPool`); the body is compiled once per backend.
+/// Runs `$body` with `$pool` bound to the pool that writes (`&SqlitePool`
+/// or `&PgPool`); the body is compiled once per backend. On SQLite that is
+/// the one writer connection, so writes queue there instead of failing
+/// with "database is locked".
 macro_rules! with_pool {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.backend {
-            $crate::store::Backend::Sqlite($pool) => $body,
+            $crate::store::Backend::Sqlite(pools) => {
+                let $pool = &pools.writer;
+                $body
+            }
+            $crate::store::Backend::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Like `with_pool!`, for statements that only read: on SQLite they run on
+/// the read pool, so pages never wait behind a sync.
+macro_rules! with_reader {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.backend {
+            $crate::store::Backend::Sqlite(pools) => {
+                let $pool = &pools.readers;
+                $body
+            }
             $crate::store::Backend::Postgres($pool) => $body,
         }
     };
@@ -91,6 +110,7 @@ mod devices;
 mod employees;
 mod error;
 mod fleet_health;
+mod leases;
 mod mail_outbox;
 mod notify_settings;
 mod poll_record;
@@ -99,6 +119,7 @@ mod push_commands;
 mod push_devices;
 mod push_record;
 mod push_unclaimed;
+mod sqlite;
 mod tx;
 mod webhooks;
 
@@ -109,6 +130,7 @@ pub use fleet_health::{FleetHealth, PoolUse};
 pub use mail_outbox::{MailResult, UnsubscribeTarget};
 pub use push_commands::CommandFinish;
 pub use push_devices::SourceChange;
+pub use sqlite::WalStatus;
 pub(crate) use tx::Tx;
 pub use webhooks::{AttemptResult, RETRY_FOR_SECONDS};
 
@@ -119,11 +141,34 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 #[derive(Clone, Debug)]
 pub(crate) enum Backend {
-    Sqlite(SqlitePool),
+    Sqlite(sqlite::Pools),
     Postgres(PgPool),
 }
 
-/// Handle to the database. Cheap to clone; clones share the pool and the
+/// How the store runs, beyond its URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// Statements slower than this are reported (summarised by the log
+    /// setup, never with their values).
+    pub slow_statement: Duration,
+    /// SQLite connections that only read, beside the one writer.
+    pub read_connections: u32,
+    /// SQLite as it ran before the single writer: eight connections that
+    /// all write, no WAL bound. Only for a benchmark's baseline.
+    pub shared_pool_baseline: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            slow_statement: Duration::from_secs(1),
+            read_connections: 4,
+            shared_pool_baseline: false,
+        }
+    }
+}
+
+/// Handle to the database. Cheap to clone; clones share the pools and the
 /// clock that stamps every write.
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -132,34 +177,27 @@ pub struct Store {
 }
 
 impl Store {
+    /// [`Store::connect_with`] the default options.
+    pub async fn connect(url: &str, clock: Clock) -> Result<Store> {
+        Self::connect_with(url, clock, StoreOptions::default()).await
+    }
+
     /// Connects and applies the embedded migrations of that backend.
     /// `clock` stamps every write (`created_at`, sessions, ...).
     ///
-    /// `sqlite://path?mode=rwc` or `sqlite::memory:` opens SQLite (WAL,
-    /// foreign keys, busy timeout); `postgres://…` opens PostgreSQL.
-    pub async fn connect(url: &str, clock: Clock) -> Result<Store> {
+    /// `sqlite://path?mode=rwc` or `sqlite::memory:` opens SQLite (WAL, one
+    /// writer and a read pool, see `sqlite.rs`); `postgres://…` opens
+    /// PostgreSQL.
+    pub async fn connect_with(url: &str, clock: Clock, options: StoreOptions) -> Result<Store> {
         let scheme = url.split(':').next().unwrap_or_default();
         let backend = match scheme {
-            "sqlite" => Backend::Sqlite(connect_sqlite(url).await?),
-            "postgres" | "postgresql" => {
-                let options = PgConnectOptions::from_str(url)?;
-                let pool = PgPoolOptions::new()
-                    .max_connections(10)
-                    .acquire_timeout(Duration::from_secs(10))
-                    .connect_with(options)
-                    .await?;
-                Backend::Postgres(pool)
+            "sqlite" => {
+                Backend::Sqlite(sqlite::Pools::open(url, &options, &SQLITE_MIGRATIONS).await?)
             }
+            "postgres" | "postgresql" => Backend::Postgres(connect_postgres(url, &options).await?),
             other => return Err(StoreError::UnsupportedUrl(other.to_owned())),
         };
-        let store = Store { backend, clock };
-        // PostgreSQL migrations take an advisory lock, so instances starting
-        // together do not race.
-        match &store.backend {
-            Backend::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await?,
-            Backend::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
-        }
-        Ok(store)
+        Ok(Store { backend, clock })
     }
 
     /// The store's "now" (its injected clock), whole seconds as stored.
@@ -173,41 +211,43 @@ impl Store {
 
     /// Round trip to the database, for health checks.
     pub async fn ping(&self) -> Result<()> {
-        with_pool!(self, |pool| {
+        with_reader!(self, |pool| {
             sqlx::query("SELECT 1").execute(pool).await?;
         });
         Ok(())
     }
 
+    /// Sizes of the SQLite WAL and database (zero on PostgreSQL and in
+    /// memory).
+    pub fn wal_status(&self) -> WalStatus {
+        match &self.backend {
+            Backend::Sqlite(pools) => pools.wal_status(),
+            Backend::Postgres(_) => WalStatus::default(),
+        }
+    }
+
     /// Closes every pooled connection; further use fails.
     pub async fn close(&self) {
-        with_pool!(self, |pool| pool.close().await)
+        match &self.backend {
+            Backend::Sqlite(pools) => pools.close().await,
+            Backend::Postgres(pool) => pool.close().await,
+        }
     }
 }
 
-async fn connect_sqlite(url: &str) -> Result<SqlitePool> {
-    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-    let mut options = SqliteConnectOptions::from_str(url)?
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
-    let pool = if in_memory {
-        // Every connection to ":memory:" is its own database: keep exactly
-        // one, forever.
-        SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-    } else {
-        options = options
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal);
-        SqlitePoolOptions::new().max_connections(8)
-    };
-    Ok(pool
-        .acquire_timeout(Duration::from_secs(30))
-        .connect_with(options)
-        .await?)
+async fn connect_postgres(url: &str, options: &StoreOptions) -> Result<PgPool> {
+    let connect = PgConnectOptions::from_str(url)?
+        .log_statements(log::LevelFilter::Trace)
+        .log_slow_statements(log::LevelFilter::Warn, options.slow_statement);
+    let pool = PgPoolOptions::new()
+        .max_connections(10)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(connect)
+        .await?;
+    // Migrations take an advisory lock, so instances starting together do
+    // not race.
+    POSTGRES_MIGRATIONS.run(&pool).await?;
+    Ok(pool)
 }
 
 // ---- value conversions shared by the per-concept files ----

@@ -51,7 +51,7 @@ impl TryFrom<SettingsRow> for NotifySettings {
 impl Store {
     /// The company's settings; the defaults while it never saved any.
     pub async fn notify_settings(&self, company_id: CompanyId) -> Result<NotifySettings> {
-        let row: Option<SettingsRow> = with_pool!(self, |pool| {
+        let row: Option<SettingsRow> = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 settings_cols!(),

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, HashMap};
 use super::device_logs::{device_log_cols, DeviceLogRow};
 use super::{civil_text, int, secs, Invalid, Result, Store, StoreError, Tx};
 use crate::domain::{
-    CompanyId, DeviceId, DeviceInfo, DeviceStatus, DeviceUser, LogKind, NewPunch, Outcome,
-    PollOutcome, PollRecord,
+    CompanyId, DeviceId, DeviceInfo, DeviceStatus, DeviceUser, NewPunch, Outcome, PollOutcome,
+    PollRecord,
 };
 
 /// Rows per multi-row INSERT: 500 punches bind 6,000 values, well under
@@ -183,8 +183,9 @@ async fn store_device_info(tx: &mut Tx, key: DeviceKey, info: &DeviceInfo) -> Re
     Ok(())
 }
 
-/// Status, last error and schedule after the attempt; a scheduled sync
-/// also gives up its lease. Returns the device's serial number.
+/// Status, last error and schedule after the attempt. The lease is given
+/// back by its owner once the poll ends (`Syncer`), however it ends.
+/// Returns the device's serial number.
 async fn record_attempt_on_device(
     tx: &mut Tx,
     key: DeviceKey,
@@ -214,9 +215,6 @@ async fn record_attempt_on_device(
         }
         if let Some(next) = record.next_poll_at {
             q.push(", next_poll_at = ").push_bind(secs(next));
-        }
-        if record.kind == LogKind::Sync {
-            q.push(", lease_owner = NULL, lease_until = NULL");
         }
         q.push(" WHERE id = ").push_bind(key.device_id.0);
         q.push(" AND company_id = ").push_bind(key.company_id.0);

@@ -101,7 +101,7 @@ impl Store {
             binds.len() + 3
         );
         let offset = i64::try_from(filter.offset).unwrap_or(i64::MAX);
-        let rows: Vec<PunchViewRow> = with_pool!(self, |pool| {
+        let rows: Vec<PunchViewRow> = with_reader!(self, |pool| {
             let mut query = sqlx::query_as::<_, PunchViewRow>(&sql).bind(company_id.0);
             for value in &binds {
                 query = query.bind(*value);
@@ -119,7 +119,7 @@ impl Store {
     pub async fn count_punches(&self, company_id: CompanyId, filter: &PunchFilter) -> Result<u64> {
         let (where_sql, binds) = where_clause(filter);
         let sql = format!("SELECT COUNT(*) FROM punches p{where_sql}");
-        let count: i64 = with_pool!(self, |pool| {
+        let count: i64 = with_reader!(self, |pool| {
             let mut query = sqlx::query_scalar(&sql).bind(company_id.0);
             for value in &binds {
                 query = query.bind(*value);

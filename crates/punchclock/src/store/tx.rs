@@ -25,7 +25,7 @@ impl Store {
             // IMMEDIATE takes the write lock up front: a deferred
             // transaction that reads first can fail with SQLITE_BUSY when it
             // later tries to write under WAL.
-            Backend::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Sqlite(pools) => Tx::Sqlite(pools.writer.begin_with("BEGIN IMMEDIATE").await?),
             Backend::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         };
         let out = work(&mut tx).await?;

@@ -250,7 +250,7 @@ impl Store {
         webhook: WebhookId,
         limit: u32,
     ) -> Result<Vec<Delivery>> {
-        let rows: Vec<DeliveryRow> = with_pool!(self, |pool| {
+        let rows: Vec<DeliveryRow> = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 delivery_cols!(),
@@ -272,7 +272,7 @@ impl Store {
         company_id: CompanyId,
         delivery: DeliveryId,
     ) -> Result<Vec<DeliveryAttempt>> {
-        let rows: Vec<AttemptRow> = with_pool!(self, |pool| {
+        let rows: Vec<AttemptRow> = with_reader!(self, |pool| {
             sqlx::query_as(
                 "SELECT a.attempted_at, a.duration_ms, a.status, a.error, a.manual \
                  FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id \
@@ -323,7 +323,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        let row: DeliveryRow = with_pool!(self, |pool| {
+        let row: DeliveryRow = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 delivery_cols!(),
@@ -503,7 +503,7 @@ impl Store {
     /// Companies with a punch cursor (an endpoint wanting `punch.created`),
     /// with the last punch id already turned into deliveries.
     pub async fn punch_cursors(&self) -> Result<Vec<(CompanyId, i64)>> {
-        let rows: Vec<(i64, i64)> = with_pool!(self, |pool| {
+        let rows: Vec<(i64, i64)> = with_reader!(self, |pool| {
             sqlx::query_as(
                 "SELECT company_id, last_punch_id FROM webhook_cursors ORDER BY company_id",
             )

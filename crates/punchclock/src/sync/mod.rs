@@ -3,6 +3,7 @@
 pub mod address;
 pub mod auto_care;
 pub mod care;
+pub mod inflight;
 pub mod log_retention;
 mod poll_metrics;
 pub mod poller;
@@ -10,6 +11,9 @@ pub mod scheduler;
 
 use std::time::Duration;
 
+use jiff::{SignedDuration, Timestamp};
+
+pub use inflight::InFlight;
 pub use poller::{poll, PollSettings};
 pub use scheduler::Scheduler;
 
@@ -21,6 +25,35 @@ use crate::domain::{
 };
 use crate::store::{Store, StoreError};
 
+/// Attempts at recording one poll when the database fails for a passing
+/// reason (busy, a dropped connection, a pool wait that ran out).
+const RECORD_ATTEMPTS: u32 = 4;
+
+/// A poll that could not be recorded is tried again this much later.
+const RETRY_UNRECORDED: SignedDuration = SignedDuration::from_secs(60);
+
+/// Whether a poll is followed by the automatic device care the company
+/// opted into (scheduled polls only; a care failure is recorded with the
+/// device, never the poll's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Care {
+    None,
+    AsOptedIn,
+}
+
+/// Why a poll by hand did not run or was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Another instance is polling the device right now.
+    #[error("{0}")]
+    Busy(String),
+    /// The poll this request joined failed to be recorded.
+    #[error("{0}")]
+    Failed(String),
+}
+
 /// Runs polls and records them; shared by the scheduler and the web actions.
 #[derive(Clone)]
 pub struct Syncer {
@@ -29,6 +62,7 @@ pub struct Syncer {
     settings: PollSettings,
     instance: String,
     clock: Clock,
+    in_flight: InFlight,
 }
 
 impl Syncer {
@@ -45,6 +79,7 @@ impl Syncer {
             settings,
             instance,
             clock,
+            in_flight: InFlight::default(),
         }
     }
 
@@ -52,55 +87,107 @@ impl Syncer {
         &self.settings
     }
 
+    /// How long a lease lasts: longer than the longest attempt, so it only
+    /// lapses when its instance died mid-poll.
+    fn lease(&self) -> Duration {
+        self.settings.attempt_timeout + Duration::from_secs(60)
+    }
+
     /// Lease up to `limit` due devices for this instance.
     pub async fn claim_due(&self, limit: usize) -> Result<Vec<PollTarget>, StoreError> {
-        // The lease outlives the longest possible attempt, so it only lapses
-        // when this instance died mid-poll.
-        let lease = self.settings.attempt_timeout + Duration::from_secs(60);
         let limit = u32::try_from(limit).unwrap_or(u32::MAX);
         self.store
-            .claim_due_devices(&self.instance, self.clock.now(), lease, limit)
+            .claim_due_devices(&self.instance, self.clock.now(), self.lease(), limit)
             .await
     }
 
-    /// Poll one device and record the result in one transaction.
-    pub async fn poll_and_record(&self, target: &PollTarget) -> Result<PollOutcome, StoreError> {
-        Ok(self.poll_and_store(target).await?.0)
+    /// Gives back the leases a previous run of this instance left (only
+    /// possible with a configured `instance_id`).
+    pub async fn release_own_leases(&self) -> Result<u64, StoreError> {
+        self.store.release_leases_of(&self.instance).await
     }
 
-    /// A scheduled poll, then the automatic device care the company opted
-    /// into (a care failure is recorded with the device, never the poll's).
-    pub async fn scheduled_poll(&self, target: &PollTarget) -> Result<PollOutcome, StoreError> {
-        let (outcome, record) = self.poll_and_store(target).await?;
-        if let (Outcome::Ok, Some(info)) = (record.outcome, &record.info) {
-            if let Err(e) = self.auto_care(target, info).await {
-                tracing::warn!(device = %target.device_id, "automatic device care failed: {e}");
-            }
+    /// Gives back a lease this instance took but will not use.
+    pub async fn give_back(&self, device: DeviceId) {
+        if let Err(e) = self.store.release_lease(device, &self.instance).await {
+            tracing::warn!(device = %device, "giving back a lease failed ({e}); it lapses by itself");
         }
-        Ok(outcome)
     }
 
-    async fn poll_and_store(
+    /// Marks a device the scheduler leased as being polled here, before its
+    /// poll is spawned; `None` if it already is (then give the lease back).
+    pub fn begin(&self, device: DeviceId) -> Option<inflight::Running> {
+        self.in_flight.start(device)
+    }
+
+    /// [`Syncer::begin`] and [`Syncer::poll_claimed`] at once.
+    pub async fn poll_and_record(&self, target: &PollTarget) -> Result<PollOutcome, SyncError> {
+        let running = self
+            .begin(target.device_id)
+            .ok_or_else(|| SyncError::Busy(BUSY.into()))?;
+        self.poll_claimed(target, running).await
+    }
+
+    /// Polls a device the scheduler leased to this instance, records the
+    /// result and gives the lease back, however the poll ends.
+    pub async fn poll_claimed(
         &self,
         target: &PollTarget,
-    ) -> Result<(PollOutcome, PollRecord), StoreError> {
-        let mut record = poll(target, &self.settings, LogKind::Sync, &self.clock).await;
-        record.next_poll_at = Some(scheduler::next_poll_at(
-            self.clock.now(),
-            target.poll_interval_minutes,
-        ));
-        let outcome = self.record(target, &record).await;
-        let stored = outcome.as_ref().map_or(0, |o| o.punches_new);
-        poll_metrics::poll_recorded(&record, stored);
-        let outcome = outcome?;
+        running: inflight::Running,
+    ) -> Result<PollOutcome, SyncError> {
+        let result = self
+            .poll_leased(target, LogKind::Sync, Care::AsOptedIn)
+            .await
+            .map_err(SyncError::from);
+        running.finish(unfinished(&result));
+        let outcome = result?;
         // New employees may push the account over its seats. Syncing itself
         // goes on regardless: nothing a device sends is ever dropped.
         if outcome.employees_new > 0 {
             self.billing.reconcile(target.company_id, None).await?;
         }
-        Ok((outcome, record))
+        Ok(outcome)
     }
 
+    /// Polls a device leased to this instance, records the attempt and
+    /// gives the lease back. The lease is given back even when the task is
+    /// cancelled or panics (the guard's drop).
+    async fn poll_leased(
+        &self,
+        target: &PollTarget,
+        kind: LogKind,
+        care: Care,
+    ) -> Result<PollOutcome, StoreError> {
+        let mut lease = LeaseGuard::new(&self.store, target.device_id, &self.instance);
+        let mut record = poll(target, &self.settings, kind, &self.clock).await;
+        if kind == LogKind::Sync {
+            record.next_poll_at = Some(scheduler::next_poll_at(
+                self.clock.now(),
+                target.poll_interval_minutes,
+            ));
+        }
+        let result = self.record(target, &record).await;
+        if kind == LogKind::Sync {
+            let stored = result.as_ref().map_or(0, |o| o.punches_new);
+            poll_metrics::poll_recorded(&record, stored);
+        }
+        if let (Care::AsOptedIn, Ok(_), Outcome::Ok, Some(info)) =
+            (care, &result, record.outcome, &record.info)
+        {
+            // Still under the lease: the device serves one client at a time.
+            if let Err(e) = self.auto_care(target, info).await {
+                tracing::warn!(device = %target.device_id, "automatic device care failed: {e}");
+            }
+        }
+        // A poll that was not recorded is read again soon, not after a
+        // whole interval (and never after the lease lapses).
+        let retry = result
+            .as_ref()
+            .err()
+            .map(|_| self.clock.now() + RETRY_UNRECORDED);
+        lease.release(retry).await;
+        result
+    }
     /// Records an attempt. When what was read cannot be saved, the attempt
     /// is still logged, as failed with code `store` and nothing of it kept,
     /// so the device says why and is polled again on schedule; the error is
@@ -111,7 +198,7 @@ impl Syncer {
         record: &PollRecord,
     ) -> Result<PollOutcome, StoreError> {
         let (company, device) = (target.company_id, target.device_id);
-        let error = match self.store.record_poll(company, device, record).await {
+        let error = match self.record_retrying(company, device, record).await {
             Ok(outcome) => return Ok(outcome),
             Err(StoreError::NotFound) => return Err(StoreError::NotFound),
             Err(e) => e,
@@ -128,30 +215,172 @@ impl Syncer {
             history_pulled: false,
             ..record.clone()
         };
-        if let Err(e) = self.store.record_poll(company, device, &failed).await {
+        if let Err(e) = self.record_retrying(company, device, &failed).await {
             tracing::warn!(device = %device, "logging a failed save failed too: {e}");
         }
         Err(error)
     }
 
-    /// "Sync now": poll at once and return what happened.
+    /// `record_poll`, tried again with backoff while it fails for a passing
+    /// reason. Each try is one transaction, so a failed one left nothing.
+    async fn record_retrying(
+        &self,
+        company: CompanyId,
+        device: DeviceId,
+        record: &PollRecord,
+    ) -> Result<PollOutcome, StoreError> {
+        let mut attempt = 1;
+        loop {
+            match self.store.record_poll(company, device, record).await {
+                Err(e) if e.is_passing() && attempt < RECORD_ATTEMPTS => {
+                    let wait = Duration::from_millis(100 << (2 * attempt));
+                    tracing::warn!(device = %device, attempt, "recording a poll failed ({e}); trying again in {wait:?}");
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    /// "Sync now": poll at once and return what happened. When this
+    /// instance is polling the device already, the answer is that poll's.
     pub async fn sync_now(
         &self,
         company_id: CompanyId,
         device_id: DeviceId,
-    ) -> Result<PollOutcome, StoreError> {
-        let target = self.store.device_poll_target(company_id, device_id).await?;
-        self.poll_and_record(&target).await
+    ) -> Result<PollOutcome, SyncError> {
+        // Also proves the device is the company's before anything is joined.
+        self.store.device_poll_target(company_id, device_id).await?;
+        let Some(running) = self.in_flight.start(device_id) else {
+            return self.join(device_id).await;
+        };
+        let result = self.sync_leased(company_id, device_id).await;
+        running.finish(unfinished(&result));
+        result
+    }
+
+    async fn sync_leased(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+    ) -> Result<PollOutcome, SyncError> {
+        let target = self.lease_by_hand(company_id, device_id).await?;
+        let outcome = self.poll_leased(&target, LogKind::Sync, Care::None).await?;
+        if outcome.employees_new > 0 {
+            self.billing.reconcile(company_id, None).await?;
+        }
+        Ok(outcome)
+    }
+
+    /// The result of the poll of `device_id` running here.
+    async fn join(&self, device_id: DeviceId) -> Result<PollOutcome, SyncError> {
+        match self.in_flight.running(device_id) {
+            Some(slot) => inflight::join(slot).await.map_err(|u| match u.busy {
+                true => SyncError::Busy(u.message),
+                false => SyncError::Failed(u.message),
+            }),
+            // It ended between the two looks: its log entry is the answer.
+            None => Err(SyncError::Busy(BUSY.into())),
+        }
+    }
+
+    /// Leases the device to this instance for a poll by hand.
+    async fn lease_by_hand(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+    ) -> Result<PollTarget, SyncError> {
+        let now = self.clock.now();
+        self.store
+            .lease_device(company_id, device_id, &self.instance, now, self.lease())
+            .await?
+            .ok_or_else(|| SyncError::Busy(BUSY.into()))
     }
 
     /// "Test connection": handshake and identity only, logged as a test.
+    /// Refused while the device is being polled: it serves one client.
     pub async fn test_connection(
         &self,
         company_id: CompanyId,
         device_id: DeviceId,
-    ) -> Result<DeviceLog, StoreError> {
-        let target = self.store.device_poll_target(company_id, device_id).await?;
-        let record = poll(&target, &self.settings, LogKind::Test, &self.clock).await;
-        Ok(self.record(&target, &record).await?.log)
+    ) -> Result<DeviceLog, SyncError> {
+        self.store.device_poll_target(company_id, device_id).await?;
+        let Some(running) = self.in_flight.start(device_id) else {
+            return Err(SyncError::Busy(BUSY.into()));
+        };
+        let target = self.lease_by_hand(company_id, device_id).await?;
+        let result = self.poll_leased(&target, LogKind::Test, Care::None).await;
+        running.finish(Err(inflight::Unfinished {
+            busy: false,
+            message: "a connection test ran, not a sync".into(),
+        }));
+        Ok(result?.log)
+    }
+}
+
+/// What those who joined a poll receive.
+fn unfinished(result: &Result<PollOutcome, SyncError>) -> inflight::Ended {
+    match result {
+        Ok(outcome) => Ok(outcome.clone()),
+        Err(e) => Err(inflight::Unfinished {
+            busy: matches!(e, SyncError::Busy(_)),
+            message: e.to_string(),
+        }),
+    }
+}
+
+const BUSY: &str =
+    "This device is being polled right now. Its log will show the result in a moment.";
+
+/// Gives a lease back when dropped without [`LeaseGuard::release`] (a
+/// cancelled or panicked poll), so the device is never stuck behind its
+/// own lease until it lapses.
+struct LeaseGuard {
+    store: Store,
+    device: DeviceId,
+    owner: String,
+    held: bool,
+}
+
+impl LeaseGuard {
+    fn new(store: &Store, device: DeviceId, owner: &str) -> Self {
+        LeaseGuard {
+            store: store.clone(),
+            device,
+            owner: owner.to_string(),
+            held: true,
+        }
+    }
+
+    /// Gives the lease back (only if this instance still holds it), moving
+    /// the next poll to `next` when given.
+    async fn release(&mut self, next: Option<Timestamp>) {
+        self.held = false;
+        let released = match next {
+            Some(next) => {
+                self.store
+                    .release_device(self.device, &self.owner, next)
+                    .await
+            }
+            None => self.store.release_lease(self.device, &self.owner).await,
+        };
+        if let Err(e) = released {
+            tracing::warn!(device = %self.device, "giving back a lease failed ({e}); it lapses by itself");
+        }
+    }
+}
+
+impl Drop for LeaseGuard {
+    fn drop(&mut self) {
+        if !self.held {
+            return;
+        }
+        let (store, device, owner) = (self.store.clone(), self.device, self.owner.clone());
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(async move {
+                let _ = store.release_lease(device, &owner).await;
+            });
+        }
     }
 }

@@ -65,12 +65,20 @@ impl Scheduler {
         let mut started = 0;
         for target in targets {
             let Ok(permit) = self.permits.clone().try_acquire_owned() else {
-                break;
+                // Not expected (claims never exceed free slots), but a lease
+                // taken is always given back.
+                self.syncer.give_back(target.device_id).await;
+                continue;
+            };
+            // Marked before the spawn, so a "Sync now" from here on joins it.
+            let Some(running) = self.syncer.begin(target.device_id) else {
+                self.syncer.give_back(target.device_id).await;
+                continue;
             };
             let syncer = self.syncer.clone();
             tokio::spawn(async move {
-                if let Err(e) = syncer.scheduled_poll(&target).await {
-                    tracing::warn!(device = %target.device_id, "recording a poll failed: {e}");
+                if let Err(e) = syncer.poll_claimed(&target, running).await {
+                    tracing::warn!(device = %target.device_id, "a scheduled poll failed: {e}");
                 }
                 drop(permit);
             });
@@ -95,6 +103,11 @@ impl Scheduler {
     /// Tick until `shutdown` turns true; then wait for polls in flight so
     /// no attempt is cut off half-recorded (each is one transaction).
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+        match self.syncer.release_own_leases().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("gave back {n} leases a previous run of this instance left"),
+            Err(e) => tracing::warn!("giving back leases of a previous run failed: {e}"),
+        }
         loop {
             self.tick().await;
             tokio::select! {

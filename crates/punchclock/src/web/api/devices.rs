@@ -192,7 +192,7 @@ pub async fn delete(
 /// Test the connection now (handshake and identity only)
 #[utoipa::path(post, path = "/devices/{id}/test", operation_id = "testDevice", params(("id" = i64, Path)),
     responses((status = 200, description = "The log entry of the attempt; outcome tells whether it worked.", body = DeviceLogJson),
-        Auth, Blocked, Missing, r::Throttled))]
+        Auth, Blocked, Missing, r::Conflict, r::Throttled))]
 pub async fn test(
     State(state): State<AppState>,
     user: ApiUser,
@@ -210,7 +210,7 @@ pub async fn test(
 /// Read users and punches now
 #[utoipa::path(post, path = "/devices/{id}/sync", operation_id = "syncDevice", params(("id" = i64, Path)),
     responses((status = 200, description = "The log entry of the attempt; outcome tells whether it worked.", body = DeviceLogJson),
-        Auth, Blocked, Missing, r::Throttled))]
+        Auth, Blocked, Missing, r::Conflict, r::Throttled))]
 pub async fn sync(
     State(state): State<AppState>,
     user: ApiUser,
