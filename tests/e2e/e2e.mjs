@@ -302,6 +302,91 @@ try {
   await keyboard.focusRings(t);
   await layout.phoneNav(t);
 
+  // ---- attendance (issue 8) ----
+  const isoDay = (d) => d.toISOString().slice(0, 10);
+  const daysBefore = (day, n) => isoDay(new Date(Date.parse(`${day}T12:00:00Z`) - n * 86_400_000));
+  let lastDay = null;
+  let flaggedDay = null;
+
+  await check("attendance settings: a shift, made the company default", async () => {
+    await page.goto("/punches");
+    lastDay = (await page.locator('[data-field="time"]').first().innerText()).slice(0, 10);
+    await page.click('nav a[href="/attendance"]');
+    await Promise.all([page.waitForURL("**/attendance/settings"), page.getByTestId("attendance-settings").click()]);
+    await Promise.all([page.waitForURL("**/shifts/new"), page.getByTestId("new-shift").click()]);
+    await page.fill("#f-name", "Day");
+    await page.fill("#f-start", "09:00");
+    await page.fill("#f-end", "17:00");
+    for (const d of ["sat", "sun"]) await page.check(`input[name="${d}"]`);
+    await Promise.all([page.waitForURL("**/attendance/settings"), page.getByTestId("save-shift").click()]);
+    await page.selectOption("#f-default_shift_id", { label: "Day" });
+    await Promise.all([page.waitForURL(/saved=rules/), page.getByTestId("save-rules").click()]);
+    await page.getByTestId("settings-saved").waitFor();
+    assert((await page.getByTestId("shift-row").count()) === 1, "one shift listed");
+  });
+
+  await check("attendance day view: a flagged day, explained in words", async () => {
+    for (let back = 0; back < 10 && !flaggedDay; back++) {
+      const day = daysBefore(lastDay, back);
+      await page.goto(`/attendance?date=${day}`);
+      if ((await page.locator('[data-testid="attendance-row"] [data-testid="flag"]').count()) > 0) flaggedDay = day;
+    }
+    assert(flaggedDay, `a flagged day in the ten days up to ${lastDay}`);
+    const flag = page.locator('[data-testid="attendance-row"] [data-testid="flag"]').first();
+    const code = await flag.getAttribute("data-flag");
+    const words = await flag.getByTestId("flag-message").innerText();
+    assert(words.split(" ").length >= 6, `"${code}" explained: ${words}`);
+    const rows = await page.getByTestId("attendance-row").count();
+    assert(rows > 0, "everyone listed");
+    console.log(`     ${flaggedDay}: ${code}: ${words}`);
+    await page.screenshot({ path: join(SHOT_DIR, "attendance-day.png"), fullPage: true });
+  });
+
+  await check("timesheet: totals per employee, then one employee's days", async () => {
+    const from = daysBefore(lastDay, 20);
+    await page.goto(`/timesheets?from=${from}&to=${lastDay}`);
+    const worked = await page.locator('[data-testid="timesheet-row"] [data-field="worked"]').allInnerTexts();
+    assert(worked.some((w) => /^\d+:\d\d$/.test(w)), `hours worked: ${worked.join(", ")}`);
+    await page.screenshot({ path: join(SHOT_DIR, "timesheets.png"), fullPage: true });
+    await Promise.all([page.waitForURL(/\/timesheets\/\d+/), page.getByTestId("timesheet-link").first().click()]);
+    assert((await page.getByTestId("timesheet-day").count()) === 21, "a row per day");
+    await page.getByTestId("timesheet-totals").waitFor();
+    await page.screenshot({ path: join(SHOT_DIR, "timesheet-person.png"), fullPage: true });
+  });
+
+  await check("add a missing punch from the day view", async () => {
+    await page.goto(`/attendance?date=${flaggedDay}`);
+    const row = page.locator('[data-testid="attendance-row"]:has([data-testid="flag"])').first();
+    await Promise.all([page.waitForURL(/\/punches\/new/), row.getByTestId("add-punch").click()]);
+    assert((await page.inputValue("#f-date")) === flaggedDay, "date carried over");
+    await page.fill("#f-time", "20:59");
+    await page.getByTestId("save-punch").click();
+    await page.getByTestId("error-reason").waitFor();
+    await page.fill("#f-reason", "Forgot to clock out");
+    await Promise.all([page.waitForURL(/done=added/), page.getByTestId("save-punch").click()]);
+    await page.getByTestId("correction-done").waitFor();
+    const manual = page.locator('[data-testid="punch"]:has-text("by hand")');
+    assert((await manual.count()) === 1, "the punch by hand is listed");
+    await page.locator('[data-testid="flag"][data-flag="manual_punch"]').first().waitFor();
+  });
+
+  await check("void a punch: listed, no longer counted, logged", async () => {
+    const before = await page.locator('[data-field="worked"]').first().innerText();
+    await Promise.all([page.waitForURL(/\/punches\/\d+\/void/), page.getByTestId("void-punch").first().click()]);
+    await page.fill("#f-reason", "Tapped by a colleague");
+    await Promise.all([page.waitForURL(/done=voided/), page.getByTestId("confirm-void").click()]);
+    await page.locator('[data-testid="punch"][data-role="voided"]').first().waitFor();
+    await page.locator('[data-testid="flag"][data-flag="voided_punch"]').first().waitFor();
+    const after = await page.locator('[data-field="worked"]').first().innerText();
+    console.log(`     worked before ${before}, after the void ${after}`);
+    await page.screenshot({ path: join(SHOT_DIR, "attendance-person.png"), fullPage: true });
+    await page.goto("/corrections");
+    const kinds = await page.locator('[data-testid="correction"]').evaluateAll((rows) => rows.map((r) => r.dataset.kind));
+    assert(kinds.join() === "punch_voided,punch_added", kinds.join());
+    const reasons = await page.locator('[data-field="reason"]').allInnerTexts();
+    assert(reasons.includes("Tapped by a colleague") && reasons.includes("Forgot to clock out"), reasons.join());
+  });
+
   await check("stopping the device turns the label Offline without a reload", async () => {
     await page.goto("/devices");
     const label = page.locator(`[data-testid="device-status"][data-device-id="${deviceId}"]`);
@@ -376,7 +461,7 @@ try {
 
   await check("layout at a 390px phone width", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
-    for (const [path, name] of [["/devices", "phone-devices"], [`/devices/${deviceId}`, "phone-device-log"], ["/employees", "phone-employees"], ["/punches", "phone-punches"]]) {
+    for (const [path, name] of [["/devices", "phone-devices"], [`/devices/${deviceId}`, "phone-device-log"], ["/employees", "phone-employees"], ["/punches", "phone-punches"], [`/attendance?date=${flaggedDay}`, "phone-attendance"], ["/timesheets", "phone-timesheets"]]) {
       await page.goto(path);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert(overflow <= 1, `${path} scrolls sideways by ${overflow}px`);

@@ -1,14 +1,19 @@
 //! `punchclock serve --demo`: a demo company whose devices are simulated in
-//! this process, so a newcomer sees devices, employees and punches at once.
+//! this process, so a newcomer sees devices, employees, punches and
+//! attendance at once (shifts, a holiday and workday-shaped punches: see
+//! `attendance.rs`).
+
+mod attendance;
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use anyhow::Context;
-use zk_sim::{DeviceSpec, Simulator};
+use jiff::civil::Date;
+use zk_sim::{DeviceSpec, Punch, Simulator};
 
 use crate::clock::Clock;
-use crate::domain::device_time::from_civil;
+use crate::domain::device_time::to_civil;
 use crate::domain::{
     CommKeyUpdate, CompanyId, Device, DeviceId, DeviceMode, DeviceUpdate, NewCompany, NewDevice,
     Transport, Zone,
@@ -22,7 +27,6 @@ pub const DEMO_PASSWORD: &str = "punchclock-demo";
 struct DemoDevice {
     name: &'static str,
     users: u32,
-    punches: u32,
     comm_key: Option<u32>,
     transport: Transport,
 }
@@ -31,21 +35,18 @@ const DEVICES: [DemoDevice; 3] = [
     DemoDevice {
         name: "Front door",
         users: 14,
-        punches: 1200,
         comm_key: None,
         transport: Transport::Auto,
     },
     DemoDevice {
         name: "Warehouse",
         users: 9,
-        punches: 700,
         comm_key: Some(1234),
         transport: Transport::Tcp,
     },
     DemoDevice {
         name: "Back office",
         users: 6,
-        punches: 300,
         comm_key: None,
         transport: Transport::Udp,
     },
@@ -66,10 +67,15 @@ impl Drop for Demo {
 /// Start the simulated devices and make sure the demo company points at them
 /// (ports change on every start), then have them polled right away.
 pub async fn setup(state: &AppState) -> anyhow::Result<Demo> {
-    let simulator = Simulator::start(IpAddr::V4(Ipv4Addr::LOCALHOST), 0, device_specs())
+    let company_id = demo_company(state).await?;
+    let zone = state.store.get_company(company_id).await?.timezone;
+    let now = state.clock.now();
+    let today = zone.to_zoned(now).date();
+    let days_off = attendance::prepare(&state.store, company_id, today).await?;
+    let (specs, later) = device_specs(&zone, today, &days_off, now);
+    let simulator = Simulator::start(IpAddr::V4(Ipv4Addr::LOCALHOST), 0, specs)
         .await
         .context("starting the simulated devices")?;
-    let company_id = demo_company(state).await?;
     let existing = state.store.list_devices(company_id).await?;
     for (i, d) in DEVICES.iter().enumerate() {
         let port = simulator.addr(i).port();
@@ -77,30 +83,52 @@ pub async fn setup(state: &AppState) -> anyhow::Result<Demo> {
         let id = point_at(state, company_id, d, found, port).await?;
         state
             .store
-            .schedule_device_poll(company_id, id, state.clock.now())
+            .schedule_device_poll(company_id, id, now)
             .await?;
     }
     println!(
         "punchclock demo: log in as {DEMO_EMAIL} with password {DEMO_PASSWORD} ({} simulated devices)",
         DEVICES.len()
     );
-    let ticker = tokio::spawn(clock_ins(&simulator, state.clock.clone()));
+    let ticker = tokio::spawn(release(&simulator, later, state.clock.clone(), zone));
     Ok(Demo { simulator, ticker })
 }
 
-fn device_specs() -> Vec<DeviceSpec> {
+/// The devices with their people and the punches until now; the punches
+/// still to come, per device.
+fn device_specs(
+    zone: &Zone,
+    today: Date,
+    days_off: &[Date],
+    now: jiff::Timestamp,
+) -> (Vec<DeviceSpec>, Vec<Vec<Punch>>) {
+    let wall = zone.to_zoned(now).datetime();
+    let offset = attendance::clock_offset(zone, now);
     let mut specs: Vec<DeviceSpec> = DEVICES
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let mut spec = DeviceSpec::generated(i as u32, d.users, d.punches, 2026);
+            let mut spec = DeviceSpec::generated(i as u32, d.users, 0, 2026);
             spec.comm_key = d.comm_key;
+            spec.clock_offset_secs = offset;
             spec
         })
         .collect();
-    // The same people clock in at several sites: give every device the
-    // names the first (largest) one has for the same enroll IDs, as a real
-    // company that enrolls each person once would have.
+    share_names(&mut specs);
+    let mut later = Vec::new();
+    for (i, spec) in specs.iter_mut().enumerate() {
+        let workers = attendance::workers_of(i, &spec.users);
+        let (past, future) = attendance::punches(&workers, today, days_off, wall);
+        spec.punches = past;
+        later.push(future);
+    }
+    (specs, later)
+}
+
+/// The same people clock in at several sites: give every device the
+/// names the first (largest) one has for the same enroll IDs, as a real
+/// company that enrolls each person once would have.
+fn share_names(specs: &mut [DeviceSpec]) {
     let people = specs[0].users.clone();
     for spec in &mut specs[1..] {
         for user in &mut spec.users {
@@ -109,7 +137,6 @@ fn device_specs() -> Vec<DeviceSpec> {
             }
         }
     }
-    specs
 }
 
 /// Creates the demo device, or points the existing one at its simulator.
@@ -156,36 +183,28 @@ async fn point_at(
     Ok(dev.id)
 }
 
-/// Someone clocks in now and then, so "Sync now" shows new punches.
-fn clock_ins(simulator: &Simulator, clock: Clock) -> impl std::future::Future<Output = ()> {
+/// Today's punches reach the clocks as their time comes, so "Sync now"
+/// shows people arriving and leaving.
+fn release(
+    simulator: &Simulator,
+    mut later: Vec<Vec<Punch>>,
+    clock: Clock,
+    zone: Zone,
+) -> impl std::future::Future<Output = ()> {
     let devices: Vec<_> = (0..simulator.len()).map(|i| simulator.device(i)).collect();
     async move {
-        let mut n: u64 = 0;
         loop {
-            tokio::time::sleep(Duration::from_secs(45)).await;
-            let dev = &devices[(n as usize) % devices.len()];
-            let users = dev.users();
-            if let Some(u) = users.get((n as usize * 7) % users.len().max(1)) {
-                if let Some(p) = punch_now(&clock, &u.user_id, u.uid, n) {
+            tokio::time::sleep(Duration::from_secs(20)).await;
+            let now = zone.to_zoned(clock.now()).datetime();
+            for (dev, queue) in devices.iter().zip(&mut later) {
+                // Each queue is in time order.
+                let due = queue.partition_point(|p| to_civil(p.time).is_some_and(|t| t <= now));
+                for p in queue.drain(..due) {
                     dev.add_punch(p);
                 }
             }
-            n += 1;
         }
     }
-}
-
-/// A punch at the current local time: the simulated clocks run on this
-/// machine's zone.
-fn punch_now(clock: &Clock, user_id: &str, uid: u16, n: u64) -> Option<zk_protocol::Punch> {
-    let local = clock.now().to_zoned(jiff::tz::TimeZone::system());
-    Some(zk_protocol::Punch {
-        uid,
-        user_id: user_id.to_string(),
-        time: from_civil(local.datetime())?,
-        status: 1,
-        punch: (n % 2) as u8,
-    })
 }
 
 async fn demo_company(state: &AppState) -> anyhow::Result<crate::domain::CompanyId> {

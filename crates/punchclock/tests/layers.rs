@@ -8,11 +8,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// What each lower layer may import from the crate (besides itself).
+/// `attendance` is the pure engine: values in, values out, no I/O, so
+/// every layer may use its types (a saved shift is its `ShiftSpec`).
 const ALLOWED: &[(&str, &[&str])] = &[
     ("clock", &[]),
-    ("domain", &[]),
+    ("attendance", &[]),
+    ("domain", &["attendance"]),
     ("telemetry", &[]),
-    ("store", &["domain", "clock"]),
+    ("store", &["domain", "clock", "attendance"]),
     ("billing", &["store", "domain", "clock"]),
     ("sync", &["billing", "store", "domain", "clock"]),
     ("mail", &["store", "domain", "clock"]),
@@ -31,6 +34,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "domain",
             "clock",
             "telemetry",
+            "attendance",
         ],
     ),
 ];

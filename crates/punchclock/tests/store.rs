@@ -269,6 +269,7 @@ async fn tenant_isolation(db: TestDb) {
                     email: None,
                     active: false,
                     daily_report: true,
+                    shift_id: None,
                 },
             )
             .await,
@@ -583,6 +584,7 @@ async fn record_poll_refreshes_device_names_only(db: TestDb) {
                 email: Some("ann@example.com".into()),
                 active: false,
                 daily_report: true,
+                shift_id: None,
             },
         )
         .await
@@ -901,6 +903,7 @@ async fn no_name_rule(db: TestDb) {
                 email: None,
                 active: true,
                 daily_report: true,
+                shift_id: None,
             },
         )
         .await
@@ -1331,6 +1334,7 @@ async fn employees_list_update_create(db: TestDb) {
                 email: Some("bea@example.com".into()),
                 active: false,
                 daily_report: true,
+                shift_id: None,
             },
         )
         .await

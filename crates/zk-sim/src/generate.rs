@@ -10,17 +10,17 @@ use zk_protocol::{DeviceTime, Punch, User};
 
 /// SplitMix64: tiny, fast and stable forever (unlike a library RNG whose
 /// stream may change between versions, which would break determinism).
-struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64, index: u32, stream: u64) -> Rng {
+    pub(crate) fn new(seed: u64, index: u32, stream: u64) -> Rng {
         let mut r =
             Rng(seed ^ (u64::from(index) << 32) ^ stream.wrapping_mul(0xA076_1D64_78BD_642F));
         r.next();
         r
     }
 
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -29,7 +29,7 @@ impl Rng {
     }
 
     /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         ((u128::from(self.next()) * u128::from(n)) >> 64) as u64
     }
 }

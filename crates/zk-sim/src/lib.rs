@@ -6,7 +6,8 @@
 //! faults that can be switched on at run time.
 //!
 //! Layout by role:
-//! - [`spec`] and [`generate`]: what a device holds, and deterministic fake data.
+//! - [`spec`] and [`generate`]: what a device holds, and deterministic fake data;
+//!   [`workdays`]: punches shaped like real workdays (the demo's attendance).
 //! - [`faults`]: the misbehaviours a device can be told to show.
 //! - [`wan`]: the simulated link (round trip and throughput cap).
 //! - `state` and `store`: what a device knows; compact tables, lazy datasets.
@@ -32,6 +33,7 @@ mod store;
 mod tcp;
 mod udp;
 pub mod wan;
+pub mod workdays;
 
 pub use error::SimError;
 pub use faults::Faults;

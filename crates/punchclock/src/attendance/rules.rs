@@ -36,6 +36,11 @@ impl Hours {
         })
     }
 
+    /// Whole seconds, as stored.
+    pub const fn from_seconds(seconds: u32) -> Hours {
+        Hours { seconds }
+    }
+
     pub const fn from_minutes(minutes: u32) -> Hours {
         Hours {
             seconds: minutes * 60,

@@ -89,28 +89,50 @@ pub struct Shift {
 impl Shift {
     /// Validates a spec; the error names the API field and says why.
     pub fn parse(spec: &ShiftSpec) -> Result<Shift, InvalidSetting> {
-        let name = spec.name.trim();
-        if name.is_empty() || name.chars().count() > 100 {
-            return Err(InvalidSetting::new(
-                "name",
-                "give the shift a name of 1 to 100 characters",
-            ));
+        Shift::parse_all(spec).map_err(|mut all| all.swap_remove(0))
+    }
+
+    /// Validates a spec and says what is wrong with every field at once
+    /// (for a form); the lengths are checked once each field is valid.
+    pub fn parse_all(spec: &ShiftSpec) -> Result<Shift, Vec<InvalidSetting>> {
+        let mut errors = Vec::new();
+        let e = &mut errors;
+        let name = keep(e, parse_name(&spec.name));
+        let start = keep(e, parse_hhmm("start", &spec.start));
+        let end = keep(e, parse_hhmm("end", &spec.end));
+        let weekdays = keep(e, Weekdays::parse(&spec.weekdays));
+        let minutes = [
+            ("late_grace_minutes", spec.late_grace_minutes, 240),
+            ("early_grace_minutes", spec.early_grace_minutes, 240),
+            ("window_before_minutes", spec.window_before_minutes, 720),
+            ("window_after_minutes", spec.window_after_minutes, 720),
+            ("break_minutes", spec.break_minutes, 720),
+            ("break_after_minutes", spec.break_after_minutes, 1440),
+        ]
+        .map(|(field, value, max)| keep(e, in_range(field, value, 0, max)));
+        let shift = (|| {
+            let [late_grace, early_grace, before, after, break_len, break_after] = minutes;
+            Some(Shift {
+                id: None,
+                name: name?,
+                start: start?,
+                end: end?,
+                weekdays: weekdays?,
+                late_grace: late_grace?,
+                early_grace: early_grace?,
+                before: before?,
+                after: after?,
+                break_len: break_len?,
+                break_after: break_after?,
+            })
+        })();
+        match shift {
+            Some(shift) if errors.is_empty() => match shift.check_lengths() {
+                Ok(()) => Ok(shift),
+                Err(e) => Err(vec![e]),
+            },
+            _ => Err(errors),
         }
-        let shift = Shift {
-            id: None,
-            name: name.to_owned(),
-            start: parse_hhmm("start", &spec.start)?,
-            end: parse_hhmm("end", &spec.end)?,
-            weekdays: Weekdays::parse(&spec.weekdays)?,
-            late_grace: in_range("late_grace_minutes", spec.late_grace_minutes, 0, 240)?,
-            early_grace: in_range("early_grace_minutes", spec.early_grace_minutes, 0, 240)?,
-            before: in_range("window_before_minutes", spec.window_before_minutes, 0, 720)?,
-            after: in_range("window_after_minutes", spec.window_after_minutes, 0, 720)?,
-            break_len: in_range("break_minutes", spec.break_minutes, 0, 720)?,
-            break_after: in_range("break_after_minutes", spec.break_after_minutes, 0, 1440)?,
-        };
-        shift.check_lengths()?;
-        Ok(shift)
     }
 
     fn check_lengths(&self) -> Result<(), InvalidSetting> {
@@ -246,6 +268,22 @@ impl UnpaidBreak {
         let due = self.length.min((gross - self.after).max(0));
         (due - taken).max(0)
     }
+}
+
+/// The value, or `None` after noting why not.
+fn keep<T>(errors: &mut Vec<InvalidSetting>, r: Result<T, InvalidSetting>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
+fn parse_name(name: &str) -> Result<String, InvalidSetting> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(InvalidSetting::new(
+            "name",
+            "give the shift a name of 1 to 100 characters",
+        ));
+    }
+    Ok(name.to_owned())
 }
 
 /// Parses `"HH:MM"` (24-hour; a one-digit hour is accepted).

@@ -18,6 +18,10 @@ pub struct Totals {
     pub leave: u32,
     pub incomplete: u32,
     pub provisional: u32,
+    /// Days with late minutes (a half day can be late too).
+    pub late_days: u32,
+    /// Days with early-leave minutes.
+    pub early_leave_days: u32,
     pub worked_minutes: i64,
     pub late_minutes: i64,
     pub early_leave_minutes: i64,
@@ -34,6 +38,8 @@ impl Totals {
             t.days += 1;
             *t.count(day.status) += 1;
             t.provisional += u32::from(day.provisional);
+            t.late_days += u32::from(day.late_seconds > 0);
+            t.early_leave_days += u32::from(day.early_leave_seconds > 0);
             worked += day.worked_seconds;
             late += day.late_seconds;
             early += day.early_leave_seconds;
@@ -45,6 +51,11 @@ impl Totals {
         t.overtime_minutes = overtime / 60;
         t.regular_minutes = t.worked_minutes - t.overtime_minutes;
         t
+    }
+
+    /// Days someone came to work: present, late or half day.
+    pub fn days_present(&self) -> u32 {
+        self.present + self.late + self.half_day
     }
 
     fn count(&mut self, status: Status) -> &mut u32 {

@@ -25,8 +25,25 @@ text_enum!(
         DeviceNamePushed => "device_name_pushed",
         /// Email or alert settings changed.
         NotifySettingsChanged => "notify_settings_changed",
+        PunchAdded => "punch_added",
+        PunchVoided => "punch_voided",
+        PunchUnvoided => "punch_unvoided",
     }
 );
+
+impl AuditKind {
+    /// The kinds of the corrections log (attendance), as opposed to the
+    /// account's plan and blocking history.
+    pub const CORRECTIONS: [AuditKind; 3] = [
+        AuditKind::PunchAdded,
+        AuditKind::PunchVoided,
+        AuditKind::PunchUnvoided,
+    ];
+
+    pub fn is_correction(self) -> bool {
+        Self::CORRECTIONS.contains(&self)
+    }
+}
 
 /// A recorded event. `account_id` is `None` when the system acted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::CompanyId;
+use super::{CompanyId, ShiftId};
 
 id_type!(
     /// Id of an employee.
@@ -54,6 +54,8 @@ pub struct Employee {
     pub daily_report: bool,
     /// Why mail to `email` bounced, if it did (cleared when it changes).
     pub email_bounce: Option<String>,
+    /// Their own shift; `None` follows the company's default shift.
+    pub shift_id: Option<ShiftId>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -87,6 +89,8 @@ pub struct EmployeeUpdate {
     pub email: Option<String>,
     pub active: bool,
     pub daily_report: bool,
+    /// Checked to be a shift of the same company before it is saved.
+    pub shift_id: Option<ShiftId>,
 }
 
 /// Which employees a listing returns.

@@ -80,9 +80,12 @@ macro_rules! text_enum {
 
 mod account;
 mod alert;
+mod attendance_rules;
 mod audit;
+mod calendar;
 mod clock_drift;
 mod company;
+mod correction;
 mod device;
 mod device_event;
 mod device_log;
@@ -93,6 +96,7 @@ mod notify;
 mod poll;
 mod punch;
 mod push;
+mod shift;
 mod webhook;
 pub mod zone;
 
@@ -109,9 +113,12 @@ mod serial_number;
 
 pub use account::{Account, AccountId, AccountLogin, Role, Session, SessionId, SessionKind};
 pub use alert::{Alert, AlertCondition, AlertId, AlertKind, AlertState, AlertSubject};
+pub use attendance_rules::AttendanceRules;
 pub use audit::{AuditEvent, AuditEventId, AuditKind, NewAuditEvent};
+pub use calendar::{Holiday, HolidayId, LeaveId, LeavePeriod, NewLeave};
 pub use clock_drift::ClockDrift;
 pub use company::{Company, CompanyId, CompanySettings, NewCompany, PlanChange};
+pub use correction::{Correction, NewManualPunch, VoidChange};
 pub use device::{
     CommKeyUpdate, Device, DeviceId, DeviceInfo, DeviceMode, DeviceStatus, DeviceUpdate, NewDevice,
     PollTarget, PushLink, Transport,
@@ -132,6 +139,7 @@ pub use push::{
     PushCommandId, PushCommandState, PushHello, PushRecord, PushTarget, StampTable,
     UnclaimedDevice,
 };
+pub use shift::{Shift, ShiftId};
 pub use webhook::{
     Delivery, DeliveryAttempt, DeliveryId, DeliveryJob, DeliveryState, NewEvent, Webhook,
     WebhookEvent, WebhookId,
@@ -143,7 +151,8 @@ pub use email::{Email, EmailError};
 pub use enroll_id::{EnrollId, EnrollIdError};
 pub use host::{Host, HostError};
 pub use names::{
-    excerpt, excerpt_long, CompanyName, Designation, DeviceName, FirstName, LastName, TextError,
+    excerpt, excerpt_long, CompanyName, Designation, DeviceName, FirstName, HolidayName, LastName,
+    Reason, TextError,
 };
 pub use password::{Password, PasswordError};
 pub use poll_interval::{PollInterval, PollIntervalError};

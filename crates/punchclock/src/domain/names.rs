@@ -123,6 +123,16 @@ bounded_text!(
     /// An employee's job title ("Cashier").
     Designation, "designation", 80
 );
+bounded_text!(
+    /// What a company calls a day off for everyone ("New Year's Day").
+    HolidayName, "holiday name", 100,
+    missing = "Give the holiday a name, like \"New Year's Day\"."
+);
+bounded_text!(
+    /// Why an admin corrected attendance; kept in the audit log.
+    Reason, "reason", 500,
+    missing = "Say why, so the audit log explains the correction (e.g. \"forgot to clock out\")."
+);
 
 #[cfg(test)]
 mod tests {

@@ -34,6 +34,10 @@ pub struct Punch {
     pub uid: u16,
     pub device_log_id: Option<DeviceLogId>,
     pub created_at: Timestamp,
+    /// Added by an admin (no device; `device_serial` is empty).
+    pub manual: bool,
+    /// Voided by an admin: listed, never counted. Can be undone.
+    pub voided: bool,
 }
 
 impl Punch {

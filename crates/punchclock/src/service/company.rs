@@ -1,11 +1,12 @@
 //! The caller's company: its settings and how it stands.
 
+use super::company_rules::{self, RulesChanges, RulesInput};
 use super::error::ServiceResult;
 use super::fields::FieldErrors;
 use super::plan::Standing;
 use super::services::{Caller, Services};
 use super::zone;
-use crate::domain::{Company, CompanyName, CompanySettings, PollInterval, Zone};
+use crate::domain::{AttendanceRules, Company, CompanyName, CompanySettings, PollInterval, Zone};
 
 /// Company settings as typed; `None` keeps the current value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -13,6 +14,8 @@ pub struct CompanyInput {
     pub name: Option<String>,
     pub timezone: Option<String>,
     pub poll_interval_minutes: Option<String>,
+    /// The attendance rules.
+    pub rules: RulesInput,
 }
 
 /// Changes to the settings, valid; `None` keeps the current value.
@@ -21,6 +24,7 @@ pub struct CompanyChanges {
     pub name: Option<CompanyName>,
     pub timezone: Option<Zone>,
     pub poll_interval: Option<PollInterval>,
+    pub rules: RulesChanges,
 }
 
 impl CompanyInput {
@@ -38,11 +42,13 @@ impl CompanyInput {
             .poll_interval_minutes
             .as_deref()
             .and_then(|v| e.check("poll_interval_minutes", PollInterval::parse(v)));
+        let rules = self.rules.parse(&mut e);
         e.finish(|| {
             Some(CompanyChanges {
                 name,
                 timezone,
                 poll_interval,
+                rules,
             })
         })
     }
@@ -87,6 +93,14 @@ impl Companies<'_> {
         Ok((devices, active))
     }
 
+    /// The attendance rules (default shift, double taps, thresholds).
+    pub async fn rules(&self, caller: &Caller) -> ServiceResult<AttendanceRules> {
+        Ok(self.0.store.attendance_rules(caller.company_id).await?)
+    }
+
+    /// Saves the settings and the attendance rules. Every change is checked
+    /// before anything is saved; attendance is computed with the new rules
+    /// from the next read on.
     pub async fn update(
         &self,
         caller: &Caller,
@@ -101,6 +115,15 @@ impl Companies<'_> {
                 .poll_interval
                 .map_or(current.poll_interval_minutes, PollInterval::minutes),
         };
+        if !changes.rules.is_empty() {
+            let rules = changes.rules.over(&self.rules(caller).await?);
+            company_rules::validate(&rules, &settings.timezone)?;
+            // First: an unknown default shift refuses the whole change.
+            self.0
+                .store
+                .update_attendance_rules(caller.company_id, &rules)
+                .await?;
+        }
         let company = self
             .0
             .store
@@ -121,6 +144,7 @@ mod tests {
             name: Some(" Corner Bakery ".into()),
             timezone: Some("Asia/Tokyo".into()),
             poll_interval_minutes: Some("15".into()),
+            ..CompanyInput::default()
         };
         let c = all.parse().unwrap();
         assert_eq!(c.name.unwrap().as_str(), "Corner Bakery");
@@ -138,6 +162,7 @@ mod tests {
             name: Some("".into()),
             timezone: Some("Atlantis/Capital".into()),
             poll_interval_minutes: Some("2".into()),
+            ..CompanyInput::default()
         };
         let e = bad.parse().unwrap_err();
         for f in ["name", "timezone", "poll_interval_minutes"] {

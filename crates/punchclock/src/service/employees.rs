@@ -7,7 +7,7 @@ use super::fields::{parse_optional, FieldErrors};
 use super::services::{Caller, Services};
 use crate::domain::{
     Designation, Email, EmployeeFilter, EmployeeId, EmployeeUpdate, EnrollId, FirstName, LastName,
-    NewEmployee,
+    NewEmployee, ShiftId,
 };
 
 use crate::domain::Employee;
@@ -28,6 +28,8 @@ pub struct EmployeeInput {
     pub active: Option<bool>,
     /// Send the end-of-day report (on by default once an email is set).
     pub daily_report: Option<bool>,
+    /// A shift id; blank follows the company default.
+    pub shift_id: Option<String>,
 }
 
 /// Human-editable details, valid; the outer `None` keeps the current value.
@@ -39,6 +41,8 @@ pub struct EmployeeChanges {
     pub email: Option<Option<Email>>,
     pub active: Option<bool>,
     pub daily_report: Option<bool>,
+    /// Their own shift; `Some(None)` follows the company default.
+    pub shift_id: Option<Option<ShiftId>>,
 }
 
 /// Someone added by hand, before any device knows them.
@@ -90,8 +94,18 @@ impl EmployeeInput {
                 .and_then(|v| e.check("email", parse_optional(v, Email::parse))),
             active: self.active,
             daily_report: self.daily_report,
+            shift_id: self
+                .shift_id
+                .as_deref()
+                .and_then(|v| e.check("shift_id", parse_optional(v, parse_shift_id))),
         }
     }
+}
+
+fn parse_shift_id(value: &str) -> Result<ShiftId, String> {
+    value
+        .parse()
+        .map_err(|_| "Choose a shift from the list (or none, for the company's default).".into())
 }
 
 /// `Some(text)` of a changed field, else the current value.
@@ -182,13 +196,15 @@ impl Employees<'_> {
             email: merge(changes.email, &current.email, Email::into_string),
             active: changes.active.unwrap_or(current.active),
             daily_report: changes.daily_report.unwrap_or(current.daily_report),
+            shift_id: changes.shift_id.unwrap_or(current.shift_id),
         };
         // The report setting is a person's mail preference, not billed:
         // it may change while the account is blocked.
         let details_changed = update.first_name != current.first_name
             || update.last_name != current.last_name
             || update.designation != current.designation
-            || update.email != current.email;
+            || update.email != current.email
+            || update.shift_id != current.shift_id;
         if details_changed {
             self.0.require_good_standing(caller).await?;
         }

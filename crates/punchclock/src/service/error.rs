@@ -103,8 +103,8 @@ impl From<crate::sync::SyncError> for ServiceError {
 
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
-/// A store message as a sentence: capitalised, with a full stop.
-fn sentence(text: &str) -> String {
+/// A message as a sentence: capitalised, with a full stop.
+pub(crate) fn sentence(text: &str) -> String {
     let mut chars = text.chars();
     let mut s: String = chars
         .next()

@@ -12,7 +12,10 @@
 
 pub mod account;
 pub mod alerts;
+pub mod attendance;
 pub mod company;
+pub mod company_rules;
+pub mod corrections;
 pub mod device_care;
 pub mod device_logs;
 pub mod devices;
@@ -20,12 +23,15 @@ pub mod employees;
 mod error;
 pub mod fields;
 pub mod health;
+pub mod holidays;
+pub mod leave;
 pub mod mail_links;
 pub mod notify;
 pub mod plan;
 pub mod punches;
 mod services;
 pub mod sessions;
+pub mod shifts;
 pub mod throttle;
 pub mod webhooks;
 pub mod zone;

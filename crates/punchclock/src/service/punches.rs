@@ -5,7 +5,7 @@ use jiff::{civil, Timestamp, ToSpan};
 
 use super::error::ServiceResult;
 use super::services::{Caller, Services};
-use crate::domain::{PunchFilter, PunchView};
+use crate::domain::{PunchFilter, PunchId, PunchView};
 
 /// Most punches one request may list.
 pub const MAX_LIMIT: u32 = 1000;
@@ -93,6 +93,11 @@ impl Punches<'_> {
         let total = store.count_punches(caller.company_id, &filter).await?;
         let items = store.list_punches(caller.company_id, &filter).await?;
         Ok((items, total))
+    }
+
+    /// One punch with its names; `NotFound` outside the company.
+    pub async fn get(&self, caller: &Caller, id: PunchId) -> ServiceResult<PunchView> {
+        Ok(self.0.store.get_punch(caller.company_id, id).await?)
     }
 }
 

@@ -295,3 +295,5 @@ async fn plan_changes_say_what_is_wrong() {
         Err(ServiceError::NotFound)
     ));
 }
+
+mod attendance;

@@ -1,4 +1,5 @@
-//! Audit log of plan and blocking changes.
+//! Audit log of plan and blocking changes. Attendance corrections are
+//! recorded in the same table by `corrections.rs`.
 
 use super::{ts, Result, Store, StoreError, Tx};
 use crate::domain::{AccountId, AuditEvent, AuditEventId, CompanyId, NewAuditEvent};
@@ -72,7 +73,8 @@ impl Store {
             .await
     }
 
-    /// Newest first.
+    /// The account's history (plan, blocking), newest first; attendance
+    /// corrections have their own log (`list_corrections`).
     pub async fn list_audit_events(
         &self,
         company_id: CompanyId,
@@ -82,7 +84,9 @@ impl Store {
             sqlx::query_as(concat!(
                 "SELECT ",
                 audit_cols!(),
-                " FROM audit_events WHERE company_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
+                " FROM audit_events WHERE company_id = $1 \
+                 AND kind NOT IN ('punch_added', 'punch_voided', 'punch_unvoided') \
+                 ORDER BY created_at DESC, id DESC LIMIT $2"
             ))
             .bind(company_id.0)
             .bind(i64::from(limit))

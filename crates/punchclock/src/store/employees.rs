@@ -1,15 +1,17 @@
 //! Employees. Devices create them during sync; humans edit the name,
 //! designation, email and active flag.
 
+use super::shifts::shift_exists;
 use super::{ts, Invalid, Result, Rule, Store, StoreError};
 use crate::domain::{
     non_blank, CompanyId, Employee, EmployeeFilter, EmployeeId, EmployeeUpdate, NewEmployee,
+    ShiftId,
 };
 
 macro_rules! employee_cols {
     () => {
         "id, company_id, enroll_id, name_from_device, first_name, last_name, designation, \
-         email, active, daily_report, email_bounce, created_at, updated_at"
+         email, active, daily_report, email_bounce, shift_id, created_at, updated_at"
     };
 }
 
@@ -26,6 +28,7 @@ struct EmployeeRow {
     active: bool,
     daily_report: bool,
     email_bounce: Option<String>,
+    shift_id: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -45,6 +48,7 @@ impl TryFrom<EmployeeRow> for Employee {
             active: r.active,
             daily_report: r.daily_report,
             email_bounce: r.email_bounce,
+            shift_id: r.shift_id.map(ShiftId),
             created_at: ts(r.created_at)?,
             updated_at: ts(r.updated_at)?,
         })
@@ -192,32 +196,44 @@ impl Store {
     }
 
     /// Saves the human-edited fields; `name_from_device` is left alone.
+    /// `Invalid(UnknownShift)` unless the shift is one of the company's.
     pub async fn update_employee(
         &self,
         company_id: CompanyId,
         employee_id: EmployeeId,
         update: &EmployeeUpdate,
     ) -> Result<Employee> {
-        let row: EmployeeRow = with_pool!(self, |pool| {
-            sqlx::query_as(concat!(
-                "UPDATE employees SET first_name = $3, last_name = $4, designation = $5, \
-                 email_bounce = CASE WHEN email IS DISTINCT FROM $6 THEN NULL ELSE email_bounce END, \
-                 email = $6, active = $7, updated_at = $8, daily_report = $9 \
-                 WHERE id = $1 AND company_id = $2 RETURNING ",
-                employee_cols!()
-            ))
-            .bind(employee_id.0)
-            .bind(company_id.0)
-            .bind(non_blank(update.first_name.as_deref()))
-            .bind(non_blank(update.last_name.as_deref()))
-            .bind(non_blank(update.designation.as_deref()))
-            .bind(non_blank(update.email.as_deref()))
-            .bind(update.active)
-            .bind(self.now())
-            .bind(update.daily_report)
-            .fetch_one(pool)
-            .await?
-        });
+        let now = self.now();
+        let row: EmployeeRow = self
+            .transaction(async |tx| {
+                if let Some(shift) = update.shift_id {
+                    if !shift_exists(tx, company_id, shift).await? {
+                        return Err(Invalid::UnknownShift.into());
+                    }
+                }
+                Ok(on_tx!(tx, |conn| {
+                    sqlx::query_as(concat!(
+                        "UPDATE employees SET first_name = $3, last_name = $4, designation = $5, \
+                         email_bounce = CASE WHEN email IS DISTINCT FROM $6 THEN NULL ELSE email_bounce END, \
+                         email = $6, active = $7, shift_id = $8, updated_at = $9, daily_report = $10 \
+                         WHERE id = $1 AND company_id = $2 RETURNING ",
+                        employee_cols!()
+                    ))
+                    .bind(employee_id.0)
+                    .bind(company_id.0)
+                    .bind(non_blank(update.first_name.as_deref()))
+                    .bind(non_blank(update.last_name.as_deref()))
+                    .bind(non_blank(update.designation.as_deref()))
+                    .bind(non_blank(update.email.as_deref()))
+                    .bind(update.active)
+                    .bind(update.shift_id.map(|s| s.0))
+                    .bind(now)
+                    .bind(update.daily_report)
+                    .fetch_one(conn)
+                    .await?
+                }))
+            })
+            .await?;
         row.try_into()
     }
 }

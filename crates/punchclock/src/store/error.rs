@@ -65,9 +65,55 @@ pub enum Rule {
          the device's label, and if the device is yours, contact support"
     )]
     SerialClaimed,
+    /// Shift names are unique within a company.
+    #[error("there is already a shift called {name:?}")]
+    ShiftNameTaken { name: String },
+    /// A shift still assigned is never deleted: attendance would change
+    /// behind the admin's back.
+    #[error("{0}")]
+    ShiftInUse(ShiftUse),
+    /// One holiday per date.
+    #[error("{date} is already a holiday ({name})")]
+    HolidayDateTaken { date: String, name: String },
+    /// Leave periods of one employee never overlap.
+    #[error("this leave overlaps leave already saved from {from} to {to}")]
+    LeaveOverlaps { from: String, to: String },
+    /// A punch by hand at the same second as one already there.
+    #[error("there is already a punch for this employee at {time}")]
+    PunchExists { time: String },
+    /// Voiding a voided punch, or unvoiding one that is not voided.
+    #[error("{0}")]
+    VoidUnchanged(&'static str),
     /// Another unique constraint, named as the database reports it.
     #[error("{constraint} must be unique")]
     Unique { constraint: String },
+}
+
+/// Who still uses a shift that was to be deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShiftUse {
+    pub company_default: bool,
+    pub employees: u64,
+}
+
+impl std::fmt::Display for ShiftUse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let people = match self.employees {
+            0 => None,
+            1 => Some("1 employee".to_owned()),
+            n => Some(format!("{n} employees")),
+        };
+        let users = match (self.company_default, people) {
+            (true, Some(p)) => format!("it is the company's default shift and {p} have it"),
+            (true, None) => "it is the company's default shift".to_owned(),
+            (false, Some(p)) => format!("{p} have it as their shift"),
+            (false, None) => "nobody uses it".to_owned(),
+        };
+        write!(
+            f,
+            "this shift cannot be deleted: {users}; give them another shift first"
+        )
+    }
 }
 
 impl Rule {
@@ -77,6 +123,12 @@ impl Rule {
             Rule::EmailRegistered => Some("email"),
             Rule::EnrollIdTaken { .. } => Some("enroll_id"),
             Rule::SerialClaimed => Some("serial_number"),
+            Rule::ShiftNameTaken { .. } => Some("name"),
+            Rule::ShiftInUse(_) => Some("id"),
+            Rule::HolidayDateTaken { .. } => Some("date"),
+            Rule::LeaveOverlaps { .. } => Some("from"),
+            Rule::PunchExists { .. } => Some("time"),
+            Rule::VoidUnchanged(_) => Some("id"),
             Rule::Unique { .. } => None,
         }
     }
@@ -111,6 +163,15 @@ pub enum Invalid {
     /// knows it.
     #[error("punches need the device serial number")]
     PunchesWithoutSerial,
+    /// An employee's shift must be one of the company's shifts.
+    #[error("that shift does not exist")]
+    UnknownShift,
+    /// The company's default shift must be one of its shifts.
+    #[error("that shift does not exist")]
+    UnknownDefaultShift,
+    /// Leave, a manual punch: for an employee of this company.
+    #[error("that employee does not exist")]
+    UnknownEmployee,
 }
 
 impl Invalid {
@@ -126,6 +187,9 @@ impl Invalid {
             | Invalid::DeviceUserWithoutEnrollId
             | Invalid::PunchWithoutEnrollId => "enroll_id",
             Invalid::PunchesWithoutSerial | Invalid::DeviceSerialMissing => "serial_number",
+            Invalid::UnknownShift => "shift_id",
+            Invalid::UnknownDefaultShift => "default_shift_id",
+            Invalid::UnknownEmployee => "employee_id",
         }
     }
 }

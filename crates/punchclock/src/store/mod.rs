@@ -101,9 +101,13 @@ macro_rules! insert_rows {
 
 mod accounts;
 mod alerts;
+mod attendance;
+mod attendance_rules;
 mod audit;
 pub mod backup;
+mod calendar;
 mod companies;
+mod corrections;
 mod device_care;
 mod device_logs;
 mod devices;
@@ -120,12 +124,13 @@ mod push_devices;
 mod push_record;
 mod push_unclaimed;
 mod sqlite;
+mod shifts;
 mod tx;
 mod webhooks;
 
 pub use alerts::{CompanyHealth, DeviceHealth, FLAP_WINDOW_SECONDS};
 pub use device_care::NewDeviceEvent;
-pub use error::{Corrupt, Invalid, Rule, StoreError};
+pub use error::{Corrupt, Invalid, Rule, ShiftUse, StoreError};
 pub use fleet_health::{FleetHealth, PoolUse};
 pub use mail_outbox::{MailResult, UnsubscribeTarget};
 pub use push_commands::CommandFinish;

@@ -1,4 +1,5 @@
-//! Punch listings. Punches are written only by `record_poll`.
+//! Punch listings. Device punches are written only by `record_poll`;
+//! corrections (`corrections.rs`) add punches by hand and set `voided`.
 
 use super::{int, parse_civil, ts, Result, Store, StoreError};
 use crate::domain::{
@@ -21,6 +22,8 @@ pub(super) struct PunchViewRow {
     uid: i64,
     device_log_id: Option<i64>,
     created_at: i64,
+    manual: bool,
+    voided: bool,
     first_name: Option<String>,
     last_name: Option<String>,
     name_from_device: Option<String>,
@@ -51,10 +54,22 @@ impl TryFrom<PunchViewRow> for PunchView {
                 uid: int(r.uid, "uid")?,
                 device_log_id: r.device_log_id.map(DeviceLogId),
                 created_at: ts(r.created_at)?,
+                manual: r.manual,
+                voided: r.voided,
             },
         })
     }
 }
+
+/// A punch with its employee's names and its device's name.
+pub(super) const PUNCH_VIEW_SELECT: &str =
+    "SELECT p.id, p.company_id, p.employee_id, p.enroll_id, \
+     p.device_id, p.device_serial, p.device_time, p.punched_at, p.status, p.punch_type, p.uid, \
+     p.device_log_id, p.created_at, p.manual, p.voided, e.first_name, e.last_name, \
+     e.name_from_device, d.name AS device_name \
+     FROM punches p \
+     JOIN employees e ON e.id = p.employee_id AND e.company_id = p.company_id \
+     LEFT JOIN devices d ON d.id = p.device_id";
 
 /// `WHERE …` for a filter plus the values to bind after `$1` (company id).
 fn where_clause(filter: &PunchFilter) -> (String, Vec<i64>) {
@@ -90,13 +105,7 @@ impl Store {
         let (where_sql, binds) = where_clause(filter);
         let order = if filter.oldest_first { "ASC" } else { "DESC" };
         let sql = format!(
-            "SELECT p.id, p.company_id, p.employee_id, p.enroll_id, p.device_id, p.device_serial, \
-             p.device_time, p.punched_at, p.status, p.punch_type, p.uid, p.device_log_id, \
-             p.created_at, e.first_name, e.last_name, e.name_from_device, d.name AS device_name \
-             FROM punches p \
-             JOIN employees e ON e.id = p.employee_id AND e.company_id = p.company_id \
-             LEFT JOIN devices d ON d.id = p.device_id \
-             {where_sql} ORDER BY p.punched_at {order}, p.id {order} LIMIT ${} OFFSET ${}",
+            "{PUNCH_VIEW_SELECT} {where_sql} ORDER BY p.punched_at {order}, p.id {order} LIMIT ${} OFFSET ${}",
             binds.len() + 2,
             binds.len() + 3
         );
@@ -113,6 +122,19 @@ impl Store {
                 .await?
         });
         rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    /// One punch with its names; `NotFound` outside the company.
+    pub async fn get_punch(&self, company_id: CompanyId, id: PunchId) -> Result<PunchView> {
+        let sql = format!("{PUNCH_VIEW_SELECT} WHERE p.company_id = $1 AND p.id = $2");
+        let row: PunchViewRow = with_pool!(self, |pool| {
+            sqlx::query_as(&sql)
+                .bind(company_id.0)
+                .bind(id.0)
+                .fetch_one(pool)
+                .await?
+        });
+        row.try_into()
     }
 
     /// Number of punches matching `filter`, ignoring its paging.

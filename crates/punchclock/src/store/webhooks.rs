@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
-use super::punches::PunchViewRow;
+use super::punches::{PunchViewRow, PUNCH_VIEW_SELECT};
 use super::{
     dur_secs, int, opt_int, opt_ts, placeholders, secs, ts, Result, Store, StoreError, Tx,
 };
@@ -520,21 +520,17 @@ impl Store {
         after: i64,
         limit: u32,
     ) -> Result<Vec<PunchView>> {
+        // The same columns as every punch listing, so none can be missed.
+        let sql = format!(
+            "{PUNCH_VIEW_SELECT} WHERE p.company_id = $1 AND p.id > $2 ORDER BY p.id LIMIT $3"
+        );
         let rows: Vec<PunchViewRow> = with_pool!(self, |pool| {
-            sqlx::query_as(
-                "SELECT p.id, p.company_id, p.employee_id, p.enroll_id, p.device_id, \
-                 p.device_serial, p.device_time, p.punched_at, p.status, p.punch_type, p.uid, \
-                 p.device_log_id, p.created_at, e.first_name, e.last_name, e.name_from_device, \
-                 d.name AS device_name FROM punches p \
-                 JOIN employees e ON e.id = p.employee_id AND e.company_id = p.company_id \
-                 LEFT JOIN devices d ON d.id = p.device_id \
-                 WHERE p.company_id = $1 AND p.id > $2 ORDER BY p.id LIMIT $3",
-            )
-            .bind(company_id.0)
-            .bind(after)
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await?
+            sqlx::query_as(&sql)
+                .bind(company_id.0)
+                .bind(after)
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?
         });
         rows.into_iter().map(TryInto::try_into).collect()
     }

@@ -112,3 +112,33 @@ fn a_shift_may_not_run_into_the_next_days_shift() {
         "\"Night\" on mon ends after \"Early\" starts on tue"
     );
 }
+
+#[test]
+fn parse_all_names_every_bad_field_at_once() {
+    let mut bad = spec(" ", "25:00", "17:00");
+    bad.weekdays = vec!["someday".into()];
+    bad.late_grace_minutes = -1;
+    bad.break_after_minutes = 2000;
+    let errors = Shift::parse_all(&bad).unwrap_err();
+    let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+    assert_eq!(
+        fields,
+        [
+            "name",
+            "start",
+            "weekdays",
+            "late_grace_minutes",
+            "break_after_minutes"
+        ]
+    );
+    assert_eq!(
+        Shift::parse(&bad).unwrap_err().field,
+        "name",
+        "the first one"
+    );
+    // Lengths are judged once every field reads.
+    let long = Shift::parse_all(&spec("Long", "06:00", "04:00")).unwrap_err();
+    assert_eq!(long.len(), 1);
+    assert_eq!(long[0].field, "end");
+    assert!(Shift::parse_all(&spec("Day", "09:00", "17:00")).is_ok());
+}

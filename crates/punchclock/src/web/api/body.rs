@@ -72,6 +72,29 @@ impl Fields {
         Some(s.to_owned())
     }
 
+    /// An array of strings; absent is `None`.
+    pub fn strings(&mut self, key: &str) -> Option<Vec<String>> {
+        let items = match self.map.get(key)? {
+            Value::Array(items) => items.clone(),
+            _ => {
+                self.errors
+                    .add(key, "Send a list of texts, like [\"mon\", \"tue\"].");
+                return None;
+            }
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Value::String(s) => out.push(self.printable(key, &s)?),
+                _ => {
+                    self.errors.add(key, "Every item must be text.");
+                    return None;
+                }
+            }
+        }
+        Some(out)
+    }
+
     /// Absent is `None`.
     pub fn bool(&mut self, key: &str) -> Option<bool> {
         match self.map.get(key)? {

@@ -12,6 +12,7 @@ use super::responses::{Auth, Blocked, Body};
 use super::schema;
 use super::views::CompanyJson;
 use crate::service::company::CompanyInput;
+use crate::service::company_rules::RulesInput;
 use crate::service::notify::NotifyInput;
 use crate::service::Caller;
 use crate::web::AppState;
@@ -20,9 +21,16 @@ use crate::web::AppState;
 #[utoipa::path(get, path = "/company", operation_id = "getCompany",
     responses((status = 200, description = "The company.", body = CompanyJson), Auth, Blocked))]
 pub async fn get(State(state): State<AppState>, user: ApiUser) -> ApiResult<Json<CompanyJson>> {
-    let c = state.services.company().overview(&user.caller).await?;
+    let s = &state.services;
+    let c = s.company().overview(&user.caller).await?;
+    let rules = s.company().rules(&user.caller).await?;
     let n = notifications(&state, &user.caller).await?;
-    Ok(Json(CompanyJson::new(&c.company, c.standing.status, n)))
+    Ok(Json(CompanyJson::new(
+        &c.company,
+        c.standing.status,
+        &rules,
+        n,
+    )))
 }
 
 async fn notifications(state: &AppState, caller: &Caller) -> ApiResult<NotifyJson> {
@@ -65,6 +73,20 @@ pub struct CompanyBody {
     auto_rotate_log: Option<bool>,
     #[schema(schema_with = rotate_percent)]
     auto_rotate_percent: Option<String>,
+    #[schema(schema_with = default_shift)]
+    default_shift_id: Option<i64>,
+    #[schema(schema_with = double_tap)]
+    double_tap_seconds: Option<u32>,
+    #[schema(schema_with = reliable)]
+    punch_status_reliable: Option<bool>,
+    #[schema(schema_with = min_rest)]
+    min_rest_hours: Option<f64>,
+    #[schema(schema_with = weekly_overtime)]
+    weekly_overtime_hours: Option<f64>,
+    #[schema(schema_with = absent_below)]
+    absent_below_hours: Option<f64>,
+    #[schema(schema_with = half_day_below)]
+    half_day_below_hours: Option<f64>,
 }
 
 fn report_time() -> schema::S {
@@ -94,6 +116,30 @@ fn rotate_percent() -> schema::S {
     schema::number("Fill level (percent, 50-100) for the automatic rotation; default 90.")
 }
 
+fn default_shift() -> schema::S {
+    schema::number("A shift of the company for everyone without their own; `null`: none.")
+}
+fn double_tap() -> schema::S {
+    schema::number(
+        "Punches this many seconds after a counted one count once: 0-3600 (default 120).",
+    )
+}
+fn reliable() -> schema::S {
+    schema::boolean("Trust the clocks' in/out keys (default false: pair punches in time order).")
+}
+fn min_rest() -> schema::S {
+    schema::number("Without a shift, a gap of this many hours starts a new work period: more than 0, at most 24 (default 4).")
+}
+fn weekly_overtime() -> schema::S {
+    schema::number("Hours a week beyond which time is overtime; `null`: off (the default).")
+}
+fn absent_below() -> schema::S {
+    schema::number("A working day with fewer hours is absent; at most 24, not above half_day_below_hours; `null`: off.")
+}
+fn half_day_below() -> schema::S {
+    schema::number("A working day with fewer hours is a half day; at most 24; `null`: off.")
+}
+
 fn company_name() -> schema::S {
     schema::text("The company's name, 1-100 characters.")
 }
@@ -118,6 +164,7 @@ pub async fn patch(
         name: f.string("name"),
         timezone: f.string("timezone"),
         poll_interval_minutes: f.text("poll_interval_minutes"),
+        rules: rules(&mut f),
     };
     let notify = NotifyInput {
         report_time: f.string("report_time"),
@@ -140,7 +187,26 @@ pub async fn patch(
         combine(checked.err().unwrap_or_default(), input.parse()),
     )?;
     let c = s.company().update(&user.caller, changes).await?;
+    let rules = s.company().rules(&user.caller).await?;
     s.notify().update(&user.caller, &notify).await?;
     let n = notifications(&state, &user.caller).await?;
-    Ok(Json(CompanyJson::new(&c.company, c.standing.status, n)))
+    Ok(Json(CompanyJson::new(
+        &c.company,
+        c.standing.status,
+        &rules,
+        n,
+    )))
+}
+
+/// The attendance rules sent; `null` turns a threshold off.
+fn rules(f: &mut Fields) -> RulesInput {
+    RulesInput {
+        default_shift_id: f.text("default_shift_id"),
+        double_tap_seconds: f.text("double_tap_seconds"),
+        punch_status_reliable: f.bool("punch_status_reliable"),
+        min_rest_hours: f.text("min_rest_hours"),
+        weekly_overtime_hours: f.text("weekly_overtime_hours"),
+        absent_below_hours: f.text("absent_below_hours"),
+        half_day_below_hours: f.text("half_day_below_hours"),
+    }
 }

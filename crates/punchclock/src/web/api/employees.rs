@@ -99,6 +99,8 @@ pub struct EmployeeBody {
     active: Option<bool>,
     #[schema(schema_with = daily_report)]
     daily_report: Option<bool>,
+    #[schema(schema_with = shift)]
+    shift_id: Option<i64>,
 }
 
 /// A new employee: an enroll id and the details.
@@ -136,6 +138,11 @@ fn email() -> S {
 }
 fn daily_report() -> S {
     schema::boolean("Send the end-of-day report to `email` (default true).")
+}
+fn shift() -> S {
+    schema::number(
+        "Their own shift (a shift id of the company); `null`: the company's default shift.",
+    )
 }
 fn active() -> S {
     schema::boolean("Whether the employee is active (a billed seat).")
@@ -201,6 +208,7 @@ fn details(f: &mut Fields) -> EmployeeInput {
         email: f.string("email"),
         active: f.bool("active"),
         daily_report: f.bool("daily_report"),
+        shift_id: f.text("shift_id"),
     }
 }
 

@@ -29,19 +29,25 @@
 pub mod account;
 pub mod accounts;
 pub mod alerts;
+pub mod attendance;
+pub mod attendance_views;
 pub mod body;
 pub mod caller;
 pub mod company;
+pub mod corrections;
 pub mod device_care;
 pub mod devices;
 pub mod employees;
 pub mod error;
+pub mod holidays;
+pub mod leave;
 pub mod notify_views;
 pub mod openapi;
 pub mod punches;
 pub mod push;
 pub mod responses;
 pub mod schema;
+pub mod shifts;
 pub mod views;
 pub mod webhooks;
 
@@ -77,7 +83,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(push::accept_source))
         .routes(routes!(employees::list, employees::create))
         .routes(routes!(employees::get, employees::patch))
-        .routes(routes!(punches::list))
         .routes(routes!(device_care::set_clock))
         .routes(routes!(device_care::rotate_log))
         .routes(routes!(alerts::list))
@@ -86,6 +91,18 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(webhooks::delete))
         .routes(routes!(webhooks::deliveries))
         .routes(routes!(webhooks::resend))
+        .routes(routes!(punches::list, corrections::add))
+        .routes(routes!(corrections::void))
+        .routes(routes!(corrections::unvoid))
+        .routes(routes!(corrections::log))
+        .routes(routes!(shifts::list, shifts::create))
+        .routes(routes!(shifts::get, shifts::patch, shifts::delete))
+        .routes(routes!(holidays::list, holidays::create))
+        .routes(routes!(holidays::delete))
+        .routes(routes!(leave::list, leave::create))
+        .routes(routes!(leave::delete))
+        .routes(routes!(attendance::daily))
+        .routes(routes!(attendance::timesheets))
 }
 
 /// Routes relative to `/api/v1`.

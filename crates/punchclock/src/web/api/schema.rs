@@ -32,6 +32,19 @@ pub fn number(description: &str) -> RefOr<Schema> {
     done(of(&[Type::Number, Type::String, Type::Null], description))
 }
 
+/// A list of weekday names (`mon` … `sun`, or in full).
+pub fn weekdays(description: &str) -> RefOr<Schema> {
+    use utoipa::openapi::schema::ArrayBuilder;
+    let item = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(PRINTABLE));
+    let array = ArrayBuilder::new()
+        .items(RefOr::T(Schema::Object(item.build())))
+        .description(Some(description))
+        .max_items(Some(7));
+    RefOr::T(Schema::Array(array.build()))
+}
+
 /// `true` or `false`.
 pub fn boolean(description: &str) -> RefOr<Schema> {
     done(of(&[Type::Boolean], description))

@@ -7,7 +7,10 @@ use jiff::{civil, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::{Company, Device, DeviceLog, Employee, PunchView, PushCommand};
+use crate::attendance::Hours;
+use crate::domain::{
+    AttendanceRules, Company, Device, DeviceLog, Employee, PunchView, PushCommand,
+};
 
 /// `2026-07-01T09:05:07+02:00` in `tz`.
 pub fn instant(t: Timestamp, tz: &TimeZone) -> String {
@@ -83,6 +86,21 @@ pub struct CompanyJson {
     /// Report time, alert rules and device care.
     #[serde(flatten)]
     pub notifications: super::notify_views::NotifyJson,
+    /// The shift of every employee without their own (`null`: none, so
+    /// punches group into work periods).
+    pub default_shift_id: Option<i64>,
+    /// Punches this close after a counted one count once.
+    pub double_tap_seconds: u32,
+    /// Trust the clocks' in/out keys instead of pairing in time order.
+    pub punch_status_reliable: bool,
+    /// Without a shift, a gap this long starts a new work period.
+    pub min_rest_hours: f64,
+    /// `null`: no weekly overtime.
+    pub weekly_overtime_hours: Option<f64>,
+    /// A working day with less is absent; `null`: off.
+    pub absent_below_hours: Option<f64>,
+    /// A working day with less is a half day; `null`: off.
+    pub half_day_below_hours: Option<f64>,
 }
 
 impl CompanyJson {
@@ -90,10 +108,19 @@ impl CompanyJson {
     pub fn new(
         c: &Company,
         status: crate::service::plan::Status,
+        rules: &AttendanceRules,
         notifications: super::notify_views::NotifyJson,
     ) -> Self {
         let tz = company_zone(c);
+        let hours = |h: Option<Hours>| h.map(Hours::as_hours);
         CompanyJson {
+            default_shift_id: rules.default_shift_id.map(|s| s.0),
+            double_tap_seconds: rules.double_tap_seconds,
+            punch_status_reliable: rules.punch_status_reliable,
+            min_rest_hours: rules.min_rest.as_hours(),
+            weekly_overtime_hours: hours(rules.weekly_overtime),
+            absent_below_hours: hours(rules.absent_below),
+            half_day_below_hours: hours(rules.half_day_below),
             id: c.id.0,
             name: c.name.clone(),
             timezone: c.timezone.to_string(),
@@ -314,6 +341,8 @@ pub struct EmployeeJson {
     pub daily_report: bool,
     /// Why mail to `email` bounced, if it did; cleared when it changes.
     pub email_bounce: Option<String>,
+    /// Their own shift; `null` follows the company's default shift.
+    pub shift_id: Option<i64>,
     #[schema(format = DateTime)]
     pub created_at: String,
     #[schema(format = DateTime)]
@@ -334,6 +363,7 @@ impl EmployeeJson {
             active: e.active,
             daily_report: e.daily_report,
             email_bounce: e.email_bounce.clone(),
+            shift_id: e.shift_id.map(|s| s.0),
             created_at: instant(e.created_at, tz),
             updated_at: instant(e.updated_at, tz),
         }
@@ -360,6 +390,10 @@ pub struct PunchJson {
     pub status: u8,
     /// Keypad state (check-in, check-out, …) as reported by the device.
     pub punch: u8,
+    /// Added by an admin (no device; see the corrections log).
+    pub manual: bool,
+    /// Voided by an admin: listed, never counted.
+    pub voided: bool,
 }
 
 impl PunchJson {
@@ -377,6 +411,8 @@ impl PunchJson {
             device_time: wall_clock(p.device_time),
             status: p.status,
             punch: p.punch_type,
+            manual: p.manual,
+            voided: p.voided,
         }
     }
 }

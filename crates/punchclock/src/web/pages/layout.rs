@@ -12,6 +12,8 @@ pub enum Nav {
     Devices,
     Employees,
     Punches,
+    Attendance,
+    Timesheets,
     Company,
     Account,
     None,
@@ -55,6 +57,8 @@ pub fn page(title: &str, chrome: Option<&Chrome<'_>>, body: Markup) -> Markup {
                                 (nav_link("/devices", "Devices", c.nav == Nav::Devices))
                                 (nav_link("/employees", "Employees", c.nav == Nav::Employees))
                                 (nav_link("/punches", "Punches", c.nav == Nav::Punches))
+                                (nav_link("/attendance", "Attendance", c.nav == Nav::Attendance))
+                                (nav_link("/timesheets", "Timesheets", c.nav == Nav::Timesheets))
                                 (nav_link("/company", "Company", c.nav == Nav::Company))
                                 (nav_link("/account", "Plan", c.nav == Nav::Account))
                             }

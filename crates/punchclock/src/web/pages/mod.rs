@@ -15,15 +15,25 @@
 //!   `/devices/new`, `/devices/{id}` (details and log), `/devices/{id}/edit`,
 //!   `/devices/{id}/delete`, `POST /devices/{id}/test`, `POST /devices/{id}/sync`
 //! - `/employees`, `/employees/{id}/edit`
-//! - `/punches` (filters and paging)
+//! - `/punches` (filters and paging); `/punches/new` (add a missing
+//!   punch), `/punches/{id}/void` and `/unvoid`, `/corrections` (the log)
+//! - `/attendance` (everyone on a day), `/attendance/employees/{id}` (one
+//!   person over a range, with punches and corrections), `/timesheets`,
+//!   `/timesheets/{id}`
+//! - `/attendance/settings` (rules, default shift, holidays, leave),
+//!   `/shifts/new`, `/shifts/{id}/edit`, `/shifts/{id}/delete`,
+//!   `POST /holidays`, `/holidays/{id}/delete`, `/leave`, `/leave/{id}/delete`
 //! - `/company` (settings), `/account` (plan and seats)
 //! - `/notifications` (report time, alert rules, device care, open alerts),
 //!   `/webhooks`, `/webhooks/{id}` (deliveries, Resend), `/unsubscribe/{token}`
 //! - anything else: a friendly 404 page
 
 mod account;
+pub mod attendance;
+mod attendance_settings;
 pub mod blocked;
 mod company;
+mod corrections;
 pub mod ctx;
 mod device_log;
 mod devices;
@@ -36,6 +46,7 @@ pub mod pager;
 mod plan;
 mod punches;
 pub mod session;
+mod timesheets;
 pub mod when;
 pub mod zone_field;
 
@@ -76,6 +87,20 @@ pub fn router() -> Router<AppState> {
             get(employees::edit_form).post(employees::update),
         )
         .route("/punches", get(punches::list))
+        .route(
+            "/punches/new",
+            get(corrections::add_form).post(corrections::add),
+        )
+        .route(
+            "/punches/{id}/void",
+            get(corrections::void_form).post(corrections::void),
+        )
+        .route(
+            "/punches/{id}/unvoid",
+            get(corrections::void_form).post(corrections::unvoid),
+        )
+        .route("/corrections", get(corrections::log))
+        .merge(attendance_routes())
         .route("/company", get(company::form).post(company::update))
         .route("/account", get(plan::show))
         .route("/notifications", get(notify::settings).post(notify::save))
@@ -96,6 +121,33 @@ pub fn router() -> Router<AppState> {
         .route("/account/plan", post(plan::change))
         .fallback(not_found)
         .layer(middleware::map_response(security_headers))
+}
+
+/// Attendance, timesheets and their settings.
+fn attendance_routes() -> Router<AppState> {
+    use attendance_settings as settings;
+    Router::new()
+        .route("/attendance", get(attendance::day))
+        .route("/attendance/employees/{id}", get(attendance::person))
+        .route("/timesheets", get(timesheets::summary))
+        .route("/timesheets/{id}", get(timesheets::person))
+        .route(
+            "/attendance/settings",
+            get(settings::show).post(settings::save_rules),
+        )
+        .route(
+            "/shifts/new",
+            get(settings::new_shift).post(settings::create_shift),
+        )
+        .route(
+            "/shifts/{id}/edit",
+            get(settings::edit_shift).post(settings::update_shift),
+        )
+        .route("/shifts/{id}/delete", post(settings::delete_shift))
+        .route("/holidays", post(settings::add_holiday))
+        .route("/holidays/{id}/delete", post(settings::delete_holiday))
+        .route("/leave", post(settings::add_leave))
+        .route("/leave/{id}/delete", post(settings::delete_leave))
 }
 
 /// Pages load nothing from elsewhere, run no inline script or style, and

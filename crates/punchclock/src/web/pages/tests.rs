@@ -697,3 +697,5 @@ async fn a_blocked_account_may_only_change_who_is_active() {
     assert!(!page.body.contains("account-notice"));
     assert!(!state.store.get_company(company.id).await.unwrap().blocked);
 }
+
+mod attendance;

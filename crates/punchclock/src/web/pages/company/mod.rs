@@ -64,6 +64,7 @@ pub async fn update(
         name: Some(f.name.clone()),
         timezone: Some(f.timezone.clone()),
         poll_interval_minutes: Some(f.poll_interval_minutes.clone()),
+        ..CompanyInput::default()
     };
     let company = state.services.company();
     let saved: ServiceResult<_> =

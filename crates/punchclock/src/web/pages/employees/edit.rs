@@ -3,7 +3,7 @@
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use crate::domain::Employee;
+use crate::domain::{Employee, Shift};
 use crate::service::employees::EmployeeInput;
 use crate::service::FieldErrors;
 use crate::web::pages::ctx::Ctx;
@@ -26,6 +26,9 @@ pub struct EmployeeForm {
     active: Option<String>,
     #[serde(default)]
     daily_report: Option<String>,
+    /// A shift id; blank follows the company's default shift.
+    #[serde(default)]
+    shift_id: String,
 }
 
 impl EmployeeForm {
@@ -38,6 +41,7 @@ impl EmployeeForm {
             email: e.email.clone().unwrap_or_default(),
             active: e.active.then(|| "on".into()),
             daily_report: e.daily_report.then(|| "on".into()),
+            shift_id: e.shift_id.map(|s| s.to_string()).unwrap_or_default(),
         }
     }
 
@@ -51,11 +55,18 @@ impl EmployeeForm {
             email: Some(self.email.clone()),
             active: Some(self.active.is_some()),
             daily_report: Some(self.daily_report.is_some()),
+            shift_id: Some(self.shift_id.clone()),
         }
     }
 }
 
-pub fn edit_page(ctx: &Ctx, e: &Employee, f: &EmployeeForm, errors: &FieldErrors) -> Markup {
+pub fn edit_page(
+    ctx: &Ctx,
+    e: &Employee,
+    shifts: &[Shift],
+    f: &EmployeeForm,
+    errors: &FieldErrors,
+) -> Markup {
     let title = format!("Edit {}", e.display_name());
     let device_name = e
         .name_from_device
@@ -86,6 +97,7 @@ pub fn edit_page(ctx: &Ctx, e: &Employee, f: &EmployeeForm, errors: &FieldErrors
                         span { "Send the end-of-day report to this address" }
                     }
                 }
+                (shift_select(shifts, f, errors))
                 div.field {
                     label.check {
                         input type="checkbox" name="active" value="on" checked[f.active.is_some()];
@@ -101,4 +113,22 @@ pub fn edit_page(ctx: &Ctx, e: &Employee, f: &EmployeeForm, errors: &FieldErrors
         }
     };
     ctx.page(&title, Nav::Employees, body)
+}
+
+fn shift_select(shifts: &[Shift], f: &EmployeeForm, errors: &FieldErrors) -> Markup {
+    html! {
+        div.field.has-error[errors.get("shift_id").is_some()] {
+            label for="f-shift_id" { "Shift" }
+            select id="f-shift_id" name="shift_id" {
+                option value="" { "The company's default shift" }
+                @for s in shifts {
+                    option value=(s.id) selected[f.shift_id == s.id.to_string()] {
+                        (s.spec.name) " (" (s.spec.start) "–" (s.spec.end) ")"
+                    }
+                }
+            }
+            span.hint { "Shifts are set up under Attendance › Shifts and rules." }
+            (field_error("f-shift_id-error", "shift_id", errors.get("shift_id")))
+        }
+    }
 }

@@ -68,8 +68,15 @@ pub async fn edit_form(
 ) -> PageResult<Markup> {
     let id = EmployeeId(path_id(&id)?);
     let e = state.services.employees().get(ctx.caller(), id).await?;
+    let shifts = state.services.shifts().list(ctx.caller()).await?;
     let errors = FieldErrors::default();
-    Ok(edit::edit_page(&ctx, &e, &EmployeeForm::of(&e), &errors))
+    Ok(edit::edit_page(
+        &ctx,
+        &e,
+        &shifts,
+        &EmployeeForm::of(&e),
+        &errors,
+    ))
 }
 
 /// `POST /employees/{id}/edit`. A blocked or expired account may still
@@ -84,6 +91,7 @@ pub async fn update(
     let id = EmployeeId(path_id(&id)?);
     let employees = state.services.employees();
     let e = employees.get(ctx.caller(), id).await?;
+    let shifts = state.services.shifts().list(ctx.caller()).await?;
     ctx.check_csrf(&f.csrf)?;
     let saved: ServiceResult<_> = async {
         let changes = f.input().parse_changes()?;
@@ -92,13 +100,15 @@ pub async fn update(
     .await;
     match saved {
         Ok(_) => Ok(see_other(&format!("/employees?saved={id}"))),
-        Err(ServiceError::Invalid(errors)) => invalid(edit::edit_page(&ctx, &e, &f, &errors)),
+        Err(ServiceError::Invalid(errors)) => {
+            invalid(edit::edit_page(&ctx, &e, &shifts, &f, &errors))
+        }
         Err(ServiceError::Blocked(_)) => {
             let errors = FieldErrors::one(
                 "active",
                 "While the account is blocked you can only change Active. Untick it to free a seat.",
             );
-            let page = edit::edit_page(&ctx, &e, &f, &errors);
+            let page = edit::edit_page(&ctx, &e, &shifts, &f, &errors);
             Ok((StatusCode::PAYMENT_REQUIRED, page).into_response())
         }
         Err(e) => Err(e.into()),

@@ -22,7 +22,9 @@ pub struct PunchPage {
 
 pub fn punch_page(ctx: &Ctx, q: &PunchQuery, errors: &FieldErrors, p: &PunchPage) -> Markup {
     let body = html! {
-        (head(&[], "Punches", None))
+        (head(&[], "Punches", Some(html! {
+            a.btn href="/punches/new" data-testid="add-missing-punch" { "Add missing punch" }
+        })))
         (filters(q, errors, p))
         p.small.muted {
             "Times are in " (ctx.company.timezone) ". "
@@ -112,7 +114,7 @@ fn table(ctx: &Ctx, punches: &[PunchView], devices: &[Device]) -> Markup {
         div.table-wrap {
             table.cards.compact data-testid="punches" {
                 thead { tr {
-                    th { "Time" } th { "Employee" } th { "Device" } th { "Device time" } th { "Punch" }
+                    th { "Time" } th { "Employee" } th { "Device" } th { "Device time" } th { "Punch" } th { "" }
                 } }
                 tbody {
                     @for p in punches { (row(ctx, p, device_zone(ctx, devices, p))) }
@@ -137,7 +139,7 @@ fn row(ctx: &Ctx, p: &PunchView, zone: &str) -> Markup {
     let time = html! { span data-field="time" { (fmt::second(p.punch.punched_at, &ctx.tz)) } };
     let device_time = html! { span data-field="device-time" { (fmt::civil(p.punch.device_time)) } };
     html! {
-        tr data-testid="punch-row" {
+        tr data-testid="punch-row" data-punch-id=(p.punch.id) data-voided[p.punch.voided] {
             td.card-title data-label="Time" { (when::company(time, company)) }
             td.who data-label="Employee" {
                 @if p.employee_name == NO_NAME { span.no-name { (NO_NAME) } } @else { (p.employee_name) }
@@ -145,6 +147,7 @@ fn row(ctx: &Ctx, p: &PunchView, zone: &str) -> Markup {
             }
             td.where data-label="Device" {
                 @match &p.device_name {
+                    _ if p.punch.manual => { span.tag { "Added by hand" } }
                     Some(n) => { (n) }
                     None => { span.muted { "Deleted device " span.mono { (p.punch.device_serial) } } }
                 }
@@ -152,8 +155,15 @@ fn row(ctx: &Ctx, p: &PunchView, zone: &str) -> Markup {
             // In the company zone the device time is the time above: phones skip it.
             td.muted.device-time.same-time[zone == company] data-label="Device time" { (when::zoned(device_time, zone, company)) }
             td.punch-kind data-label="Punch" {
-                (punch_type_text(p.punch.punch_type))
-                span.muted.small { " · " span data-field="verify" { (p.punch.verify_method()) } }
+                @if p.punch.voided { span.tag.att-absent data-testid="voided" { "Voided" } " " }
+                @if p.punch.manual { "Added by an admin" } @else {
+                    (punch_type_text(p.punch.punch_type))
+                    span.muted.small { " · " span data-field="verify" { (p.punch.verify_method()) } }
+                }
+            }
+            td.card-actions {
+                @let (verb, label) = if p.punch.voided { ("unvoid", "Unvoid") } else { ("void", "Void") };
+                a.btn.btn-quiet href=(format!("/punches/{}/{verb}", p.punch.id)) data-testid=(format!("{verb}-punch")) { (label) }
             }
         }
     }

@@ -1,0 +1,348 @@
+//! Issue 8 §6: attendance from the database, on SQLite and PostgreSQL. A
+//! month for 1,000 employees with 4 punches a day (120,000 punches) is
+//! stored through the real sync path, then timed through the service:
+//! the month's summary, one day for everyone, and the first read after a
+//! sync that stored 10,000 new punches. The same figures are taken for the
+//! alternative design, attendance days stored in a table and refreshed
+//! after each sync, so the choice is made on measurements. Every figure
+//! is also given as a ratio to a plain full scan of the month's punches
+//! in the same run. Run through `bench/attendance.sh`.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use jiff::civil::{date, Date, DateTime};
+use jiff::{Timestamp, ToSpan};
+use punchclock::app::build_state;
+use punchclock::attendance::{Shift, ShiftSpec, Totals};
+use punchclock::clock::Clock;
+use punchclock::config::Config;
+use punchclock::domain::*;
+use punchclock::service::attendance::{Page, Period};
+use punchclock::service::Caller;
+use punchclock::web::AppState;
+
+#[path = "attendance_store/stored.rs"]
+mod stored;
+
+const EMPLOYEES: usize = 1_000;
+const DAYS: i32 = 30;
+const RUNS: usize = 7;
+const FIRST: Date = date(2026, 3, 2);
+
+fn main() -> anyhow::Result<()> {
+    let rt = tokio::runtime::Runtime::new()?;
+    let dir = tempfile_dir()?;
+    let sqlite = format!("sqlite://{}/bench.sqlite?mode=rwc", dir.display());
+    rt.block_on(bench("SQLite", &sqlite))?;
+    if let Ok(admin) = std::env::var("PUNCHCLOCK_BENCH_POSTGRES_URL") {
+        rt.block_on(async {
+            let (url, drop) = stored::fresh_postgres(&admin).await?;
+            let result = bench("PostgreSQL", &url).await;
+            drop.await;
+            result
+        })?;
+    }
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+fn tempfile_dir() -> std::io::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("pc-att-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// The month, the sync and every figure on one backend.
+async fn bench(backend: &str, url: &str) -> anyhow::Result<()> {
+    let now = zoned(FIRST.checked_add((DAYS + 6).days())?, 6, 0, 0);
+    let state = build_state(
+        Config {
+            database_url: url.to_owned(),
+            ..Config::default()
+        },
+        Clock::manual(now),
+    )
+    .await?;
+    let (caller, device) = company(&state).await?;
+    let load = Instant::now();
+    for day in (0..DAYS).step_by(3) {
+        sync(&state, &caller, device, day, 3.min(DAYS - day), now).await?;
+    }
+    println!(
+        "\n== {backend}: {EMPLOYEES} employees x 4 punches x {DAYS} days stored in {:.1} s",
+        load.elapsed().as_secs_f64()
+    );
+    figures(&state, &caller, device, url, now).await
+}
+
+async fn figures(
+    state: &AppState,
+    caller: &Caller,
+    device: DeviceId,
+    url: &str,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let s = &state.services;
+    let month = Period {
+        from: FIRST,
+        to: FIRST.checked_add((DAYS - 1).days())?,
+    };
+    let day = Period::day(FIRST.checked_add(15.days())?);
+    let (from, to) = (
+        zoned(month.from, 0, 0, 0),
+        zoned(month.to.tomorrow()?, 0, 0, 0),
+    );
+    let scan = median(|| async {
+        let n = state
+            .store
+            .attendance_punches(caller.company_id, from, to, None)
+            .await?;
+        Ok(n.len())
+    })
+    .await?;
+    let month_summary = median(|| summary(state, caller, month)).await?;
+    let one_day = median(|| summary(state, caller, day)).await?;
+    report(
+        "plain full scan of the month's punches (baseline)",
+        scan,
+        scan,
+    );
+    report("on demand: month summary, everyone", month_summary, scan);
+    report("on demand: one day, everyone", one_day, scan);
+
+    let table = stored::Table::create(url, caller.company_id).await?;
+    let build = timed(table.rebuild(s, caller, month)).await?;
+    let stored_month = median(|| table.month_summary(month)).await?;
+    let stored_day = median(|| table.day(day.from)).await?;
+    report("stored: build the month (compute + write)", build, scan);
+    report("stored: month summary, everyone", stored_month, scan);
+    report("stored: one day, everyone", stored_day, scan);
+
+    // 10,000 new punches: the 2.5 days after the month for everyone.
+    let written = timed(sync(state, caller, device, DAYS, 3, now)).await?;
+    let touched = Period {
+        from: month.to.tomorrow()?,
+        to: month.to.checked_add(3.days())?,
+    };
+    let fresh = timed(summary(state, caller, touched)).await?;
+    let refresh = timed(table.refresh(s, caller, touched)).await?;
+    report("the sync storing 10,000 new punches", written, scan);
+    report("on demand: first read of the days it touched", fresh, scan);
+    report(
+        "stored: recompute + rewrite the days it touched",
+        refresh,
+        scan,
+    );
+    table.drop_table().await
+}
+
+/// Everyone over `period`, summed per employee as a timesheet does.
+async fn summary(state: &AppState, caller: &Caller, period: Period) -> anyhow::Result<usize> {
+    let page = Page {
+        limit: Page::max_for_totals(period),
+        offset: 0,
+    };
+    let everyone = state
+        .services
+        .attendance()
+        .everyone(caller, period, page)
+        .await?;
+    let totals: Vec<Totals> = everyone.people.iter().map(|p| p.totals()).collect();
+    anyhow::ensure!(totals.len() == EMPLOYEES, "{} employees", totals.len());
+    Ok(totals.iter().map(|t| t.days as usize).sum())
+}
+
+/// A company with a 09:00-17:30 default shift (30 min break), Monday to
+/// Friday, and one device.
+async fn company(state: &AppState) -> anyhow::Result<(Caller, DeviceId)> {
+    let store = &state.store;
+    let (company, owner) = store
+        .create_company_with_owner(
+            &NewCompany {
+                name: "Bench".into(),
+                timezone: Zone::parse("Europe/Berlin")?,
+                poll_interval_minutes: None,
+                plan: "business".into(),
+                seats: 5_000,
+                trial_ends_at: None,
+            },
+            "bench@example.com",
+            "not-a-hash",
+        )
+        .await?;
+    let caller = Caller {
+        company_id: company.id,
+        account_id: owner.id,
+    };
+    let mut spec = ShiftSpec::new("Day", "09:00", "17:30");
+    spec.break_minutes = 30;
+    let shift = state
+        .services
+        .shifts()
+        .create(&caller, &Shift::parse(&spec)?)
+        .await?;
+    let rules = AttendanceRules {
+        default_shift_id: Some(shift.id),
+        ..AttendanceRules::default()
+    };
+    store.update_attendance_rules(company.id, &rules).await?;
+    let device = store
+        .create_device(
+            company.id,
+            &NewDevice {
+                name: "Door".into(),
+                host: "127.0.0.1".into(),
+                port: 4370,
+                comm_key: None,
+                transport: Transport::Tcp,
+                timezone: None,
+                enabled: true,
+                poll_interval_minutes: None,
+                mode: DeviceMode::Poll,
+                push_serial: None,
+            },
+        )
+        .await?;
+    Ok((caller, device.id))
+}
+
+/// One sync storing `days` days of punches from day `first` on (the last
+/// day of the batch only up to noon when it is the 2.5-day sync).
+async fn sync(
+    state: &AppState,
+    caller: &Caller,
+    device: DeviceId,
+    first: i32,
+    days: i32,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let mut punches = Vec::with_capacity(EMPLOYEES * 4 * days as usize);
+    for d in first..first + days {
+        let day = FIRST.checked_add(d.days())?;
+        let half = first >= DAYS && d == first + days - 1;
+        for e in 0..EMPLOYEES {
+            punches.extend(workday(e, d, day, half));
+        }
+    }
+    let record = PollRecord {
+        kind: LogKind::Sync,
+        started_at: now,
+        duration: Duration::from_secs(1),
+        host: "127.0.0.1".into(),
+        address: None,
+        transport_used: Some(Transport::Tcp),
+        outcome: Outcome::Ok,
+        reason: None,
+        info: Some(DeviceInfo {
+            serial_number: Some("BENCH0001".into()),
+            ..DeviceInfo::default()
+        }),
+        users: Vec::new(),
+        punches,
+        history_pulled: true,
+        next_poll_at: None,
+    };
+    state
+        .store
+        .record_poll(caller.company_id, device, &record)
+        .await?;
+    Ok(())
+}
+
+/// In around 09:00, lunch 13:00-13:30, out around 17:30, with jitter; an
+/// early leave now and then; `half`: the morning only.
+fn workday(employee: usize, d: i32, day: Date, half: bool) -> Vec<NewPunch> {
+    let jitter = |k: u64| {
+        let x = (employee as u64 * 7919 + d as u64 * 104_729 + k * 1_299_709) % 1_200;
+        x as i64 - 600
+    };
+    let minutes = [9 * 60, 13 * 60, 13 * 60 + 30, 17 * 60 + 30];
+    let count = if half { 2 } else { 4 };
+    minutes[..count]
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let second = m * 60 + jitter(i as u64);
+            let t = day.to_datetime(jiff::civil::Time::midnight()) + second.seconds();
+            punch(employee, t, i)
+        })
+        .collect()
+}
+
+fn punch(employee: usize, device_time: DateTime, i: usize) -> NewPunch {
+    NewPunch {
+        enroll_id: (1001 + employee).to_string(),
+        device_time,
+        punched_at: Zone::parse("Europe/Berlin")
+            .ok()
+            .and_then(|z| z.instant(device_time))
+            .expect("a Berlin wall-clock time"),
+        status: 1,
+        punch_type: (i % 2) as u8,
+        uid: 1,
+    }
+}
+
+fn zoned(day: Date, h: i8, m: i8, s: i8) -> Timestamp {
+    let z = Zone::parse("Europe/Berlin").expect("zone");
+    z.instant(day.at(h, m, s, 0)).expect("a real time")
+}
+
+/// Wall time, and this process's CPU time (user + system, all threads:
+/// SQLite runs in them; PostgreSQL's server does not) from /proc, which a
+/// busy machine inflates far less than wall time.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Took {
+    wall: Duration,
+    cpu: Duration,
+}
+
+fn cpu_now() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, which is in parentheses.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15; the first after the name is 3.
+    let field = |n: usize| {
+        f.get(n - 3)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let ticks = field(14) + field(15);
+    Duration::from_millis(ticks * 10)
+}
+
+async fn timed<T, F: Future<Output = anyhow::Result<T>>>(f: F) -> anyhow::Result<Took> {
+    let (start, cpu) = (Instant::now(), cpu_now());
+    f.await?;
+    Ok(Took {
+        wall: start.elapsed(),
+        cpu: cpu_now().saturating_sub(cpu),
+    })
+}
+
+async fn median<T, F, Fut>(mut f: F) -> anyhow::Result<Took>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = anyhow::Result<T>>,
+{
+    let mut times = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        times.push(timed(f()).await?);
+    }
+    times.sort();
+    Ok(times[RUNS / 2])
+}
+
+fn report(what: &str, took: Took, baseline: Took) {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-3);
+    println!(
+        "{what:<50} wall {:>7.1} ms {:>5.2}x scan | cpu {:>6.0} ms {:>5.2}x scan",
+        ms(took.wall),
+        ratio(took.wall, baseline.wall),
+        ms(took.cpu),
+        ratio(took.cpu, baseline.cpu),
+    );
+}

@@ -1,0 +1,130 @@
+//! Attendance: days and timesheets computed from the punches on every
+//! read, so a punch that arrives late, a correction or a changed setting
+//! shows at once (the benchmark in `bench/attendance.sh` measured this
+//! against the targets; see ARCHITECTURE.md).
+//!
+//! [`Attendance::everyone`] computes a page of employees over a period,
+//! [`Attendance::employee`] one person; both return the engine's days and
+//! classified punches, which timesheets sum with [`Totals`].
+
+mod context;
+pub mod period;
+
+use std::collections::HashSet;
+
+use self::context::{compute, Context};
+pub use self::period::{Page, Period};
+use super::error::ServiceResult;
+use super::services::{Caller, Services};
+use crate::attendance::{EmployeeAttendance, Totals};
+use crate::domain::{Employee, EmployeeFilter, EmployeeId, Zone};
+
+/// One employee's attendance over a period.
+#[derive(Debug, Clone)]
+pub struct PersonDays {
+    pub employee: Employee,
+    /// The name of the shift they work (their own or the default).
+    pub shift_name: Option<String>,
+    pub attendance: EmployeeAttendance,
+}
+
+impl PersonDays {
+    pub fn totals(&self) -> Totals {
+        Totals::of(&self.attendance.days)
+    }
+}
+
+/// A page of employees over a period.
+#[derive(Debug, Clone)]
+pub struct Everyone {
+    pub people: Vec<PersonDays>,
+    /// Employees in scope over all pages.
+    pub total: usize,
+    pub period: Period,
+    pub zone: Zone,
+}
+
+impl Services {
+    pub fn attendance(&self) -> Attendance<'_> {
+        Attendance(self)
+    }
+}
+
+/// Attendance reads; see [`Services::attendance`].
+pub struct Attendance<'a>(&'a Services);
+
+impl Attendance<'_> {
+    /// Active employees, and inactive ones with punches near the period,
+    /// in enroll id order; `page` of them computed.
+    pub async fn everyone(
+        &self,
+        caller: &Caller,
+        period: Period,
+        page: Page,
+    ) -> ServiceResult<Everyone> {
+        let s = self.0;
+        let ctx = Context::load(s, caller, period, None).await?;
+        let (from, to) = ctx.punch_span();
+        let punches = s
+            .store
+            .attendance_punches(caller.company_id, from, to, None)
+            .await?;
+        let punched: HashSet<i64> = punches.iter().map(|p| p.employee_id).collect();
+        let all = s
+            .store
+            .list_employees(caller.company_id, EmployeeFilter::All, u32::MAX, 0)
+            .await?;
+        let in_scope: Vec<Employee> = all
+            .into_iter()
+            .filter(|e| e.active || punched.contains(&e.id.0))
+            .collect();
+        let total = in_scope.len();
+        let people: Vec<Employee> = in_scope
+            .into_iter()
+            .skip(page.offset)
+            .take(page.limit)
+            .collect();
+        let computed = compute(&ctx, &people, &punches);
+        Ok(Everyone {
+            people: zip(&ctx, people, computed),
+            total,
+            period,
+            zone: ctx.company.timezone.clone(),
+        })
+    }
+
+    /// One employee over a period; `NotFound` outside the company.
+    pub async fn employee(
+        &self,
+        caller: &Caller,
+        id: EmployeeId,
+        period: Period,
+    ) -> ServiceResult<PersonDays> {
+        let s = self.0;
+        let employee = s.store.get_employee(caller.company_id, id).await?;
+        let ctx = Context::load(s, caller, period, Some(id)).await?;
+        let (from, to) = ctx.punch_span();
+        let punches = s
+            .store
+            .attendance_punches(caller.company_id, from, to, Some(id))
+            .await?;
+        let people = vec![employee];
+        let computed = compute(&ctx, &people, &punches);
+        Ok(zip(&ctx, people, computed).remove(0))
+    }
+}
+
+fn zip(ctx: &Context, people: Vec<Employee>, computed: Vec<EmployeeAttendance>) -> Vec<PersonDays> {
+    people
+        .into_iter()
+        .zip(computed)
+        .map(|(employee, attendance)| PersonDays {
+            shift_name: ctx
+                .shift_of(&employee)
+                .and_then(|id| ctx.shifts.get(&id))
+                .map(|s| s.spec.name.clone()),
+            employee,
+            attendance,
+        })
+        .collect()
+}

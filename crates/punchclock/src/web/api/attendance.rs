@@ -1,0 +1,168 @@
+//! Attendance: daily rows and timesheets, computed on each request from
+//! the punches, shifts, holidays, leave and rules stored now.
+
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::attendance_views::{DailyRow, TimesheetJson};
+use super::caller::ApiUser;
+use super::error::{ApiResult, Json, Query};
+use super::responses::{self as r, Auth, Blocked};
+use super::views::List;
+use crate::domain::EmployeeId;
+use crate::service::attendance::period::today;
+use crate::service::attendance::{Page, Period, PersonDays};
+use crate::service::{Caller, FieldErrors};
+use crate::web::AppState;
+
+/// Which days and people. Paging is by employee.
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct AttendanceQuery {
+    /// First day, `YYYY-MM-DD` in the company's zone (default: today; for
+    /// timesheets the first of this month).
+    #[param(value_type = Option<String>, format = Date)]
+    from: Option<String>,
+    /// Last day, inclusive (default: `from`; for timesheets the end of this
+    /// month). At most 366 days from `from`.
+    #[param(value_type = Option<String>, format = Date)]
+    to: Option<String>,
+    /// One employee only.
+    #[param(value_type = Option<i64>)]
+    employee_id: Option<String>,
+    /// Employees per page: at most 1000, and for daily rows at most
+    /// 20000 ÷ days (20,000 rows an answer), for timesheets 40000 ÷ days;
+    /// default that maximum.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
+    limit: Option<String>,
+    /// Employees to skip (default 0).
+    #[param(value_type = Option<u64>, minimum = 0)]
+    offset: Option<String>,
+}
+
+/// What a query asks for, checked.
+struct Asked {
+    period: Period,
+    employee: Option<EmployeeId>,
+    page: Page,
+}
+
+impl AttendanceQuery {
+    /// `max` is the page bound for a period: rows or totals.
+    fn parse(&self, default: Period, max: fn(Period) -> usize) -> Result<Asked, FieldErrors> {
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let mut e = FieldErrors::default();
+        let period = kept(
+            &mut e,
+            Period::parse(&text(&self.from), &text(&self.to), default),
+        );
+        let employee = match self.employee_id.as_deref() {
+            None => None,
+            Some(v) => e
+                .check(
+                    "employee_id",
+                    v.parse()
+                        .map_err(|_| "Use an employee's id (a whole number)."),
+                )
+                .map(EmployeeId),
+        };
+        let max = period.map_or(1, max);
+        let page = kept(
+            &mut e,
+            Page::parse(&text(&self.limit), &text(&self.offset), max),
+        );
+        e.finish(|| {
+            Some(Asked {
+                period: period?,
+                employee,
+                page: page?,
+            })
+        })
+    }
+}
+
+/// The value, or `None` with its messages added to `e`.
+fn kept<T>(e: &mut FieldErrors, r: Result<T, FieldErrors>) -> Option<T> {
+    r.map_err(|more| e.merge(more)).ok()
+}
+
+/// One employee, or a page of everyone, with the total in scope.
+async fn compute(
+    state: &AppState,
+    caller: &Caller,
+    asked: &Asked,
+) -> ApiResult<(Vec<PersonDays>, usize)> {
+    let a = state.services.attendance();
+    Ok(match asked.employee {
+        Some(id) => (vec![a.employee(caller, id, asked.period).await?], 1),
+        None => {
+            let e = a.everyone(caller, asked.period, asked.page).await?;
+            (e.people, e.total)
+        }
+    })
+}
+
+async fn today_in(state: &AppState, caller: &Caller) -> ApiResult<jiff::civil::Date> {
+    let company = state.services.company().get(caller).await?;
+    Ok(today(state.services.now(), &company.timezone))
+}
+
+/// Daily attendance
+///
+/// One row per employee and day, each flag with its code and a message in
+/// words. `total` counts rows over all pages (employees × days).
+#[utoipa::path(get, path = "/attendance/daily", operation_id = "dailyAttendance", params(AttendanceQuery),
+    responses((status = 200, description = "Rows by employee, then date.", body = List<DailyRow>), r::Query, Auth, Blocked))]
+pub async fn daily(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(q): Query<AttendanceQuery>,
+) -> ApiResult<Json<List<DailyRow>>> {
+    let today = today_in(&state, &user.caller).await?;
+    let asked = q.parse(Period::day(today), Page::max_for)?;
+    let (people, total) = compute(&state, &user.caller, &asked).await?;
+    let rows = people
+        .iter()
+        .flat_map(|p| {
+            p.attendance
+                .days
+                .iter()
+                .map(|d| DailyRow::new(&p.employee, d))
+        })
+        .collect();
+    Ok(Json(List::page(rows, (total * asked.period.days()) as u64)))
+}
+
+/// Timesheets
+///
+/// Totals per employee over the period (default: this month); with
+/// `employee_id`, that employee's daily rows too.
+#[utoipa::path(get, path = "/timesheets", operation_id = "timesheets", params(AttendanceQuery),
+    responses((status = 200, description = "Totals by employee.", body = List<TimesheetJson>), r::Query, Auth, Blocked))]
+pub async fn timesheets(
+    State(state): State<AppState>,
+    user: ApiUser,
+    Query(q): Query<AttendanceQuery>,
+) -> ApiResult<Json<List<TimesheetJson>>> {
+    let today = today_in(&state, &user.caller).await?;
+    let asked = q.parse(Period::month_of(today), Page::max_for_totals)?;
+    let (people, total) = compute(&state, &user.caller, &asked).await?;
+    let span = (asked.period.from.to_string(), asked.period.to.to_string());
+    let sheets = people
+        .iter()
+        .map(|p| {
+            let mut t = TimesheetJson::new(&p.employee, span.clone(), &p.totals());
+            if asked.employee.is_some() {
+                let rows = p
+                    .attendance
+                    .days
+                    .iter()
+                    .map(|d| DailyRow::new(&p.employee, d));
+                t.days = Some(rows.collect());
+            }
+            t
+        })
+        .collect();
+    Ok(Json(List::page(sheets, total as u64)))
+}
