@@ -123,8 +123,8 @@ mod push_commands;
 mod push_devices;
 mod push_record;
 mod push_unclaimed;
-mod sqlite;
 mod shifts;
+mod sqlite;
 mod tx;
 mod webhooks;
 
