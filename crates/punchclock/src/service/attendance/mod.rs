@@ -1,7 +1,7 @@
 //! Attendance: days and timesheets computed from the punches on every
 //! read, so a punch that arrives late, a correction or a changed setting
-//! shows at once (the benchmark in `bench/attendance.sh` measured this
-//! against the targets; see ARCHITECTURE.md).
+//! shows at once (`bench/attendance.sh` compares this with storing the
+//! days; see ARCHITECTURE.md).
 //!
 //! [`Attendance::everyone`] computes a page of employees over a period,
 //! [`Attendance::employee`] one person; both return the engine's days and
