@@ -329,6 +329,10 @@ async fn ranges_and_pages_are_bounded_with_clear_messages() {
         ("?from=2026-01-01&to=2026-12-31&limit=100", "limit"),
         ("?limit=0", "limit"),
         ("?offset=-1", "offset"),
+        ("?offset=9223372036854775808", "offset"),
+        ("?to=", "to"),
+        ("?from=&limit=5", "from"),
+        ("?limit=", "limit"),
     ] {
         let r = api.get(&format!("/attendance/daily{query}")).await;
         let v = r.expect(StatusCode::UNPROCESSABLE_ENTITY);
@@ -341,6 +345,18 @@ async fn ranges_and_pages_are_bounded_with_clear_messages() {
     api.get("/attendance/daily?employee_id=999999")
         .await
         .expect(StatusCode::NOT_FOUND);
+    // Found by schemathesis: an empty date is not the date left out, and
+    // offsets are int64 as documented.
+    for path in ["/holidays?to=", "/leave?from=", "/timesheets?to="] {
+        let v = api.get(path).await.expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(v["fields"].is_object(), "{path}: {v}");
+    }
+    api.get("/corrections?offset=9223372036854775808")
+        .await
+        .expect(StatusCode::BAD_REQUEST);
+    api.get("/corrections?offset=-1")
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
     app.shutdown().await;
 }
 

@@ -140,8 +140,11 @@ impl Page {
             None => Some(0),
             Some(v) => e.check(
                 "offset",
-                v.parse::<usize>()
-                    .map_err(|_| format!("Use a whole number from 0, not \"{v}\".")),
+                // At most i64::MAX, as the API documents (int64).
+                v.parse::<i64>()
+                    .ok()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .ok_or_else(|| format!("Use a whole number from 0, not \"{v}\".")),
             ),
         };
         e.finish(|| {

@@ -6,9 +6,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::attendance_views::{DailyRow, TimesheetJson};
+use super::body::refuse_empty;
 use super::caller::ApiUser;
 use super::error::{ApiResult, Json, Query};
-use super::responses::{self as r, Auth, Blocked};
+use super::responses::{self as r, Auth, Blocked, Missing};
 use super::views::List;
 use crate::domain::EmployeeId;
 use crate::service::attendance::period::today;
@@ -37,7 +38,7 @@ pub struct AttendanceQuery {
     #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
     limit: Option<String>,
     /// Employees to skip (default 0).
-    #[param(value_type = Option<u64>, minimum = 0)]
+    #[param(value_type = Option<i64>, minimum = 0)]
     offset: Option<String>,
 }
 
@@ -53,6 +54,15 @@ impl AttendanceQuery {
     fn parse(&self, default: Period, max: fn(Period) -> usize) -> Result<Asked, FieldErrors> {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let mut e = FieldErrors::default();
+        for (name, value) in [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("employee_id", &self.employee_id),
+            ("limit", &self.limit),
+            ("offset", &self.offset),
+        ] {
+            refuse_empty(&mut e, name, value.as_deref());
+        }
         let period = kept(
             &mut e,
             Period::parse(&text(&self.from), &text(&self.to), default),
@@ -113,7 +123,7 @@ async fn today_in(state: &AppState, caller: &Caller) -> ApiResult<jiff::civil::D
 /// One row per employee and day, each flag with its code and a message in
 /// words. `total` counts rows over all pages (employees × days).
 #[utoipa::path(get, path = "/attendance/daily", operation_id = "dailyAttendance", params(AttendanceQuery),
-    responses((status = 200, description = "Rows by employee, then date.", body = List<DailyRow>), r::Query, Auth, Blocked))]
+    responses((status = 200, description = "Rows by employee, then date.", body = List<DailyRow>), r::Query, Auth, Blocked, Missing))]
 pub async fn daily(
     State(state): State<AppState>,
     user: ApiUser,
@@ -139,7 +149,7 @@ pub async fn daily(
 /// Totals per employee over the period (default: this month); with
 /// `employee_id`, that employee's daily rows too.
 #[utoipa::path(get, path = "/timesheets", operation_id = "timesheets", params(AttendanceQuery),
-    responses((status = 200, description = "Totals by employee.", body = List<TimesheetJson>), r::Query, Auth, Blocked))]
+    responses((status = 200, description = "Totals by employee.", body = List<TimesheetJson>), r::Query, Auth, Blocked, Missing))]
 pub async fn timesheets(
     State(state): State<AppState>,
     user: ApiUser,

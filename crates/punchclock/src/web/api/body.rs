@@ -145,6 +145,14 @@ pub fn limit(value: Option<u32>, default: u32, max: u32) -> Result<u32, FieldErr
     }
 }
 
+/// An empty `name=` in a query is not the parameter left out: the
+/// document asks for a value there, so it is refused like any bad value.
+pub fn refuse_empty(e: &mut FieldErrors, name: &str, value: Option<&str>) {
+    if value.is_some_and(|v| v.trim().is_empty()) {
+        e.add(name, "Give a value, or leave the parameter out.");
+    }
+}
+
 /// Matches to skip: absent is 0; below 0 is a validation error (above
 /// `i64::MAX` the query does not parse: 400), as the document says.
 pub fn offset(value: Option<i64>) -> Result<u64, FieldErrors> {

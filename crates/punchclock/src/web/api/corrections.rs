@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use super::attendance_views::CorrectionJson;
-use super::body::{combine, limit, Fields};
+use super::body::{combine, limit, offset, Fields};
 use super::caller::ApiUser;
 use super::error::{ApiResult, Json, Path, Query};
 use super::responses::{self as r, Auth, Blocked, Conflict, Missing};
@@ -142,7 +142,7 @@ pub struct LogQuery {
     limit: Option<u32>,
     /// Entries to skip (default 0).
     #[param(minimum = 0)]
-    offset: Option<u64>,
+    offset: Option<i64>,
 }
 
 /// The corrections log
@@ -157,10 +157,11 @@ pub async fn log(
     Query(q): Query<LogQuery>,
 ) -> ApiResult<Json<List<CorrectionJson>>> {
     let limit = limit(q.limit, 100, MAX_LOG)?;
+    let offset = offset(q.offset)?;
     let s = &state.services;
     let (items, total) = s
         .corrections()
-        .log(&user.caller, None, limit, q.offset.unwrap_or(0))
+        .log(&user.caller, None, limit, offset)
         .await?;
     let tz = company_zone(&s.company().get(&user.caller).await?);
     let items = items.iter().map(|c| CorrectionJson::new(c, &tz)).collect();

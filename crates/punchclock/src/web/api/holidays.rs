@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
 use super::attendance_views::HolidayJson;
-use super::body::{combine, Fields};
+use super::body::{combine, refuse_empty, Fields};
 use super::caller::ApiUser;
 use super::error::{ApiResult, Json, Path, Query};
 use super::responses::{self as r, Auth, Blocked, Conflict, Missing};
@@ -45,6 +45,8 @@ pub fn range(
         .and_then(|d| d.yesterday())
         .unwrap_or(today);
     let mut e = FieldErrors::default();
+    refuse_empty(&mut e, "from", q.from.as_deref());
+    refuse_empty(&mut e, "to", q.to.as_deref());
     let from = e.check("from", date_or(q.from.as_deref().unwrap_or(""), year));
     let to = e.check("to", date_or(q.to.as_deref().unwrap_or(""), end));
     if let (Some(f), Some(t)) = (from, to) {
