@@ -19,6 +19,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import net from "node:net";
 import * as devices from "./checks/devices.mjs";
+import * as employees from "./checks/employees.mjs";
+import * as login from "./checks/login.mjs";
+import * as plan from "./checks/plan.mjs";
 import * as keyboard from "./checks/keyboard.mjs";
 import * as layout from "./checks/layout.mjs";
 import * as punches from "./checks/punches.mjs";
@@ -103,7 +106,8 @@ page.on("console", (m) => { if (m.type() === "error" && !m.text().startsWith("Fa
 page.on("pageerror", (e) => consoleErrors.push(String(e)));
 // Nothing may be fetched from anywhere but the service itself.
 const outside = [];
-context.on("request", (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith("data:")) outside.push(r.url()); });
+const ours = (u) => u.startsWith(BASE) || u.startsWith(TRIAL_URL) || u.startsWith("data:");
+context.on("request", (r) => { if (!ours(r.url())) outside.push(r.url()); });
 
 // What the checks in ./checks/ are handed.
 const WIDE = { width: 1366, height: 860 };
@@ -500,6 +504,8 @@ try {
     await Promise.all([page.waitForURL("**/employees"), page.getByTestId("login-submit").click()]);
   });
 
+  await login.nextThroughLogin(t, { email, password: "correct horse battery" });
+
   const email2 = `owner${Date.now()}@twelve.example`;
   await check("a sync over the trial's seats shows the blocked screen with the count and the limit", async () => {
     await Promise.all([page.waitForURL("**/login"), page.getByTestId("logout").click()]);
@@ -537,9 +543,13 @@ try {
     globalThis.__trialEnd = trialEnd;
   });
 
-  await check("upgrading to the next plan lifts the block and keeps the trial end", async () => {
-    await page.goto("/account");
-    await Promise.all([page.waitForURL(/changed=1/), page.getByTestId("choose-team").click()]);
+  await employees.chooseWhomToDeactivate(t);
+  await employees.searchBox(t);
+  await employees.deactivateSeveral(t);
+
+  await check("upgrading to the next plan asks to confirm, lifts the block and keeps the trial end", async () => {
+    // What changes is shown first (seats, price, date); then Confirm.
+    await plan.upgradeConfirmed(t);
     await page.getByTestId("action-result").waitFor();
     assert((await page.getByTestId("plan-name").innerText()).startsWith("Team"), "on Team");
     const end = await page.getByTestId("trial-end").first().innerText();
@@ -557,8 +567,11 @@ try {
     await Promise.all([page.waitForURL(/did=sync/), page.getByTestId("sync-now").click()]);
     assert((await page.getByTestId("action-result").getAttribute("data-outcome")) === "ok", await page.getByTestId("action-result").innerText());
   });
+  await employees.namesFromOldClocks(t, { oldClock, gbkPort: GBK_SIM_PORT, addDevice: devices.addDevice });
   await devices.setClockAdvice(t, oldClock);
   await times.otherZoneLabelled(t, { deviceId: oldClock, company: "Europe/Berlin", zone: "UTC" });
+
+  await plan.bothWays(t, { url: TRIAL_URL, email: `owner${Date.now()}@ended.example` });
 
   await check("no script errors and nothing fetched from outside", async () => {
     assert(consoleErrors.length === 0, `console: ${consoleErrors.join(" | ")}`);

@@ -24,6 +24,14 @@
     }
   });
 
+  // "Tick everyone on this page": a header checkbox for the rows' boxes.
+  document.addEventListener("change", function (e) {
+    var all = e.target;
+    if (!all.matches || !all.matches("input[data-select-all]") || !all.form) return;
+    var boxes = all.form.querySelectorAll('input[type=checkbox][name="ids"]');
+    for (var i = 0; i < boxes.length; i++) boxes[i].checked = all.checked;
+  });
+
   // A time zone field marked data-guess-tz starts at the browser's zone,
   // unless the server already has one chosen (after a failed submit). An
   // old name the browser may report (Asia/Calcutta) is saved as its

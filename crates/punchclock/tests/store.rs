@@ -32,6 +32,7 @@ store_tests!(
     sessions_create_lookup_expire,
     email_is_unique_case_insensitively,
     employees_list_update_create,
+    employees_search_order_and_bulk_active,
     punch_list_filters_and_paging,
     plan_changes_are_audited,
     sync_100k_punches,
@@ -1365,6 +1366,98 @@ async fn employees_list_update_create(db: TestDb) {
             .unwrap(),
         1
     );
+}
+
+async fn employees_search_order_and_bulk_active(db: TestDb) {
+    let store = &db.store;
+    let (company, door) = company_with_device(store, "Acme").await;
+    let (other, _) = company_with_device(store, "Other").await;
+    // Ann punched last, Bob long ago, Núñez (3) and Ann_Lee (4) never.
+    let users = vec![
+        user("1", "Ann"),
+        user("2", "Bob"),
+        user("3", "Núñez"),
+        user("4", "Ann_Lee"),
+    ];
+    let punches = vec![punch("1", 900), punch("2", 100), punch("1", 300)];
+    store
+        .record_poll(company.id, door.id, &record("SN-DOOR", users, punches))
+        .await
+        .unwrap();
+    let search = |text: &str, order| EmployeeSearch {
+        filter: EmployeeFilter::Active,
+        text: (!text.is_empty()).then(|| text.to_owned()),
+        order,
+    };
+    let found = |s: EmployeeSearch| async move {
+        let (list, total) = store
+            .search_employees(company.id, &s, 100, 0)
+            .await
+            .unwrap();
+        assert_eq!(total, list.len() as u64, "{s:?}");
+        list
+    };
+    let ids = |list: &[ListedEmployee]| -> Vec<String> {
+        list.iter().map(|l| l.employee.enroll_id.clone()).collect()
+    };
+
+    let by_punch = found(search("", EmployeeOrder::LastPunch)).await;
+    assert_eq!(ids(&by_punch), ["3", "4", "2", "1"], "never, then oldest");
+    assert_eq!(by_punch[2].last_punch, Some(at(T0 + 100)));
+    assert_eq!(by_punch[3].last_punch, Some(at(T0 + 900)), "the latest");
+    assert_eq!(by_punch[0].last_punch, None);
+    assert_eq!(
+        ids(&found(search("", EmployeeOrder::EnrollId)).await),
+        ["1", "2", "3", "4"]
+    );
+    // Any case, anywhere in the name; LIKE's wildcards are literal.
+    assert_eq!(
+        ids(&found(search("aNN", EmployeeOrder::EnrollId)).await),
+        ["1", "4"]
+    );
+    assert_eq!(
+        ids(&found(search("ñez", EmployeeOrder::EnrollId)).await),
+        ["3"]
+    );
+    assert_eq!(
+        ids(&found(search("n_l", EmployeeOrder::EnrollId)).await),
+        ["4"]
+    );
+    assert!(found(search("%", EmployeeOrder::EnrollId)).await.is_empty());
+    let (page, total) = store
+        .search_employees(company.id, &search("", EmployeeOrder::LastPunch), 2, 1)
+        .await
+        .unwrap();
+    assert_eq!((ids(&page), total), (vec!["4".into(), "2".into()], 4));
+
+    // Two at once; again changes nothing; another company's ids are not touched.
+    let two = [by_punch[0].employee.id, by_punch[1].employee.id];
+    assert_eq!(
+        store
+            .set_employees_active(company.id, &two, false)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .set_employees_active(company.id, &two, false)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .set_employees_active(other.id, &two, true)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        ids(&found(search("", EmployeeOrder::LastPunch)).await),
+        ["2", "1"]
+    );
+    assert_eq!(store.count_active_employees(company.id).await.unwrap(), 2);
 }
 
 async fn punch_list_filters_and_paging(db: TestDb) {

@@ -62,6 +62,21 @@ pub struct Standing {
     pub status: AccountStatus,
 }
 
+/// A plan change before it is made: what the owner is asked to confirm.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanPreview {
+    pub from: Plan,
+    pub to: Plan,
+    pub active_employees: u64,
+    /// A bigger plan than now (else a smaller one, or the same again
+    /// after a trial ended).
+    pub upgrade: bool,
+    /// When the change takes effect: at once, on confirming.
+    pub effective: Timestamp,
+    /// The trial end the new plan keeps (`None`: no trial).
+    pub trial_ends_at: Option<Timestamp>,
+}
+
 impl Standing {
     /// Over the seat limit: how many must be deactivated (or 0).
     pub fn excess(&self) -> u64 {
@@ -289,6 +304,34 @@ impl Billing {
             .set_company_plan(company_id, &change, Some(actor), Some(&detail))
             .await?;
         Ok(self.reconcile(company_id, Some(actor)).await?)
+    }
+
+    /// What moving to `plan_id` would change, checked as [`Self::change_plan`]
+    /// checks it, without changing anything (the confirmation step).
+    pub async fn preview_change(
+        &self,
+        company_id: CompanyId,
+        plan_id: &str,
+    ) -> Result<PlanPreview, PlanError> {
+        let to = self
+            .catalog
+            .get(plan_id)
+            .cloned()
+            .ok_or_else(|| PlanError::UnknownPlan(plan_id.to_string()))?;
+        let company = self.store.get_company(company_id).await?;
+        let active = self.store.count_active_employees(company_id).await?;
+        let from = self.plan_of(&company);
+        let now = self.clock.now();
+        let trial_ends_at = self.allowed_change(&company, &from, &to, active, now)?;
+        let upgrade = self.catalog.rank(&to.id) > self.catalog.rank(&from.id);
+        Ok(PlanPreview {
+            from,
+            to,
+            active_employees: active,
+            upgrade,
+            effective: now,
+            trial_ends_at,
+        })
     }
 
     /// Whether `from` may become `to` now, and if so the trial end the new

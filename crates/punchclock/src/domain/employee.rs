@@ -102,6 +102,33 @@ pub enum EmployeeFilter {
     All,
 }
 
+/// The order of an employee listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum EmployeeOrder {
+    /// By enroll id, numerically for numeric ids ("2" before "10").
+    #[default]
+    EnrollId,
+    /// Never punched first, then the longest silent: who has left.
+    LastPunch,
+}
+
+/// What an employee listing shows: who, matching what, in which order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EmployeeSearch {
+    pub filter: EmployeeFilter,
+    /// Part of a name, enroll id, designation or email, any case; `None`
+    /// matches everyone.
+    pub text: Option<String>,
+    pub order: EmployeeOrder,
+}
+
+/// An employee in a listing, with their last punch (`None`: never).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedEmployee {
+    pub employee: Employee,
+    pub last_punch: Option<Timestamp>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -126,7 +126,8 @@ pub use device::{
 pub use device_event::{DeviceEvent, DeviceEventKind};
 pub use device_log::{DeviceLog, DeviceLogId, LogKind, Outcome};
 pub use employee::{
-    display_name, Employee, EmployeeFilter, EmployeeId, EmployeeUpdate, NewEmployee, NO_NAME,
+    display_name, Employee, EmployeeFilter, EmployeeId, EmployeeOrder, EmployeeSearch,
+    EmployeeUpdate, ListedEmployee, NewEmployee, NO_NAME,
 };
 pub use mail::{
     MailId, MailKind, MailList, MailRecord, MailState, NewMail, OutboxMail, Recipient, Unsubscribe,

@@ -2,12 +2,12 @@
 //! Active employees are billed seats, so adding and (de)activating people
 //! is followed by billing.
 
-use super::error::ServiceResult;
+use super::error::{ServiceError, ServiceResult};
 use super::fields::{parse_optional, FieldErrors};
 use super::services::{Caller, Services};
 use crate::domain::{
-    Designation, Email, EmployeeFilter, EmployeeId, EmployeeUpdate, EnrollId, FirstName, LastName,
-    NewEmployee, ShiftId,
+    Designation, Email, EmployeeFilter, EmployeeId, EmployeeSearch, EmployeeUpdate, EnrollId,
+    FirstName, LastName, ListedEmployee, NewEmployee, ShiftId,
 };
 
 use crate::domain::Employee;
@@ -220,6 +220,56 @@ impl Employees<'_> {
         Ok(saved)
     }
 
+    /// One page of the employees `search` finds, each with their last
+    /// punch, and how many it finds in all.
+    pub async fn search(
+        &self,
+        caller: &Caller,
+        search: &EmployeeSearch,
+        limit: u32,
+        offset: u64,
+    ) -> ServiceResult<(Vec<ListedEmployee>, u64)> {
+        let limit = limit.clamp(1, MAX_LIST);
+        Ok(self
+            .0
+            .store
+            .search_employees(caller.company_id, search, limit, offset)
+            .await?)
+    }
+
+    /// Activate or deactivate several people at once (in one
+    /// transaction); returns how many changed. Allowed while the account
+    /// is blocked or expired: deactivating people is a way out.
+    pub async fn set_active(
+        &self,
+        caller: &Caller,
+        ids: &[EmployeeId],
+        active: bool,
+    ) -> ServiceResult<u64> {
+        if ids.is_empty() {
+            return Err(ServiceError::field(
+                "ids",
+                "Tick at least one person first.",
+            ));
+        }
+        if ids.len() > MAX_LIST as usize {
+            return Err(ServiceError::field(
+                "ids",
+                format!("At most {MAX_LIST} people at once."),
+            ));
+        }
+        let changed = self
+            .0
+            .store
+            .set_employees_active(caller.company_id, ids, active)
+            .await?;
+        if changed > 0 {
+            // A reactivation can block the account; a deactivation can lift it.
+            self.reconcile(caller).await?;
+        }
+        Ok(changed)
+    }
+
     async fn reconcile(&self, caller: &Caller) -> ServiceResult<()> {
         self.0
             .billing
@@ -227,6 +277,15 @@ impl Employees<'_> {
             .await?;
         Ok(())
     }
+}
+
+/// Search text as typed: trimmed, at most 100 characters; blank is none.
+pub fn parse_search_text(text: &str) -> Result<Option<String>, FieldErrors> {
+    let text = text.trim();
+    if text.chars().count() > 100 {
+        return Err(FieldErrors::one("q", "Search for at most 100 characters."));
+    }
+    Ok((!text.is_empty()).then(|| text.to_owned()))
 }
 
 #[cfg(test)]

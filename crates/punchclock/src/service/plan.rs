@@ -8,7 +8,7 @@ use super::services::{Caller, Services};
 use crate::billing::PlanError;
 use crate::domain::AuditEvent;
 
-pub use crate::billing::{AccountStatus as Status, Catalog, Plan, Standing};
+pub use crate::billing::{AccountStatus as Status, Catalog, Plan, PlanPreview, Standing};
 
 /// Most audit events one request may list.
 pub const MAX_AUDIT_EVENTS: u32 = 1000;
@@ -55,11 +55,17 @@ impl Plans<'_> {
             .billing
             .change_plan(caller.company_id, caller.account_id, plan.trim())
             .await
-            .map_err(|e| match e {
-                PlanError::Store(s) => s.into(),
-                PlanError::UnknownPlan(_) => ServiceError::field("plan", e),
-                other => ServiceError::conflict("plan", other.to_string()),
-            })
+            .map_err(plan_error)
+    }
+
+    /// What moving to `plan` would change, refused for the same reasons as
+    /// [`Self::change`]; nothing is changed.
+    pub async fn preview(&self, caller: &Caller, plan: &str) -> ServiceResult<PlanPreview> {
+        self.0
+            .billing
+            .preview_change(caller.company_id, plan.trim())
+            .await
+            .map_err(plan_error)
     }
 
     /// Plan changes, blocks and unblocks, newest first.
@@ -69,5 +75,15 @@ impl Plans<'_> {
             .store
             .list_audit_events(caller.company_id, limit.clamp(1, MAX_AUDIT_EVENTS))
             .await?)
+    }
+}
+
+/// An unknown plan is a `plan` field error; a refusal is a conflict that
+/// says why.
+fn plan_error(e: PlanError) -> ServiceError {
+    match e {
+        PlanError::Store(s) => s.into(),
+        PlanError::UnknownPlan(_) => ServiceError::field("plan", e),
+        other => ServiceError::conflict("plan", other.to_string()),
     }
 }

@@ -4,8 +4,8 @@
 use super::shifts::shift_exists;
 use super::{ts, Invalid, Result, Rule, Store, StoreError};
 use crate::domain::{
-    non_blank, CompanyId, Employee, EmployeeFilter, EmployeeId, EmployeeUpdate, NewEmployee,
-    ShiftId,
+    non_blank, CompanyId, Employee, EmployeeFilter, EmployeeId, EmployeeOrder, EmployeeSearch,
+    EmployeeUpdate, ListedEmployee, NewEmployee, ShiftId,
 };
 
 macro_rules! employee_cols {
@@ -235,5 +235,133 @@ impl Store {
             })
             .await?;
         row.try_into()
+    }
+}
+
+/// The columns of `employee_cols!()` and the time of the person's last
+/// punch (`None`: never punched), from the `(employee_id, punched_at)` index.
+#[derive(sqlx::FromRow)]
+struct ListedRow {
+    #[sqlx(flatten)]
+    employee: EmployeeRow,
+    last_punch: Option<i64>,
+}
+
+/// `text` as a case-insensitive `LIKE` pattern that matches it anywhere,
+/// with `%`, `_` and `\` taken literally; empty matches everything.
+fn like_pattern(text: &str) -> String {
+    if text.is_empty() {
+        return String::new();
+    }
+    let mut p = String::from("%");
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// The search condition on `$4` (an empty pattern matches everyone).
+const SEARCH_SQL: &str = " AND ($4 = '' OR lower(coalesce(first_name, '') || ' ' || \
+     coalesce(last_name, '') || ' ' || coalesce(name_from_device, '') || ' ' || enroll_id || ' ' || \
+     coalesce(designation, '') || ' ' || coalesce(email, '')) LIKE $4 ESCAPE '\\')";
+
+fn order_sql(order: EmployeeOrder) -> &'static str {
+    match order {
+        EmployeeOrder::EnrollId => "length(enroll_id), enroll_id, id",
+        // Never punched first, then the longest silent: the people who left.
+        EmployeeOrder::LastPunch => {
+            "(last_punch IS NOT NULL), last_punch, length(enroll_id), enroll_id, id"
+        }
+    }
+}
+
+impl Store {
+    /// Employees matching `search`, each with their last punch, in its
+    /// order, and how many match in all.
+    pub async fn search_employees(
+        &self,
+        company_id: CompanyId,
+        search: &EmployeeSearch,
+        limit: u32,
+        offset: u64,
+    ) -> Result<(Vec<ListedEmployee>, u64)> {
+        let sql = format!(
+            concat!(
+                "SELECT * FROM (SELECT ",
+                employee_cols!(),
+                ", (SELECT MAX(p.punched_at) FROM punches p WHERE p.employee_id = employees.id) \
+                 AS last_punch FROM employees WHERE company_id = $1{}{}) e ORDER BY {} LIMIT $2 OFFSET $3"
+            ),
+            filter_sql(search.filter),
+            SEARCH_SQL,
+            order_sql(search.order),
+        );
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM employees WHERE company_id = $1{}{}",
+            filter_sql(search.filter),
+            SEARCH_SQL.replace("$4", "$2"),
+        );
+        let pattern = like_pattern(search.text.as_deref().unwrap_or(""));
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        let (rows, count): (Vec<ListedRow>, i64) = with_reader!(self, |pool| {
+            let rows = sqlx::query_as(&sql)
+                .bind(company_id.0)
+                .bind(i64::from(limit))
+                .bind(offset)
+                .bind(&pattern)
+                .fetch_all(pool)
+                .await?;
+            let count = sqlx::query_scalar(&count_sql)
+                .bind(company_id.0)
+                .bind(&pattern)
+                .fetch_one(pool)
+                .await?;
+            (rows, count)
+        });
+        let listed = rows
+            .into_iter()
+            .map(|r| {
+                Ok(ListedEmployee {
+                    employee: r.employee.try_into()?,
+                    last_punch: r.last_punch.map(ts).transpose()?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok((listed, super::int(count, "count")?))
+    }
+
+    /// Sets `active` on each of `ids` (the company's only) in one
+    /// transaction; returns how many changed.
+    pub async fn set_employees_active(
+        &self,
+        company_id: CompanyId,
+        ids: &[EmployeeId],
+        active: bool,
+    ) -> Result<u64> {
+        let now = self.now();
+        self.transaction(async |tx| {
+            let mut changed = 0;
+            for id in ids {
+                changed += on_tx!(tx, |conn| {
+                    sqlx::query(
+                        "UPDATE employees SET active = $3, updated_at = $4 \
+                         WHERE id = $1 AND company_id = $2 AND active <> $3",
+                    )
+                    .bind(id.0)
+                    .bind(company_id.0)
+                    .bind(active)
+                    .bind(now)
+                    .execute(conn)
+                    .await?
+                    .rows_affected()
+                });
+            }
+            Ok(changed)
+        })
+        .await
     }
 }

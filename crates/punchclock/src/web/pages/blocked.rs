@@ -5,7 +5,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 use maud::{html, Markup};
 
-use super::{fmt, layout, when};
+use super::{fmt, when};
 use crate::service::plan::{Catalog, Standing, Status};
 
 /// What a blocked or expired account is told, with the way out; `None` in
@@ -36,7 +36,6 @@ pub struct PlanView<'a> {
     pub tz: &'a TimeZone,
     /// The company zone's name, for the times shown.
     pub zone: &'a str,
-    pub csrf: &'a str,
 }
 
 /// What a blocked or expired account sees instead of the page it asked
@@ -68,7 +67,7 @@ pub fn blocked_screen(v: &PlanView<'_>) -> Markup {
                         h3 { "Deactivate employees" }
                         p { "Deactivate " (fmt::plural(a.excess(), "employee", "employees"))
                             " who no longer work here. Their punches are kept; inactive employees are free." }
-                        p { a.btn.btn-quiet href="/employees?show=active" data-testid="go-deactivate" { "Choose whom to deactivate" } }
+                        p { a.btn.btn-quiet href="/employees?show=active&sort=last-punch" data-testid="go-deactivate" { "Choose whom to deactivate" } }
                     }
                 }
             }
@@ -100,15 +99,15 @@ pub fn plan_choices(v: &PlanView<'_>) -> Markup {
             }
         }
         @for p in choices {
-            form.plan-choice method="post" action="/account/plan" {
-                (layout::csrf_field(v.csrf))
+            // To the confirmation, which shows what changes; nothing changes yet.
+            form.plan-choice method="get" action="/account/plan" {
                 input type="hidden" name="plan" value=(p.id);
                 div {
                     strong { (p.name) } " · " (p.seats_label())
                     div.muted.small { (p.price_label()) }
                 }
                 button type="submit" data-testid={ "choose-" (p.id) } {
-                    @if in_trial { "Move to " (p.name) } @else { "Choose " (p.name) }
+                    @if in_trial { "Move to " (p.name) "…" } @else { "Choose " (p.name) "…" }
                 }
             }
         }

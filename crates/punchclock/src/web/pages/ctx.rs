@@ -52,7 +52,6 @@ impl Ctx {
             now: self.now,
             tz: &self.tz,
             zone: self.company.timezone.name(),
-            csrf: &self.user.csrf_token,
         }
     }
 

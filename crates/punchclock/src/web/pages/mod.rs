@@ -14,7 +14,7 @@
 //! - `/devices` (Manage Devices), `/devices/status.json` (live labels),
 //!   `/devices/new`, `/devices/{id}` (details and log), `/devices/{id}/edit`,
 //!   `/devices/{id}/delete`, `POST /devices/{id}/test`, `POST /devices/{id}/sync`
-//! - `/employees`, `/employees/{id}/edit`
+//! - `/employees`, `/employees/active` (tick several, then (de)activate), `/employees/{id}/edit`
 //! - `/punches` (filters and paging); `/punches/new` (add a missing
 //!   punch), `/punches/{id}/void` and `/unvoid`, `/corrections` (the log)
 //! - `/attendance` (everyone on a day), `/attendance/employees/{id}` (one
@@ -82,6 +82,7 @@ pub fn router() -> Router<AppState> {
         .route("/devices/{id}/set-clock", post(device_log::set_clock))
         .route("/devices/{id}/rotate-log", post(device_log::rotate_log))
         .route("/employees", get(employees::list))
+        .route("/employees/active", post(employees::set_active))
         .route(
             "/employees/{id}/edit",
             get(employees::edit_form).post(employees::update),
@@ -118,7 +119,7 @@ pub fn router() -> Router<AppState> {
             "/unsubscribe/{token}",
             get(notify::unsubscribe_form).post(notify::unsubscribe_post),
         )
-        .route("/account/plan", post(plan::change))
+        .route("/account/plan", get(plan::confirm).post(plan::change))
         .fallback(not_found)
         .layer(middleware::map_response(security_headers))
 }

@@ -5,7 +5,7 @@
 
 use maud::{html, Markup};
 
-use crate::domain::{ClockDrift, Device};
+use crate::domain::{ClockDrift, Device, DeviceMode};
 use crate::web::pages::ctx::Ctx;
 use crate::web::pages::fmt;
 use crate::web::pages::layout::sentence;
@@ -67,12 +67,20 @@ fn wrong_clock(ctx: &Ctx, d: &Device) -> Markup {
     }
 }
 
-/// The "Set clock" button, once the app can set a device's clock (the
-/// action issue 12 adds). HOOK: until it lands there is none, and the
-/// advice says how to set the clock on the device; when it does, return
-/// its button (a form posting to it with `ctx.csrf()`) here.
-fn set_clock_action(_ctx: &Ctx, _d: &Device) -> Option<Markup> {
-    None
+/// The "Set clock" button (device care) for a device we connect to; a
+/// push device is only ever told what to do when it calls.
+fn set_clock_action(ctx: &Ctx, d: &Device) -> Option<Markup> {
+    (d.mode == DeviceMode::Poll).then(|| {
+        html! {
+            form method="post" action=(format!("/devices/{}/set-clock", d.id)) {
+                (ctx.csrf())
+                p {
+                    "Set it now to the time in its zone (written to the audit log): "
+                    button.btn type="submit" data-testid="advice-set-clock" { "Set clock" }
+                }
+            }
+        }
+    })
 }
 
 /// `UTC+02:00` for an offset in seconds.

@@ -1,4 +1,5 @@
-//! Employees: the people the devices know, with names humans can fix.
+//! Employees: the people the devices know, with names humans can fix,
+//! found by a search box and (de)activated several at a time.
 
 mod edit;
 mod roster;
@@ -11,11 +12,12 @@ use maud::Markup;
 use serde::Deserialize;
 
 use self::edit::EmployeeForm;
-use self::roster::{EmployeePage, Show};
+use self::roster::{Bulk, EmployeePage, Listing};
 use super::ctx::Ctx;
 use super::error::{invalid, path_id, see_other, PageResult};
 use super::pager::page_number;
-use crate::domain::EmployeeId;
+use crate::domain::{EmployeeId, EmployeeSearch};
+use crate::service::employees::parse_search_text;
 use crate::service::{FieldErrors, ServiceError, ServiceResult};
 use crate::web::AppState;
 
@@ -26,9 +28,18 @@ pub struct ListQuery {
     #[serde(default)]
     show: String,
     #[serde(default)]
+    q: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
     page: Option<String>,
     #[serde(default)]
     saved: Option<String>,
+    /// After a bulk change: "activated" or "deactivated", and how many.
+    #[serde(default)]
+    did: Option<String>,
+    #[serde(default)]
+    count: Option<String>,
 }
 
 /// `GET /employees`
@@ -37,27 +48,109 @@ pub async fn list(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> PageResult<Markup> {
-    let employees = state.services.employees();
-    let show = Show::parse(&q.show);
-    let page = page_number(q.page.as_deref());
-    let size = u64::from(PAGE_SIZE);
-    let offset = (page - 1) * size;
-    let (items, total) = employees
-        .list(ctx.caller(), show.filter(), PAGE_SIZE, offset)
-        .await?;
+    let listing = Listing::new(&q.show, &q.q, &q.sort);
+    let bulk = Bulk::done(q.did.as_deref(), q.count.as_deref());
     let saved = match q.saved.as_deref().and_then(|s| s.parse().ok()) {
-        Some(id) => employees.get(ctx.caller(), EmployeeId(id)).await.ok(),
+        Some(id) => state
+            .services
+            .employees()
+            .get(ctx.caller(), EmployeeId(id))
+            .await
+            .ok(),
         None => None,
     };
+    let page = page_number(q.page.as_deref());
+    load(&state, &ctx, listing, page, saved, bulk).await
+}
+
+/// The list page for `listing`, loaded.
+async fn load(
+    state: &AppState,
+    ctx: &Ctx,
+    listing: Listing,
+    page: u64,
+    saved: Option<crate::domain::Employee>,
+    bulk: Option<Bulk>,
+) -> PageResult<Markup> {
+    let (text, errors) = match parse_search_text(&listing.q) {
+        Ok(text) => (text, FieldErrors::default()),
+        Err(e) => (None, e),
+    };
+    let search = EmployeeSearch {
+        filter: listing.show.filter(),
+        text,
+        order: listing.sort.order(),
+    };
+    let size = u64::from(PAGE_SIZE);
+    let (employees, total) = state
+        .services
+        .employees()
+        .search(ctx.caller(), &search, PAGE_SIZE, (page - 1) * size)
+        .await?;
     let p = EmployeePage {
-        show,
+        listing,
         page,
         size,
-        employees: items,
+        employees,
         total,
         saved,
+        bulk,
+        errors,
     };
-    Ok(roster::list_page(&ctx, &p))
+    Ok(roster::list_page(ctx, &p))
+}
+
+/// `POST /employees/active`: activate (`active=on`) or deactivate
+/// (`active=off`) the people ticked (`ids`, repeated), then back to the
+/// list as it was.
+pub async fn set_active(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> PageResult {
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    ctx.check_csrf(field("_csrf"))?;
+    let listing = Listing::new(field("show"), field("q"), field("sort"));
+    let active = match field("active") {
+        "on" => true,
+        "off" => false,
+        _ => {
+            let bulk = Some(Bulk::Failed("Choose Activate or Deactivate.".into()));
+            return invalid(load(&state, &ctx, listing, 1, None, bulk).await?);
+        }
+    };
+    let ids = fields
+        .iter()
+        .filter(|(n, _)| n == "ids")
+        .map(|(_, v)| path_id(v).map(EmployeeId))
+        .collect::<PageResult<Vec<_>>>()?;
+    match state
+        .services
+        .employees()
+        .set_active(ctx.caller(), &ids, active)
+        .await
+    {
+        Ok(n) => {
+            let did = if active { "activated" } else { "deactivated" };
+            Ok(see_other(&format!(
+                "{}&did={did}&count={n}",
+                listing.link(1)
+            )))
+        }
+        Err(ServiceError::Invalid(errors)) => {
+            let message = errors
+                .get("ids")
+                .unwrap_or("Tick at least one person first.");
+            let bulk = Some(Bulk::Failed(message.to_owned()));
+            invalid(load(&state, &ctx, listing, 1, None, bulk).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `GET /employees/{id}/edit`

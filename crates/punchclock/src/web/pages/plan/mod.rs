@@ -25,6 +25,25 @@ pub async fn show(ctx: Ctx, Query(q): Query<PlanQuery>) -> Response {
 }
 
 #[derive(Deserialize, Default)]
+pub struct ConfirmQuery {
+    #[serde(default)]
+    plan: String,
+}
+
+/// `GET /account/plan?plan=…`: what the change would do, to confirm.
+/// Nothing changes here.
+pub async fn confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ConfirmQuery>,
+) -> PageResult {
+    match state.services.plan().preview(ctx.caller(), &q.plan).await {
+        Ok(preview) => Ok(view::confirm_page(&ctx, &preview).into_response()),
+        Err(e) => refused(&ctx, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
 pub struct PlanForm {
     #[serde(default, rename = "_csrf")]
     csrf: String,
@@ -41,13 +60,20 @@ pub async fn change(
     ctx.check_csrf(&f.csrf)?;
     match state.services.plan().change(ctx.caller(), &f.plan).await {
         Ok(_) => Ok(see_other("/account?changed=1")),
-        Err(e @ (ServiceError::Invalid(_) | ServiceError::Conflict(_))) => {
-            let message = match &e {
-                ServiceError::Invalid(fields) => fields.get("plan").unwrap_or_default().to_owned(),
-                other => other.to_string(),
-            };
-            Ok(view::plan_page(&ctx, false, Some(&message)).into_response())
+        Err(e) => refused(&ctx, e),
+    }
+}
+
+/// The plan page saying why a change was refused, or the error page.
+fn refused(ctx: &Ctx, e: ServiceError) -> PageResult {
+    match e {
+        ServiceError::Invalid(fields) => {
+            let message = fields.get("plan").unwrap_or_default().to_owned();
+            Ok(view::plan_page(ctx, false, Some(&message)).into_response())
         }
-        Err(e) => Err(e.into()),
+        e @ ServiceError::Conflict(_) => {
+            Ok(view::plan_page(ctx, false, Some(&e.to_string())).into_response())
+        }
+        e => Err(e.into()),
     }
 }

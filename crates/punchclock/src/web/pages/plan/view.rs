@@ -2,7 +2,7 @@
 
 use maud::{html, Markup};
 
-use crate::service::plan::Status;
+use crate::service::plan::{PlanPreview, Status};
 use crate::web::pages::blocked::{blocked_screen, plan_choices};
 use crate::web::pages::ctx::Ctx;
 use crate::web::pages::fmt;
@@ -47,4 +47,59 @@ pub fn plan_page(ctx: &Ctx, changed: bool, error: Option<&str>) -> Markup {
         }
     };
     ctx.page("Plan", Nav::Account, body)
+}
+
+/// What a plan change would do (seats, price, when), with Confirm and
+/// Cancel: nothing changes until the owner confirms.
+pub fn confirm_page(ctx: &Ctx, p: &PlanPreview) -> Markup {
+    let zone = ctx.company.timezone.name();
+    let direction = if p.from.id == p.to.id {
+        "same"
+    } else if p.upgrade {
+        "upgrade"
+    } else {
+        "downgrade"
+    };
+    let body = html! {
+        (head(&[("/account", "Plan and seats")], "Confirm the plan change", None))
+        div.card data-testid="plan-confirm" data-direction=(direction) {
+            h3 {
+                @match direction {
+                    "upgrade" => { "Upgrade from " (p.from.name) " to " (p.to.name) }
+                    "downgrade" => { "Downgrade from " (p.from.name) " to " (p.to.name) }
+                    _ => { "Continue on " (p.to.name) }
+                }
+            }
+            dl.facts {
+                dt { "Seats" }
+                dd data-testid="confirm-seats" {
+                    (p.from.seats_label()) " → " strong { (p.to.seats_label()) }
+                    span.muted.small { " · " (fmt::plural(p.active_employees, "employee is", "employees are")) " active now" }
+                }
+                dt { "Price" }
+                dd data-testid="confirm-price" { (p.from.price_label()) " → " strong { (p.to.price_label()) } }
+                dt { "Takes effect" }
+                dd data-testid="confirm-date" { "At once: " (when::company(fmt::minute(p.effective, &ctx.tz), zone)) }
+                dt { "Trial" }
+                dd data-testid="confirm-trial" {
+                    @match p.trial_ends_at {
+                        Some(end) => { "Still ends " (when::company(fmt::minute(end, &ctx.tz), zone)) }
+                        None => { "None: the plan is billed from the date above" }
+                    }
+                }
+            }
+            @if let (false, Some(seats)) = (p.upgrade, p.to.seats) {
+                p.muted { "With " (seats) " seats, more than " (seats) " active employees block the account until someone is deactivated or you upgrade again." }
+            }
+            div.actions {
+                form method="post" action="/account/plan" {
+                    (ctx.csrf())
+                    input type="hidden" name="plan" value=(p.to.id);
+                    button.btn type="submit" data-testid="confirm-plan" { "Confirm: move to " (p.to.name) }
+                }
+                a.btn.btn-quiet href="/account" data-testid="cancel-plan" { "Cancel" }
+            }
+        }
+    };
+    ctx.page("Confirm the plan change", Nav::Account, body)
 }

@@ -1,0 +1,107 @@
+// Issue 14 item 3: the Employees page finds people by a search box, ticks
+// several and (de)activates them together; the blocked screen's "Choose
+// whom to deactivate" opens the active people, longest silent first.
+
+/** Runs in the page: the rows as { id, name, active, last } (last: seconds or null). */
+function rows() {
+  return [...document.querySelectorAll('[data-testid="employee-row"]')].map((r) => ({
+    id: r.dataset.employeeId,
+    name: r.querySelector('[data-testid="employee-name"], [data-testid="no-name"]').textContent.trim(),
+    active: r.dataset.active === "true",
+    last: r.dataset.lastPunch ? Number(r.dataset.lastPunch) : null,
+  }));
+}
+
+export async function chooseWhomToDeactivate(t) {
+  const { page, assert } = t;
+  await t.check("blocked: 'Choose whom to deactivate' lists active people, never-punched and longest silent first", async () => {
+    await page.goto("/devices");
+    await Promise.all([page.waitForURL(/\/employees\?/), page.getByTestId("go-deactivate").click()]);
+    const url = new URL(page.url());
+    assert(url.searchParams.get("show") === "active" && url.searchParams.get("sort") === "last-punch", page.url());
+    const list = await page.evaluate(rows);
+    assert(list.length === 12 && list.every((r) => r.active), `${list.length} rows: ${JSON.stringify(list)}`);
+    const lasts = list.map((r) => (r.last === null ? -Infinity : r.last));
+    assert(lasts.every((v, i) => i === 0 || lasts[i - 1] <= v), `not oldest first: ${lasts.join(",")}`);
+    assert(list.some((r) => r.last !== null), "some people have punched");
+    await t.both("item03-choose-whom-to-deactivate");
+  });
+}
+
+export async function searchBox(t) {
+  const { page, assert } = t;
+  await t.check("employees: the search box finds people by part of a name, any case, and keeps the view", async () => {
+    await page.goto("/employees?show=active&sort=last-punch");
+    const all = await page.evaluate(rows);
+    const named = all.find((r) => r.name !== "NO NAME");
+    const part = named.name.slice(0, 3).toLowerCase();
+    await page.fill("#f-q", part);
+    await Promise.all([page.waitForURL(/q=/), page.locator('[data-testid="employee-search"] button').click()]);
+    const found = await page.evaluate(rows);
+    assert(found.length >= 1 && found.length < all.length, `${found.length} of ${all.length} for "${part}"`);
+    assert(found.every((r) => r.name.toLowerCase().includes(part)), `"${part}": ${found.map((r) => r.name).join(", ")}`);
+    assert(new URL(page.url()).searchParams.get("sort") === "last-punch", "sort kept");
+    await t.both("item03-search");
+    await page.fill("#f-q", "nobody-is-called-this");
+    await Promise.all([page.waitForURL(/nobody/), page.locator('[data-testid="employee-search"] button').click()]);
+    assert(/Nobody matches/.test(await page.getByTestId("no-employees").innerText()), "empty search says so");
+  });
+}
+
+export async function deactivateSeveral(t) {
+  const { page, assert } = t;
+  await t.check("employees: tick two people, Deactivate, the block lifts; Activate brings it back", async () => {
+    await page.goto("/employees?show=active&sort=last-punch");
+    const first = await page.evaluate(rows);
+    const picked = first.slice(0, 2);
+    for (const r of picked) await page.locator(`[data-testid="employee-row"][data-employee-id="${r.id}"] [data-testid="select-employee"]`).check();
+    await t.shot("item03-ticked-1366", false);
+    await Promise.all([page.waitForURL(/did=deactivated/), page.getByTestId("bulk-deactivate").click()]);
+    assert(/Deactivated 2 people/.test(await page.getByTestId("action-result").innerText()), await page.getByTestId("action-result").innerText());
+    const left = await page.evaluate(rows);
+    assert(left.length === 10 && !left.some((r) => picked.some((p) => p.id === r.id)), `${left.length} active left`);
+    assert((await page.getByTestId("account-notice").count()) === 0, "no longer blocked");
+    await page.goto("/devices");
+    assert((await page.getByTestId("blocked-screen").count()) === 0, "devices page is back");
+    // The same two, ticked with "all on this page" among the inactive, come back.
+    await page.goto("/employees?show=inactive");
+    await page.getByTestId("select-all").check();
+    const ticked = await page.locator('[data-testid="select-employee"]:checked').count();
+    assert(ticked === 2, `select-all ticked ${ticked}`);
+    await Promise.all([page.waitForURL(/did=activated/), page.getByTestId("bulk-activate").click()]);
+    assert(/Activated 2 people/.test(await page.getByTestId("action-result").innerText()), "activated");
+    await page.goto("/devices");
+    await page.getByTestId("blocked-screen").waitFor();
+    // Nothing ticked: said so, nothing changed.
+    await page.goto("/employees?show=active");
+    await page.getByTestId("bulk-deactivate").click();
+    assert(/Tick at least one/.test(await page.getByTestId("action-result").innerText()), "nothing ticked");
+  });
+}
+
+/**
+ * Issue 14 item 12: names an older clock stores in CP1252 arrive whole.
+ * A clock in another code page that reports no language (the GB2312 sim)
+ * needs the per-device encoding setting, which does not exist yet: its
+ * names are reported, not asserted.
+ */
+export async function namesFromOldClocks(t, { oldClock, gbkPort, addDevice }) {
+  const { page, assert } = t;
+  await t.check("names from older clocks: CP1252 (Núñez, José Müller) arrive whole and can be searched", async () => {
+    const gbk = await addDevice(page, { name: "Shenzhen clock", host: "127.0.0.1", port: gbkPort, timezone: "UTC" });
+    for (const id of [oldClock, gbk]) {
+      await page.goto(`/devices/${id}`);
+      await Promise.all([page.waitForURL(/did=sync/), page.getByTestId("sync-now").click()]);
+    }
+    await page.goto("/employees?show=all");
+    const names = await page.locator('[data-testid="employee-name"]').allInnerTexts();
+    for (const n of ["Núñez", "José Müller"]) assert(names.includes(n), `${n} missing: ${names.join(", ")}`);
+    const gb = ["王小明", "李娜"].filter((n) => !names.includes(n));
+    if (gb.length) console.log(`     ignored: GB2312 names without a per-device encoding setting arrive as ${names.filter((n) => /[\u00c0-\u00ff]{2}/.test(n) && !/Núñez|Müller/.test(n)).join(", ")}`);
+    await page.fill("#f-q", "núñez");
+    await Promise.all([page.waitForURL(/q=/), page.locator('[data-testid="employee-search"] button').click()]);
+    const found = await page.locator('[data-testid="employee-name"]').allInnerTexts();
+    assert(found.length === 1 && found[0] === "Núñez", `search "núñez": ${found.join(", ")}`);
+    await t.shot("item12-names-1366", false);
+  });
+}
