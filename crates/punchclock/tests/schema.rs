@@ -22,6 +22,8 @@ const TYPE_MAP: &[(&str, &str, &str)] = &[
     // Every integer is BIGINT on PostgreSQL so one Rust type (i64) decodes
     // every column on both backends.
     ("INTEGER", "BIGINT", "<int>"),
+    // Raw bytes (a device's name as it sent it).
+    ("BLOB", "BYTEA", "<bytes>"),
 ];
 
 /// Statements allowed to differ beyond the type map: (migration file,

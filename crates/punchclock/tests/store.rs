@@ -22,6 +22,7 @@ store_tests!(
     device_crud_and_comm_key,
     record_poll_is_idempotent,
     record_poll_refreshes_device_names_only,
+    device_names_are_decoded_again_when_the_setting_changes,
     failed_attempt_is_logged,
     readded_device_does_not_duplicate_punches,
     crash_mid_sync_rolls_back_everything,
@@ -90,6 +91,7 @@ fn user(enroll_id: &str, name: &str) -> DeviceUser {
     DeviceUser {
         enroll_id: enroll_id.into(),
         name: name.into(),
+        name_bytes: name.as_bytes().to_vec(),
         uid: 1,
         privilege: 0,
         card: 0,
@@ -1869,4 +1871,126 @@ async fn sqlite_concurrent_polls_never_lock_and_keep_the_wal_small() {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
+}
+
+/// A device user whose name the device stored as `bytes` and we read as `name`.
+fn raw_user(enroll_id: &str, name: &str, bytes: &[u8]) -> DeviceUser {
+    DeviceUser {
+        name_bytes: bytes.to_vec(),
+        ..user(enroll_id, name)
+    }
+}
+
+async fn device_name(store: &Store, company: CompanyId, enroll_id: &str) -> Employee {
+    store
+        .employee_by_enroll_id(company, enroll_id)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn device_names_are_decoded_again_when_the_setting_changes(db: TestDb) {
+    let store = &db.store;
+    let (company, device) = company_with_device(store, "Acme").await;
+    let (_, other) = company_with_device(store, "Other").await;
+    assert_eq!(device.name_encoding, NameSetting::Auto);
+    // GB2312 bytes of 王小明, read by the CP1252 fallback; a UTF-8 name.
+    let gbk = [0xcd, 0xf5, 0xd0, 0xa1, 0xc3, 0xf7];
+    let users = vec![
+        raw_user("1", "ÍõÐ¡Ã÷", &gbk),
+        raw_user("2", "José", "José".as_bytes()),
+        raw_user("3", "ÀîÄÈ", &[0xc0, 0xee, 0xc4, 0xc8]),
+    ];
+    store
+        .record_poll(company.id, device.id, &record("SN-1", users, vec![]))
+        .await
+        .unwrap();
+    let typed = device_name(store, company.id, "3").await;
+    store
+        .update_employee(
+            company.id,
+            typed.id,
+            &EmployeeUpdate {
+                first_name: Some("Na".into()),
+                last_name: Some("Li".into()),
+                designation: None,
+                email: None,
+                active: true,
+                daily_report: true,
+                shift_id: None,
+            },
+        )
+        .await
+        .unwrap();
+
+    // Another company cannot change this device.
+    let err = store
+        .set_device_name_encoding(other.company_id, device.id, NameSetting::Gb2312)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound), "{err:?}");
+    assert_eq!(
+        device_name(store, company.id, "1")
+            .await
+            .name_from_device
+            .as_deref(),
+        Some("ÍõÐ¡Ã÷")
+    );
+
+    let changed = store
+        .set_device_name_encoding(company.id, device.id, NameSetting::Gb2312)
+        .await
+        .unwrap();
+    assert_eq!(
+        changed, 2,
+        "the two GB2312 names; valid UTF-8 stays as it is"
+    );
+    let d = store.get_device(company.id, device.id).await.unwrap();
+    assert_eq!(d.name_encoding, NameSetting::Gb2312);
+    assert_eq!(
+        device_name(store, company.id, "1")
+            .await
+            .name_from_device
+            .as_deref(),
+        Some("王小明")
+    );
+    assert_eq!(
+        device_name(store, company.id, "2")
+            .await
+            .name_from_device
+            .as_deref(),
+        Some("José")
+    );
+    let li = device_name(store, company.id, "3").await;
+    assert_eq!(li.name_from_device.as_deref(), Some("李娜"));
+    assert_eq!(
+        (li.first_name.as_deref(), li.last_name.as_deref()),
+        (Some("Na"), Some("Li")),
+        "typed names stay"
+    );
+
+    // The same bytes again in a later poll keep the name; back to auto
+    // reads them as CP1252 again.
+    store
+        .record_poll(
+            company.id,
+            device.id,
+            &record("SN-1", vec![raw_user("1", "王小明", &gbk)], vec![]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .set_device_name_encoding(company.id, device.id, NameSetting::Auto)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        device_name(store, company.id, "1")
+            .await
+            .name_from_device
+            .as_deref(),
+        Some("ÍõÐ¡Ã÷")
+    );
 }

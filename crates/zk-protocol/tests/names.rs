@@ -20,6 +20,7 @@ fn record(name: &[u8]) -> Vec<u8> {
 
 /// (setting string, bytes as the device stores them, the name they spell).
 const CASES: &[(&str, &[u8], &str)] = &[
+    ("UTF-8", &[0x4e, 0xc3, 0xba, 0xc3, 0xb1, 0x65, 0x7a], "Núñez"),
     ("CP1252", &[0x4e, 0xfa, 0xf1, 0x65, 0x7a], "Núñez"),
     ("GB2312", &[0xd5, 0xc5, 0xce, 0xb0], "张伟"),
     ("GBK", &[0xd5, 0xc5, 0xce, 0xb0], "张伟"),

@@ -80,15 +80,17 @@ export async function deactivateSeveral(t) {
 }
 
 /**
- * Issue 14 item 12: names an older clock stores in CP1252 arrive whole.
- * A clock in another code page that reports no language (the GB2312 sim)
- * needs the per-device encoding setting, which does not exist yet: its
- * names are reported, not asserted.
+ * Issue 14 item 12: names an older clock stores in CP1252 arrive whole
+ * (the last-resort code page). A clock in another code page that reports
+ * no language (the GB2312 sim) arrives garbled until its per-device
+ * encoding is set on the edit page; then its names are decoded again from
+ * the kept bytes, without another sync.
  */
 export async function namesFromOldClocks(t, { oldClock, gbkPort, addDevice }) {
   const { page, assert } = t;
+  let gbk;
   await t.check("names from older clocks: CP1252 (Núñez, José Müller) arrive whole and can be searched", async () => {
-    const gbk = await addDevice(page, { name: "Shenzhen clock", host: "127.0.0.1", port: gbkPort, timezone: "UTC" });
+    gbk = await addDevice(page, { name: "Shenzhen clock", host: "127.0.0.1", port: gbkPort, timezone: "UTC" });
     for (const id of [oldClock, gbk]) {
       await page.goto(`/devices/${id}`);
       await Promise.all([page.waitForURL(/did=sync/), page.getByTestId("sync-now").click()]);
@@ -96,12 +98,36 @@ export async function namesFromOldClocks(t, { oldClock, gbkPort, addDevice }) {
     await page.goto("/employees?show=all");
     const names = await page.locator('[data-testid="employee-name"]').allInnerTexts();
     for (const n of ["Núñez", "José Müller"]) assert(names.includes(n), `${n} missing: ${names.join(", ")}`);
-    const gb = ["王小明", "李娜"].filter((n) => !names.includes(n));
-    if (gb.length) console.log(`     ignored: GB2312 names without a per-device encoding setting arrive as ${names.filter((n) => /[\u00c0-\u00ff]{2}/.test(n) && !/Núñez|Müller/.test(n)).join(", ")}`);
+    // Without a setting, GB2312 bytes are read as CP1252, the last resort.
+    for (const n of ["ÍõÐ¡Ã÷", "ÀîÄÈ"]) assert(names.includes(n), `${n} missing: ${names.join(", ")}`);
+    await t.both("item12-names-auto");
     await page.fill("#f-q", "núñez");
     await Promise.all([page.waitForURL(/q=/), page.locator('[data-testid="employee-search"] button').click()]);
     const found = await page.locator('[data-testid="employee-name"]').allInnerTexts();
     assert(found.length === 1 && found[0] === "Núñez", `search "núñez": ${found.join(", ")}`);
     await t.shot("item12-names-1366", false);
+  });
+  await t.check("names from older clocks: setting a device's encoding to GB2312 reads its names again (王小明, 李娜)", async () => {
+    await page.goto(`/devices/${gbk}/edit`);
+    const select = page.getByTestId("name-encoding");
+    assert((await select.inputValue()) === "auto", `default: ${await select.inputValue()}`);
+    const options = await select.locator("option").evaluateAll((os) => os.map((o) => o.value));
+    for (const v of ["auto", "utf-8", "cp1252", "gb2312", "cp1256", "cp1251", "cp1250", "cp1253", "cp1254", "cp1255", "cp1257", "cp874", "shift_jis", "euc-kr", "big5"]) {
+      assert(options.includes(v), `${v} not offered: ${options.join(", ")}`);
+    }
+    await t.both("item12-encoding-setting");
+    // (both() reloads the page, so choose after it.)
+    await page.getByTestId("name-encoding").selectOption("gb2312");
+    await page.getByTestId("name-encoding").scrollIntoViewIfNeeded();
+    await t.shot("item12-encoding-gb2312-1366", false);
+    await Promise.all([page.waitForURL(/\/devices\?saved=/), page.getByTestId("save-device").click()]);
+    // Decoded again from the kept bytes: the clock is not contacted.
+    await page.goto("/employees?show=all");
+    const names = await page.locator('[data-testid="employee-name"]').allInnerTexts();
+    for (const n of ["王小明", "李娜", "Núñez", "José Müller"]) assert(names.includes(n), `${n} missing: ${names.join(", ")}`);
+    assert(!names.includes("ÍõÐ¡Ã÷"), `garbled name left: ${names.join(", ")}`);
+    await t.both("item12-names-gb2312");
+    await page.goto(`/devices/${gbk}/edit`);
+    assert((await page.getByTestId("name-encoding").inputValue()) === "gb2312", "the setting is saved");
   });
 }

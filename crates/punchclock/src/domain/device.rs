@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{CompanyId, PollFailure, UnknownZone, Zone};
+use super::{CompanyId, NameSetting, PollFailure, UnknownZone, Zone};
 
 id_type!(
     /// Id of a configured device. Punches are keyed by the device serial,
@@ -90,6 +90,8 @@ pub struct Device {
     pub mode: DeviceMode,
     /// Push mode's side: serial, source address, last call.
     pub push: PushLink,
+    /// The code page of the names it stores (`auto`: its language's, else CP1252).
+    pub name_encoding: NameSetting,
 }
 
 /// What push mode knows about a device (kept when it is switched to poll).
@@ -185,6 +187,8 @@ pub struct PollTarget {
     pub serial_number: Option<String>,
     /// Device override, or the company setting.
     pub poll_interval_minutes: u32,
+    /// How to read the names it stores.
+    pub name_encoding: NameSetting,
 }
 
 impl std::fmt::Debug for PollTarget {

@@ -92,6 +92,7 @@ mod device_log;
 pub mod device_time;
 mod employee;
 mod mail;
+mod name_setting;
 mod notify;
 mod poll;
 mod punch;
@@ -132,6 +133,7 @@ pub use employee::{
 pub use mail::{
     MailId, MailKind, MailList, MailRecord, MailState, NewMail, OutboxMail, Recipient, Unsubscribe,
 };
+pub use name_setting::NameSetting;
 pub use notify::{bounds as notify_bounds, NotifySettings, ReportTime, ReportTimeError};
 pub use poll::{DeviceUser, NewPunch, PollFailure, PollOutcome, PollReason, PollRecord};
 pub use punch::{Punch, PunchFilter, PunchId, PunchView};

@@ -14,6 +14,9 @@ pub struct DeviceUser {
     pub enroll_id: String,
     /// May be empty; an empty name never overwrites a known one.
     pub name: String,
+    /// The name exactly as the device stored it (empty when unknown), kept
+    /// so it can be decoded again when the device's encoding setting changes.
+    pub name_bytes: Vec<u8>,
     pub uid: u16,
     pub privilege: u8,
     pub card: u32,

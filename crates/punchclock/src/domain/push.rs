@@ -11,7 +11,7 @@ use super::{
     CompanyId, Device, DeviceId, DeviceMode, DeviceStatus, DeviceUser, NewPunch, Outcome,
     PollFailure, PollReason,
 };
-use super::{UnknownZone, Zone};
+use super::{NameSetting, UnknownZone, Zone};
 
 /// A push device's status judged at `now`: online when it called within
 /// 3× its `Delay`, else offline with the reason in plain words (times in
@@ -78,6 +78,8 @@ pub struct PushTarget {
     /// error, so the device log says so instead of guessing UTC.
     pub timezone: Result<Zone, UnknownZone>,
     pub language: Option<u16>,
+    /// The owner's name-encoding setting (`auto`: the language's code page).
+    pub name_encoding: NameSetting,
     pub push_version: Option<String>,
     /// SHA-256 (hex) of the key bound on first claim.
     pub key_hash: Option<String>,

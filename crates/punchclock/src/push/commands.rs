@@ -70,7 +70,7 @@ impl Inner {
                 None => self.fail(at, cmd.id, "cannot be sent to this device").await,
             }
         }
-        let enc = text::outgoing(t.language.map(DeviceLanguage), None);
+        let enc = text::outgoing(t.language.map(DeviceLanguage), t.name_encoding.encoding());
         let ids: Vec<PushCommandId> = due.iter().map(|c| c.id).collect();
         match format_batch(&batch, enc) {
             Ok(out) => {
@@ -137,7 +137,10 @@ impl Inner {
     /// says what was done.
     pub(super) async fn results(&self, at: &Served<'_>, body: &[u8]) -> Reply {
         let started = Instant::now();
-        let how = text::decoding(at.target.language.map(DeviceLanguage), None);
+        let how = text::decoding(
+            at.target.language.map(DeviceLanguage),
+            at.target.name_encoding.encoding(),
+        );
         let parsed = parse_results(body, &how);
         let mut done = Vec::new();
         for r in &parsed.records {

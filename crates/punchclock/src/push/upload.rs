@@ -16,7 +16,7 @@ use super::{Inner, Reply};
 use crate::domain::device_time::to_civil;
 use crate::domain::{
     DeviceUser, DeviceUserFields, NewPunch, PollFailure, PollReason, PushCall, PushRecord,
-    StampTable, Zone,
+    PushTarget, StampTable, Zone,
 };
 
 /// Line errors shown in full in one log row; the rest are counted.
@@ -66,7 +66,7 @@ impl Inner {
                 .await;
             return Reply::refuse(413, "too many lines");
         }
-        let how = decoding(at.target.language);
+        let how = decoding(at.target);
         let upload = match table {
             Table::AttLog => attlog(at, body, stamp),
             Table::OperLog => operlog(at, body, stamp, &how),
@@ -102,8 +102,9 @@ impl Inner {
 /// How this device's text is read: UTF-8, else its language's code page
 /// (GB18030 for Chinese; notes-proto.md: the language comes only with the
 /// handshake, so it is the stored one).
-fn decoding(language: Option<u16>) -> NameDecoding {
-    text::decoding(language.map(DeviceLanguage), None)
+fn decoding(target: &PushTarget) -> NameDecoding {
+    let setting = target.name_encoding.encoding();
+    text::decoding(target.language.map(DeviceLanguage), setting)
 }
 
 /// `OK:<n>`, n the lines handled (stored, already stored or refused).
@@ -207,6 +208,7 @@ fn device_user(u: UserInfo) -> (DeviceUser, DeviceUserFields) {
     let user = DeviceUser {
         enroll_id: u.pin,
         name: u.name,
+        name_bytes: u.name_bytes,
         uid: 0,
         privilege: fields.privilege,
         card: u32::try_from(u.card.unwrap_or(0)).unwrap_or(0),

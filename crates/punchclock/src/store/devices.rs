@@ -18,7 +18,7 @@ macro_rules! device_cols {
          history_pulled, lease_owner, lease_until, created_at, mode, push_serial, \
          source_address, pending_source_address, lock_source, push_last_seen, \
          push_handshake_at, push_delay_seconds, push_version, \
-         push_key_hash IS NOT NULL AS has_push_key"
+         push_key_hash IS NOT NULL AS has_push_key, name_encoding"
     };
 }
 
@@ -27,7 +27,8 @@ macro_rules! poll_target_select {
     () => {
         "SELECT d.id, d.company_id, d.name, d.host, d.port, d.comm_key, d.transport, \
          COALESCE(d.timezone, c.timezone) AS timezone, d.history_pulled, d.serial_number, \
-         COALESCE(d.poll_interval_minutes, c.poll_interval_minutes) AS poll_interval_minutes \
+         COALESCE(d.poll_interval_minutes, c.poll_interval_minutes) AS poll_interval_minutes, \
+         d.name_encoding \
          FROM devices d JOIN companies c ON c.id = d.company_id"
     };
 }
@@ -75,6 +76,7 @@ struct DeviceRow {
     push_delay_seconds: Option<i64>,
     push_version: Option<String>,
     has_push_key: bool,
+    name_encoding: String,
 }
 
 impl DeviceRow {
@@ -132,6 +134,7 @@ impl TryFrom<DeviceRow> for Device {
             created_at: ts(r.created_at)?,
             mode: r.mode.parse()?,
             push,
+            name_encoding: r.name_encoding.parse()?,
         })
     }
 }
@@ -149,6 +152,7 @@ pub(crate) struct PollTargetRow {
     history_pulled: bool,
     serial_number: Option<String>,
     poll_interval_minutes: i64,
+    name_encoding: String,
 }
 
 impl TryFrom<PollTargetRow> for PollTarget {
@@ -166,6 +170,7 @@ impl TryFrom<PollTargetRow> for PollTarget {
             history_pulled: r.history_pulled,
             serial_number: r.serial_number,
             poll_interval_minutes: int(r.poll_interval_minutes, "poll_interval_minutes")?,
+            name_encoding: r.name_encoding.parse()?,
         })
     }
 }

@@ -110,6 +110,7 @@ mod companies;
 mod corrections;
 mod device_care;
 mod device_logs;
+mod device_names;
 mod devices;
 mod employees;
 mod error;

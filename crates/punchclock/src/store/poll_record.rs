@@ -28,17 +28,29 @@ pub(super) struct DeviceKey {
 /// Sorted, so concurrent syncs of one company lock employee rows in the
 /// same order.
 pub(super) struct People<'a> {
-    names: BTreeMap<&'a str, Option<&'a str>>,
+    names: BTreeMap<&'a str, Option<DeviceName<'a>>>,
+}
+
+/// A name as the device gave it: decoded, and its bytes (`None`: unknown).
+#[derive(Clone, Copy)]
+struct DeviceName<'a> {
+    text: &'a str,
+    bytes: Option<&'a [u8]>,
 }
 
 impl<'a> People<'a> {
     pub(super) fn of(users: &'a [DeviceUser], punches: &'a [NewPunch]) -> Result<Self> {
-        let mut names: BTreeMap<&str, Option<&str>> = BTreeMap::new();
+        let mut names: BTreeMap<&str, Option<DeviceName>> = BTreeMap::new();
         for user in users {
             if user.enroll_id.is_empty() {
                 return Err(Invalid::DeviceUserWithoutEnrollId.into());
             }
-            let name = Some(user.name.trim()).filter(|n| !n.is_empty());
+            let name = Some(user.name.trim())
+                .filter(|n| !n.is_empty())
+                .map(|text| DeviceName {
+                    text,
+                    bytes: Some(user.name_bytes.as_slice()).filter(|b| !b.is_empty()),
+                });
             let entry = names.entry(user.enroll_id.as_str()).or_insert(None);
             if name.is_some() {
                 *entry = name;
@@ -58,7 +70,7 @@ impl<'a> People<'a> {
     }
 
     /// Enroll ids the device has a name for, with that name.
-    fn named(&self) -> Vec<(&'a str, &'a str)> {
+    fn named(&self) -> Vec<(&'a str, DeviceName<'a>)> {
         self.names
             .iter()
             .filter_map(|(id, name)| name.map(|n| (*id, n)))
@@ -108,7 +120,7 @@ impl Store {
                 None => return Err(Invalid::PunchesWithoutSerial.into()),
             };
             let log_id = insert_log(tx, key, record, &serial).await?;
-            let employees_new = upsert_employees(tx, company_id, &people, now).await?;
+            let employees_new = upsert_employees(tx, key, &people, now).await?;
             let stamp = PunchStamp {
                 key,
                 serial: &serial,
@@ -251,13 +263,16 @@ async fn insert_log(tx: &mut Tx, key: DeviceKey, record: &PollRecord, serial: &s
 }
 
 /// Adds an employee for every new enroll id and refreshes the device's
-/// name of known ones. Returns how many were added.
+/// name of known ones, with its raw bytes and the device that sent them
+/// (for decoding again when that device's setting changes). Returns how
+/// many were added.
 pub(super) async fn upsert_employees(
     tx: &mut Tx,
-    company_id: CompanyId,
+    key: DeviceKey,
     people: &People<'_>,
     now: i64,
 ) -> Result<u64> {
+    let company_id = key.company_id;
     let mut added = 0;
     for chunk in people.enroll_ids().chunks(BATCH) {
         added += on_tx!(tx, |conn| {
@@ -267,7 +282,9 @@ pub(super) async fn upsert_employees(
                 updated_at: now,
                 active: true,
                 enroll_id: *enroll_id,
-                name_from_device: people.names[enroll_id],
+                name_from_device: people.names[enroll_id].map(|n| n.text),
+                name_bytes: people.names[enroll_id].and_then(|n| n.bytes),
+                name_device_id: people.names[enroll_id].map(|_| key.device_id.0),
             });
             q.push(" ON CONFLICT (company_id, enroll_id) DO NOTHING");
             q.build().execute(conn).await?.rows_affected()
@@ -281,16 +298,22 @@ pub(super) async fn upsert_employees(
                 updated_at: now,
                 active: true,
                 enroll_id: named.0,
-                name_from_device: named.1,
+                name_from_device: named.1.text,
+                name_bytes: named.1.bytes,
+                name_device_id: key.device_id.0,
             });
             // Human-edited columns are not in the SET list, so a device can
             // never overwrite them.
             q.push(
                 " ON CONFLICT (company_id, enroll_id) DO UPDATE \
                  SET name_from_device = excluded.name_from_device, \
+                     name_bytes = excluded.name_bytes, \
+                     name_device_id = excluded.name_device_id, \
                      updated_at = excluded.updated_at \
                  WHERE employees.name_from_device IS NULL \
-                    OR employees.name_from_device <> excluded.name_from_device",
+                    OR employees.name_from_device <> excluded.name_from_device \
+                    OR (employees.name_bytes IS NULL AND excluded.name_bytes IS NOT NULL) \
+                    OR COALESCE(employees.name_device_id, 0) <> excluded.name_device_id",
             );
             q.build().execute(conn).await?;
         });

@@ -29,6 +29,7 @@ struct PushTargetRow {
     registry_code: Option<String>,
     push_session_id: Option<String>,
     push_handshake_at: Option<i64>,
+    name_encoding: String,
 }
 
 impl TryFrom<PushTargetRow> for PushTarget {
@@ -43,6 +44,7 @@ impl TryFrom<PushTargetRow> for PushTarget {
             serial: r.push_serial,
             timezone: Zone::parse(&r.timezone),
             language: opt_int(r.push_language, "push_language")?,
+            name_encoding: r.name_encoding.parse()?,
             push_version: r.push_version,
             key_hash: r.push_key_hash,
             source_address: r.source_address,
@@ -79,7 +81,7 @@ impl Store {
                  COALESCE(d.timezone, c.timezone) AS timezone, d.push_language, \
                  d.push_version, d.push_key_hash, d.source_address, \
                  d.pending_source_address, d.lock_source, d.attlog_stamp, d.operlog_stamp, \
-                 d.registry_code, d.push_session_id, d.push_handshake_at \
+                 d.registry_code, d.push_session_id, d.push_handshake_at, d.name_encoding \
                  FROM devices d JOIN companies c ON c.id = d.company_id \
                  WHERE d.push_serial = $1",
             )

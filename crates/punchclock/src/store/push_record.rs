@@ -37,7 +37,7 @@ impl Store {
         self.transaction(async |tx| {
             update_device(tx, key, record).await?;
             let log_id = insert_push_log(tx, key, record, serial).await?;
-            let employees_new = upsert_employees(tx, company_id, &people, now).await?;
+            let employees_new = upsert_employees(tx, key, &people, now).await?;
             let stamp = PunchStamp {
                 key,
                 serial,

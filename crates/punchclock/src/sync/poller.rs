@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
 use zk_client::{ClientError, ClientOptions, TransportChoice, ZkClient};
+use zk_protocol::NameDecoding;
 
 use super::address::first_public;
 use crate::clock::Clock;
@@ -189,7 +190,10 @@ async fn read(
         zk_protocol::Transport::Tcp => Transport::Tcp,
         zk_protocol::Transport::Udp => Transport::Udp,
     };
-    let outcome = read_tables(&mut client, zone, kind, clock.now()).await;
+    // The binary protocol reports no language we can rely on (zk-protocol.md
+    // §7.1 gives no values), so names follow the setting, else CP1252.
+    let names = target.name_encoding.decoding(None);
+    let outcome = read_tables(&mut client, zone, &names, kind, clock.now()).await;
     // Always end the session, even after a failed read; its own failure is
     // not worth reporting over the real one.
     if let Err(e) = client.close().await {
@@ -261,6 +265,7 @@ type Tables = (DeviceInfo, Vec<DeviceUser>, Vec<NewPunch>, usize);
 async fn read_tables(
     client: &mut ZkClient,
     zone: &Zone,
+    names: &NameDecoding,
     kind: LogKind,
     now: Timestamp,
 ) -> Result<Tables, ClientError> {
@@ -287,7 +292,8 @@ async fn read_tables(
         .into_iter()
         .map(|u| DeviceUser {
             enroll_id: u.user_id,
-            name: u.name,
+            name: names.decode(&u.name_bytes),
+            name_bytes: u.name_bytes,
             uid: u.uid,
             privilege: u.privilege,
             card: u.card,

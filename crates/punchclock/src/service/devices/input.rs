@@ -3,8 +3,8 @@
 
 use super::address;
 use crate::domain::{
-    CommKey, CommKeyUpdate, DeviceMode, DeviceName, Host, NewDevice, PollInterval, Port,
-    SerialNumber, Transport, Zone,
+    CommKey, CommKeyUpdate, DeviceMode, DeviceName, Host, NameSetting, NewDevice, PollInterval,
+    Port, SerialNumber, Transport, Zone,
 };
 use crate::service::fields::{optional, parse_optional, FieldErrors};
 use crate::service::zone;
@@ -32,6 +32,8 @@ pub struct DeviceInput {
     pub serial_number: Option<String>,
     /// Refuse a push device's requests from any other address.
     pub lock_source: Option<bool>,
+    /// The code page of its names: one of `NameSetting`'s values.
+    pub name_encoding: Option<String>,
 }
 
 /// A new device, valid.
@@ -51,6 +53,8 @@ pub struct DeviceSettings {
     /// `None` follows the company.
     pub poll_interval: Option<PollInterval>,
     pub enabled: bool,
+    /// The code page of its names (`auto` unless chosen).
+    pub name_encoding: NameSetting,
 }
 
 /// Changes to a device, valid; `None` keeps the current value.
@@ -67,6 +71,7 @@ pub struct DeviceChanges {
     pub mode: Option<DeviceMode>,
     pub serial: Option<SerialNumber>,
     pub lock_source: Option<bool>,
+    pub name_encoding: Option<NameSetting>,
 }
 
 /// Blank means the ZKTeco default, 4370.
@@ -82,6 +87,14 @@ fn transport(value: &str) -> Result<Transport, &'static str> {
     v.to_ascii_lowercase()
         .parse()
         .map_err(|_| "Choose auto, tcp or udp (auto tries TCP first, then UDP).")
+}
+
+/// Exactly one of the listed values (the API documents them as an enum).
+fn name_encoding(value: &str) -> Result<NameSetting, String> {
+    value.parse().map_err(|_| {
+        let all: Vec<&str> = NameSetting::ALL.iter().map(|s| s.as_str()).collect();
+        format!("Choose one of: {}.", all.join(", "))
+    })
 }
 
 /// Blank means polling, the classic way.
@@ -105,6 +118,7 @@ struct Parsed {
     poll_interval: Option<Option<PollInterval>>,
     mode: Option<DeviceMode>,
     serial: Option<SerialNumber>,
+    name_encoding: Option<NameSetting>,
 }
 
 impl DeviceInput {
@@ -140,6 +154,8 @@ impl DeviceInput {
         let mode = text(&self.mode).and_then(|v| errors.check("mode", mode(&v)));
         let serial = text(&self.serial_number)
             .and_then(|v| errors.check("serial_number", SerialNumber::parse(&v)));
+        let name_encoding = text(&self.name_encoding)
+            .and_then(|v| errors.check("name_encoding", name_encoding(&v)));
         Parsed {
             name,
             host,
@@ -150,6 +166,7 @@ impl DeviceInput {
             poll_interval,
             mode,
             serial,
+            name_encoding,
         }
     }
 
@@ -188,6 +205,7 @@ impl DeviceInput {
                 timezone: p.timezone.flatten(),
                 poll_interval: p.poll_interval.flatten(),
                 enabled: self.enabled.unwrap_or(true),
+                name_encoding: p.name_encoding.unwrap_or(NameSetting::Auto),
             })
         })
     }
@@ -222,6 +240,7 @@ impl DeviceInput {
                 mode: p.mode,
                 serial: p.serial,
                 lock_source: self.lock_source,
+                name_encoding: p.name_encoding,
             })
         })
     }

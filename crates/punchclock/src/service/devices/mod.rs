@@ -113,11 +113,19 @@ impl Devices<'_> {
         if let Some(serial) = &new.serial {
             self.vet_serial(caller, None, serial.as_str()).await?;
         }
-        let device = self
+        let names = new.name_encoding;
+        let mut device = self
             .0
             .store
             .create_device(caller.company_id, &new.into_new_device())
             .await?;
+        if names != device.name_encoding {
+            let store = &self.0.store;
+            store
+                .set_device_name_encoding(caller.company_id, device.id, names)
+                .await?;
+            device.name_encoding = names;
+        }
         self.claimed(&device).await;
         Ok(device)
     }
@@ -154,11 +162,22 @@ impl Devices<'_> {
             push_serial: serial,
             lock_source: changes.lock_source.unwrap_or(current.push.lock_source),
         };
-        let device = self
+        let mut device = self
             .0
             .store
             .update_device(caller.company_id, id, &update)
             .await?;
+        if let Some(names) = changes
+            .name_encoding
+            .filter(|n| *n != current.name_encoding)
+        {
+            // The names this device sent are decoded again by the new setting.
+            let store = &self.0.store;
+            store
+                .set_device_name_encoding(caller.company_id, id, names)
+                .await?;
+            device.name_encoding = names;
+        }
         self.claimed(&device).await;
         Ok(device)
     }

@@ -13,7 +13,7 @@ use super::error::{ApiResult, Json, Path, Query};
 use super::responses::{self as r, Auth, Blocked, Missing};
 use super::schema::{self, S};
 use super::views::{company_zone, DeviceJson, DeviceLogJson, List};
-use crate::domain::DeviceId;
+use crate::domain::{DeviceId, NameSetting};
 use crate::service::device_logs::MAX_ROWS;
 use crate::service::devices::DeviceInput;
 use crate::web::AppState;
@@ -48,6 +48,8 @@ pub struct DeviceBody {
     serial_number: Option<String>,
     #[schema(schema_with = lock_source)]
     lock_source: Option<bool>,
+    #[schema(schema_with = name_encoding)]
+    name_encoding: Option<String>,
 }
 
 fn name() -> S {
@@ -84,6 +86,11 @@ fn lock_source() -> S {
     schema::boolean("Push only: refuse requests from any address but the accepted source_address until the owner accepts the new one. Default false.")
 }
 
+fn name_encoding() -> S {
+    let values: Vec<&str> = NameSetting::ALL.iter().map(|s| s.as_str()).collect();
+    schema::one_of("The code page the device stores user names in, for clocks whose names are not UTF-8 (valid UTF-8 is always read as UTF-8). auto (the default): the code page of the device's menu language where it reports one (push), else cp1252. gb2312 reads GBK. Changing it decodes again the names this device sent; names typed by a person are never changed.", &values)
+}
+
 /// The settings sent, as text; wrong JSON types are noted in `f.errors`.
 /// A present but blank (or `null`) key means "remove it".
 fn input(f: &mut Fields) -> DeviceInput {
@@ -102,6 +109,7 @@ fn input(f: &mut Fields) -> DeviceInput {
         mode: f.string("mode"),
         serial_number: f.string("serial_number"),
         lock_source: f.bool("lock_source"),
+        name_encoding: f.string("name_encoding"),
     }
 }
 

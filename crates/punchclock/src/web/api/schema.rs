@@ -56,6 +56,12 @@ pub fn transport(description: &str) -> RefOr<Schema> {
     done(of(&[Type::String, Type::Null], description).pattern(Some(pattern)))
 }
 
+/// A string that must be exactly one of `values` (no `null`).
+pub fn one_of(description: &str, values: &[&str]) -> RefOr<Schema> {
+    let values = values.iter().map(|v| serde_json::Value::from(*v));
+    done(of(&[Type::String], description).enum_values(Some(values)))
+}
+
 /// `poll` or `push` in any case; blank or `null` is `poll`.
 pub fn mode(description: &str) -> RefOr<Schema> {
     let pattern = r"^\s*([Pp][Oo][Ll][Ll]|[Pp][Uu][Ss][Hh])?\s*$";

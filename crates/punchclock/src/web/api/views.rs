@@ -186,6 +186,8 @@ pub struct DeviceJson {
     /// Push mode: its last handshake; `null` while waiting for the first.
     #[schema(format = DateTime)]
     pub push_connected_at: Option<String>,
+    /// The code page of its user names (`auto`, `utf-8`, `cp1252`, `gb2312`, …).
+    pub name_encoding: String,
 }
 
 impl DeviceJson {
@@ -227,6 +229,7 @@ impl DeviceJson {
             lock_source: d.push.lock_source,
             push_last_seen: opt_instant(d.push.last_seen, &tz),
             push_connected_at: opt_instant(d.push.handshake_at, &tz),
+            name_encoding: d.name_encoding.as_str().to_owned(),
         }
     }
 }

@@ -3,7 +3,7 @@
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use crate::domain::{Device, DeviceMode, Port};
+use crate::domain::{Device, DeviceMode, NameSetting, Port};
 use crate::service::devices::push::CloudServerSetting;
 use crate::service::devices::DeviceInput;
 use crate::service::FieldErrors;
@@ -40,6 +40,8 @@ pub struct DeviceForm {
     serial_number: String,
     #[serde(default)]
     lock_source: Option<String>,
+    #[serde(default)]
+    name_encoding: String,
 }
 
 impl DeviceForm {
@@ -77,6 +79,7 @@ impl DeviceForm {
             mode: d.mode.as_str().into(),
             serial_number: d.push.serial.clone().unwrap_or_default(),
             lock_source: d.push.lock_source.then(|| "on".into()),
+            name_encoding: d.name_encoding.as_str().into(),
         }
     }
 
@@ -112,6 +115,7 @@ impl DeviceForm {
             serial_number: Some(self.serial_number.clone())
                 .filter(|v| push || !v.trim().is_empty()),
             lock_source: Some(self.lock_source.is_some()),
+            name_encoding: Some(self.name_encoding.clone()).filter(|v| !v.is_empty()),
         }
     }
 }
@@ -191,6 +195,7 @@ fn device_form(
                     span { "Enabled — poll this device on schedule" }
                 }
                 }
+                (name_encoding_field(f, errors))
                 (form_actions(existing))
             }
         }
@@ -273,6 +278,24 @@ fn transport_field(f: &DeviceForm, errors: &FieldErrors) -> Markup {
                 }
             }
             (layout::field_error("f-transport-error", "transport", errors.get("transport")))
+        }
+    }
+}
+
+/// The code page of the names the device stores (older clocks use their
+/// menu language's, not UTF-8).
+fn name_encoding_field(f: &DeviceForm, errors: &FieldErrors) -> Markup {
+    let chosen = f.name_encoding.parse().unwrap_or(NameSetting::Auto);
+    html! {
+        div.field.has-error[errors.get("name_encoding").is_some()] {
+            label for="f-name_encoding" { "Names on the device are in" }
+            select id="f-name_encoding" name="name_encoding" data-testid="name-encoding" {
+                @for s in NameSetting::ALL {
+                    option value=(s.as_str()) selected[*s == chosen] { (s.label()) }
+                }
+            }
+            span.hint { "For older clocks whose names look garbled (\"ÍõÐ¡Ã÷\" for 王小明). Names already read from this device are read again; names you typed stay." }
+            (layout::field_error("f-name_encoding-error", "name_encoding", errors.get("name_encoding")))
         }
     }
 }

@@ -65,6 +65,7 @@ async fn with_a_check_in() -> (Router, AppState, String, String, CompanyId) {
         users: vec![DeviceUser {
             enroll_id: "1001".into(),
             name: "Ana".into(),
+            name_bytes: b"Ana".to_vec(),
             uid: 1,
             privilege: 0,
             card: 0,
