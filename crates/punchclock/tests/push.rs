@@ -196,6 +196,41 @@ async fn uploads_store_punches_and_users_once_with_gb2312_names() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_device_setting_overrides_its_language_and_names_are_decoded_again() {
+    let app = start().await;
+    let api = app.signup("Cairo Parts").await;
+    let company = app.company_of("owner@cairo-parts.example.com").await;
+    // The clock says English (CP1252) but stores its names in CP1256.
+    let d = api
+        .add_device_with(
+            json!({"name": "Gate", "mode": "push", "serial_number": "EG0001",
+            "name_encoding": "cp1256"}),
+        )
+        .await;
+    let id = d["id"].as_i64().expect("id");
+    let mut spec = PushSpec::new("EG0001");
+    spec.name_encoding = NameEncoding::Arabic1256;
+    spec.language = Some(69);
+    spec.users = vec![PushUser::new("7", "علي")];
+    spec.punches = vec![attlog("7", t(8, 0, 0))];
+    let sim = fleet(&app, vec![spec]);
+    let dev = sim.device(0).clone();
+    wait_for("history uploaded", || async {
+        dev.unacknowledged() == 0 && punch_count(&app, company).await == 1
+    })
+    .await;
+    sim.shutdown().await;
+    let name = |all: Vec<Value>| all[0]["name_from_device"].clone();
+    assert_eq!(name(api.employees().await), "علي");
+    // Back to the language's code page: the kept bytes read as CP1252.
+    api.patch(&format!("/devices/{id}"), &json!({"name_encoding": "auto"}))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(name(api.employees().await), "Úáí");
+    app.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unknown_serial_is_answered_and_nothing_is_stored() {
     let app = start().await;
     let api = app.signup("Somebody").await;
