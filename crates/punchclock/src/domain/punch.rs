@@ -70,6 +70,9 @@ pub struct PunchFilter {
     pub oldest_first: bool,
     pub limit: u32,
     pub offset: u64,
+    /// Only punches after this one in the listing's order (its time and
+    /// id): paging by key, for exports that read every page.
+    pub after: Option<(Timestamp, PunchId)>,
 }
 
 impl Default for PunchFilter {
@@ -82,6 +85,7 @@ impl Default for PunchFilter {
             oldest_first: false,
             limit: 100,
             offset: 0,
+            after: None,
         }
     }
 }

@@ -95,6 +95,24 @@ impl Punches<'_> {
         Ok((items, total))
     }
 
+    /// Up to `filter.limit` punches without counting them: an export reads
+    /// page after page with `filter.after` set to the last one it got.
+    pub async fn page(
+        &self,
+        caller: &Caller,
+        filter: &PunchFilter,
+    ) -> ServiceResult<Vec<PunchView>> {
+        let filter = PunchFilter {
+            limit: filter.limit.clamp(1, MAX_LIMIT),
+            ..filter.clone()
+        };
+        Ok(self
+            .0
+            .store
+            .list_punches(caller.company_id, &filter)
+            .await?)
+    }
+
     /// One punch with its names; `NotFound` outside the company.
     pub async fn get(&self, caller: &Caller, id: PunchId) -> ServiceResult<PunchView> {
         Ok(self.0.store.get_punch(caller.company_id, id).await?)

@@ -91,6 +91,19 @@ fn where_clause(filter: &PunchFilter) -> (String, Vec<i64>) {
     if let Some(to) = filter.to {
         add("p.punched_at", "<", to.as_second());
     }
+    if let Some((at, id)) = filter.after {
+        // The listing's order is (punched_at, id), ascending or not.
+        let op = if filter.oldest_first { ">" } else { "<" };
+        binds.push(at.as_second());
+        binds.push(id.0);
+        let n = binds.len();
+        sql.push_str(&format!(
+            " AND (p.punched_at {op} ${} OR (p.punched_at = ${} AND p.id {op} ${}))",
+            n,
+            n,
+            n + 1
+        ));
+    }
     (sql, binds)
 }
 

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod export;
 pub mod health;
 pub mod iclock;
 pub mod limits;

@@ -9,10 +9,13 @@ use utoipa::{IntoParams, ToSchema};
 use super::body::limit;
 use super::caller::ApiCaller;
 use super::error::{ApiError, ApiResult, Json, Query};
+use super::files;
 use super::responses::{self as r, Auth, Conflict};
 use super::views::{company_zone, instant, List};
 use crate::service::plan::{Plan, Standing, MAX_AUDIT_EVENTS};
+use crate::web::export::FormatQuery;
 use crate::web::AppState;
+use axum::response::Response;
 
 /// The account's plan, seats and standing.
 #[derive(Serialize, ToSchema)]
@@ -151,29 +154,39 @@ pub struct AuditJson {
 }
 
 /// Plan changes, blocks and unblocks, newest first
-#[utoipa::path(get, path = "/account/audit", operation_id = "listAudit", params(AuditQuery),
-    responses((status = 200, description = "Events, newest first.", body = List<AuditJson>),
+#[utoipa::path(get, path = "/account/audit", operation_id = "listAudit", params(FormatQuery, AuditQuery),
+    responses((status = 200, description = "Events, newest first.", content((List<AuditJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         r::Query, Auth))]
 pub async fn audit(
     State(state): State<AppState>,
     user: ApiCaller,
     Query(q): Query<AuditQuery>,
-) -> ApiResult<Json<List<AuditJson>>> {
+    Query(fmt): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = fmt.format()?;
     let s = &state.services;
     let tz = company_zone(&s.company().get(&user.caller).await?);
     let limit = limit(q.limit, 100, MAX_AUDIT_EVENTS)?;
     let events = s.plan().audit(&user.caller, limit).await?;
-    Ok(Json(List::all(
-        events
-            .into_iter()
-            .map(|e| AuditJson {
-                kind: e.kind.as_str().to_string(),
-                account_id: e.account_id.map(|a| a.0),
-                from: e.from_value,
-                to: e.to_value,
-                detail: e.detail,
-                at: instant(e.created_at, &tz),
-            })
-            .collect(),
-    )))
+    files::listed(
+        &state,
+        &user.caller,
+        format,
+        List::all(
+            events
+                .into_iter()
+                .map(|e| AuditJson {
+                    kind: e.kind.as_str().to_string(),
+                    account_id: e.account_id.map(|a| a.0),
+                    from: e.from_value,
+                    to: e.to_value,
+                    detail: e.detail,
+                    at: instant(e.created_at, &tz),
+                })
+                .collect(),
+        ),
+        "audit",
+        None,
+    )
+    .await
 }

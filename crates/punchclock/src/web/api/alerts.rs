@@ -7,12 +7,15 @@ use utoipa::IntoParams;
 use super::body::limit;
 use super::caller::ApiCaller;
 use super::error::{ApiError, ApiResult, Json, Path, Query};
+use super::files;
 use super::notify_views::AlertJson;
 use super::responses::{self as r, Auth, Missing};
 use super::views::{company_zone, List};
 use crate::domain::{AlertId, AlertState};
 use crate::service::alerts::MAX_LIST;
+use crate::web::export::FormatQuery;
 use crate::web::AppState;
+use axum::response::Response;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -29,13 +32,15 @@ pub struct AlertQuery {
 ///
 /// Newest first: offline devices, clock drift, nearly full logs and the
 /// seat limit, each with when it opened, was acknowledged and resolved.
-#[utoipa::path(get, path = "/alerts", operation_id = "listAlerts", params(AlertQuery),
-    responses((status = 200, description = "Alerts, newest first.", body = List<AlertJson>), r::Query, Auth))]
+#[utoipa::path(get, path = "/alerts", operation_id = "listAlerts", params(FormatQuery, AlertQuery),
+    responses((status = 200, description = "Alerts, newest first.", content((List<AlertJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), r::Query, Auth))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiCaller,
     Query(q): Query<AlertQuery>,
-) -> ApiResult<Json<List<AlertJson>>> {
+    Query(fmt): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = fmt.format()?;
     let filter = match q.state.as_deref() {
         None => None,
         Some(s) => Some(
@@ -49,7 +54,15 @@ pub async fn list(
     let tz = company_zone(&s.company().get(&user.caller).await?);
     let items: Vec<AlertJson> = items.iter().map(|a| AlertJson::new(a, &tz)).collect();
     let total = items.len() as u64;
-    Ok(Json(List::page(items, total)))
+    files::listed(
+        &state,
+        &user.caller,
+        format,
+        List::page(items, total),
+        "alerts",
+        None,
+    )
+    .await
 }
 
 /// Acknowledge an alert

@@ -14,8 +14,11 @@ use super::views::List;
 use crate::domain::EmployeeId;
 use crate::service::attendance::period::today;
 use crate::service::attendance::{Page, Period, PersonDays};
-use crate::service::{Caller, FieldErrors};
+use crate::service::{Caller, FieldErrors, Services};
+use crate::web::export::payroll::{PayrollDay, PayrollTotals};
+use crate::web::export::{both, period_name, ready, sources, Batch, Format, FormatQuery, Sheet};
 use crate::web::AppState;
+use axum::response::{IntoResponse, Response};
 
 /// Which days and people. Paging is by employee.
 #[derive(Deserialize, IntoParams, Default)]
@@ -113,24 +116,51 @@ async fn compute(
     })
 }
 
-async fn today_in(state: &AppState, caller: &Caller) -> ApiResult<jiff::civil::Date> {
+/// Today in the company zone, and the zone's name.
+async fn today_in(state: &AppState, caller: &Caller) -> ApiResult<(jiff::civil::Date, String)> {
     let company = state.services.company().get(caller).await?;
-    Ok(today(state.services.now(), &company.timezone))
+    let today = today(state.services.now(), &company.timezone);
+    Ok((today, company.timezone.to_string()))
 }
 
 /// Daily attendance
 ///
 /// One row per employee and day, each flag with its code and a message in
 /// words. `total` counts rows over all pages (employees × days).
-#[utoipa::path(get, path = "/attendance/daily", operation_id = "dailyAttendance", params(AttendanceQuery),
-    responses((status = 200, description = "Rows by employee, then date.", body = List<DailyRow>), r::Query, Auth, Blocked, Missing))]
+///
+/// With `format=csv` or `xlsx`: the payroll timesheet, one row per
+/// employee and day over every page (enroll ID, name, designation, date,
+/// shift, first in, last out, worked/regular/overtime hours as decimals and
+/// as H:MM, late and early-leave minutes, status, flags).
+#[utoipa::path(get, path = "/attendance/daily", operation_id = "dailyAttendance", params(AttendanceQuery, FormatQuery),
+    responses((status = 200, description = "Rows by employee, then date.",
+        content((List<DailyRow> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        r::Query, Auth, Blocked, Missing))]
 pub async fn daily(
     State(state): State<AppState>,
     user: ApiUser,
     Query(q): Query<AttendanceQuery>,
-) -> ApiResult<Json<List<DailyRow>>> {
-    let today = today_in(&state, &user.caller).await?;
-    let asked = q.parse(Period::day(today), Page::max_for)?;
+    Query(f): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let (today, zone) = today_in(&state, &user.caller).await?;
+    let (format, asked) = both(f.format(), q.parse(Period::day(today), Page::max_for))?;
+    if format != Format::Json {
+        let sheet = Sheet::of::<PayrollDay>(
+            "attendance",
+            period_name(asked.period.from, asked.period.to),
+            zone,
+        );
+        return file(
+            &state,
+            &user.caller,
+            &asked,
+            format,
+            sheet,
+            sources::day_rows,
+            sources::attendance_days,
+        )
+        .await;
+    }
     let (people, total) = compute(&state, &user.caller, &asked).await?;
     let rows = people
         .iter()
@@ -141,22 +171,73 @@ pub async fn daily(
                 .map(|d| DailyRow::new(&p.employee, d))
         })
         .collect();
-    Ok(Json(List::page(rows, (total * asked.period.days()) as u64)))
+    Ok(Json(List::page(rows, (total * asked.period.days()) as u64)).into_response())
+}
+
+type Rows = fn(&PersonDays, Period) -> Batch;
+type Everyone = fn(&Services, Caller, Period, Format, Sheet) -> Response;
+
+/// The file of one employee (computed here, so an unknown id is a 404),
+/// or of everyone (streamed page by page).
+async fn file(
+    state: &AppState,
+    caller: &Caller,
+    asked: &Asked,
+    format: Format,
+    sheet: Sheet,
+    rows: Rows,
+    everyone: Everyone,
+) -> ApiResult<Response> {
+    let s = &state.services;
+    Ok(match asked.employee {
+        Some(id) => {
+            let person = s.attendance().employee(caller, id, asked.period).await?;
+            ready(format, sheet, rows(&person, asked.period))
+        }
+        None => everyone(s, *caller, asked.period, format, sheet),
+    })
 }
 
 /// Timesheets
 ///
 /// Totals per employee over the period (default: this month); with
 /// `employee_id`, that employee's daily rows too.
-#[utoipa::path(get, path = "/timesheets", operation_id = "timesheets", params(AttendanceQuery),
-    responses((status = 200, description = "Totals by employee.", body = List<TimesheetJson>), r::Query, Auth, Blocked, Missing))]
+///
+/// With `format=csv` or `xlsx`: one row per employee with the period's
+/// totals (days by status, late and early-leave days and minutes, worked,
+/// regular and overtime hours as decimals and as H:MM), every page.
+#[utoipa::path(get, path = "/timesheets", operation_id = "timesheets", params(AttendanceQuery, FormatQuery),
+    responses((status = 200, description = "Totals by employee.",
+        content((List<TimesheetJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        r::Query, Auth, Blocked, Missing))]
 pub async fn timesheets(
     State(state): State<AppState>,
     user: ApiUser,
     Query(q): Query<AttendanceQuery>,
-) -> ApiResult<Json<List<TimesheetJson>>> {
-    let today = today_in(&state, &user.caller).await?;
-    let asked = q.parse(Period::month_of(today), Page::max_for_totals)?;
+    Query(f): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let (today, zone) = today_in(&state, &user.caller).await?;
+    let (format, asked) = both(
+        f.format(),
+        q.parse(Period::month_of(today), Page::max_for_totals),
+    )?;
+    if format != Format::Json {
+        let sheet = Sheet::of::<PayrollTotals>(
+            "timesheet",
+            period_name(asked.period.from, asked.period.to),
+            zone,
+        );
+        return file(
+            &state,
+            &user.caller,
+            &asked,
+            format,
+            sheet,
+            sources::total_rows,
+            sources::timesheet_totals,
+        )
+        .await;
+    }
     let (people, total) = compute(&state, &user.caller, &asked).await?;
     let span = (asked.period.from.to_string(), asked.period.to.to_string());
     let sheets = people
@@ -174,5 +255,5 @@ pub async fn timesheets(
             t
         })
         .collect();
-    Ok(Json(List::page(sheets, total as u64)))
+    Ok(Json(List::page(sheets, total as u64)).into_response())
 }

@@ -11,12 +11,15 @@ use super::attendance_views::CorrectionJson;
 use super::body::{combine, limit, offset, Fields};
 use super::caller::ApiUser;
 use super::error::{ApiResult, Json, Path, Query};
+use super::files;
 use super::responses::{self as r, Auth, Blocked, Conflict, Missing};
 use super::schema::{self, S};
 use super::views::{company_zone, List, PunchJson};
 use crate::domain::PunchId;
 use crate::service::corrections::{parse_reason, ManualPunchInput, MAX_LOG};
+use crate::web::export::FormatQuery;
 use crate::web::AppState;
+use axum::response::Response;
 
 /// A missing punch.
 #[derive(Deserialize, ToSchema)]
@@ -149,13 +152,15 @@ pub struct LogQuery {
 ///
 /// Every punch added, voided or unvoided, newest first: who, when, what
 /// and why.
-#[utoipa::path(get, path = "/corrections", operation_id = "listCorrections", params(LogQuery),
-    responses((status = 200, description = "One page of the log.", body = List<CorrectionJson>), r::Query, Auth, Blocked))]
+#[utoipa::path(get, path = "/corrections", operation_id = "listCorrections", params(FormatQuery, LogQuery),
+    responses((status = 200, description = "One page of the log.", content((List<CorrectionJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), r::Query, Auth, Blocked))]
 pub async fn log(
     State(state): State<AppState>,
     user: ApiUser,
     Query(q): Query<LogQuery>,
-) -> ApiResult<Json<List<CorrectionJson>>> {
+    Query(fmt): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = fmt.format()?;
     let limit = limit(q.limit, 100, MAX_LOG)?;
     let offset = offset(q.offset)?;
     let s = &state.services;
@@ -165,5 +170,13 @@ pub async fn log(
         .await?;
     let tz = company_zone(&s.company().get(&user.caller).await?);
     let items = items.iter().map(|c| CorrectionJson::new(c, &tz)).collect();
-    Ok(Json(List::page(items, total)))
+    files::listed(
+        &state,
+        &user.caller,
+        format,
+        List::page(items, total),
+        "corrections",
+        None,
+    )
+    .await
 }

@@ -10,13 +10,16 @@ use utoipa::{IntoParams, ToSchema};
 use super::body::{combine, limit, Fields};
 use super::caller::ApiUser;
 use super::error::{ApiResult, Json, Path, Query};
+use super::files;
 use super::responses::{self as r, Auth, Blocked, Missing};
 use super::schema::{self, S};
 use super::views::{company_zone, DeviceJson, DeviceLogJson, List};
 use crate::domain::{DeviceId, NameSetting};
 use crate::service::device_logs::MAX_ROWS;
 use crate::service::devices::DeviceInput;
+use crate::web::export::FormatQuery;
 use crate::web::AppState;
+use axum::response::Response;
 
 /// A device's settings. In POST, `name` and either `host` (poll mode) or
 /// `serial_number` (push mode) are required; in PATCH, omitted fields keep
@@ -114,17 +117,27 @@ fn input(f: &mut Fields) -> DeviceInput {
 }
 
 /// List devices
-#[utoipa::path(get, path = "/devices", operation_id = "listDevices",
-    responses((status = 200, description = "All devices.", body = List<DeviceJson>), Auth, Blocked))]
+#[utoipa::path(get, path = "/devices", operation_id = "listDevices", params(FormatQuery),
+    responses((status = 200, description = "All devices.", content((List<DeviceJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), Auth, Blocked))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<List<DeviceJson>>> {
+    Query(fmt): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = fmt.format()?;
     let s = &state.services;
     let company = s.company().get(&user.caller).await?;
     let devices = s.devices().list(&user.caller).await?;
     let items = devices.iter().map(|d| DeviceJson::new(d, &company));
-    Ok(Json(List::all(items.collect())))
+    files::listed(
+        &state,
+        &user.caller,
+        format,
+        List::all(items.collect()),
+        "devices",
+        None,
+    )
+    .await
 }
 
 /// Add a device
@@ -240,15 +253,17 @@ pub struct LogsQuery {
 
 /// Contact attempts, newest first
 #[utoipa::path(get, path = "/devices/{id}/logs", operation_id = "listDeviceLogs",
-    params(("id" = i64, Path), LogsQuery),
-    responses((status = 200, description = "Recent entries.", body = List<DeviceLogJson>),
+    params(FormatQuery, ("id" = i64, Path), LogsQuery),
+    responses((status = 200, description = "Recent entries.", content((List<DeviceLogJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         r::Query, Auth, Blocked, Missing))]
 pub async fn logs(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
     Query(q): Query<LogsQuery>,
-) -> ApiResult<Json<List<DeviceLogJson>>> {
+    Query(fmt): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = fmt.format()?;
     let s = &state.services;
     let limit = limit(q.limit, 50, MAX_ROWS)?;
     let logs = s
@@ -257,5 +272,13 @@ pub async fn logs(
         .await?;
     let tz = company_zone(&s.company().get(&user.caller).await?);
     let items = logs.iter().map(|l| DeviceLogJson::new(l, &tz));
-    Ok(Json(List::recent(items.collect())))
+    files::listed(
+        &state,
+        &user.caller,
+        format,
+        List::recent(items.collect()),
+        "device_log",
+        None,
+    )
+    .await
 }

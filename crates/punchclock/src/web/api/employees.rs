@@ -9,13 +9,16 @@ use utoipa::{IntoParams, ToSchema};
 use super::body::{combine, limit, offset, Fields};
 use super::caller::{ApiCaller, ApiUser};
 use super::error::{ApiError, ApiResult, Json, Path, Query};
+use super::files;
 use super::responses::{self as r, Auth, Blocked, Conflict, Missing};
 use super::schema::{self, S};
 use super::views::{company_zone, EmployeeJson, List};
 use crate::domain::{Employee, EmployeeFilter, EmployeeId};
 use crate::service::employees::EmployeeInput;
 use crate::service::Caller;
+use crate::web::export::FormatQuery;
 use crate::web::AppState;
+use axum::response::Response;
 
 /// The API's page size limit (the documented maximum).
 const MAX_PAGE: u32 = 1000;
@@ -38,14 +41,16 @@ pub struct ListQuery {
 ///
 /// By enroll id; reachable while the account is blocked, so people can be
 /// deactivated.
-#[utoipa::path(get, path = "/employees", operation_id = "listEmployees", params(ListQuery),
-    responses((status = 200, description = "Employees by enroll id.", body = List<EmployeeJson>),
+#[utoipa::path(get, path = "/employees", operation_id = "listEmployees", params(FormatQuery, ListQuery),
+    responses((status = 200, description = "Employees by enroll id.", content((List<EmployeeJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         r::Query, Auth))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiCaller,
     Query(q): Query<ListQuery>,
-) -> ApiResult<Json<List<EmployeeJson>>> {
+    Query(fmt): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = fmt.format()?;
     // An empty `active=` is not a boolean: refused, as the document says.
     let filter = match q.active.as_deref() {
         None => EmployeeFilter::All,
@@ -61,7 +66,15 @@ pub async fn list(
         .await?;
     let tz = company_zone(&s.company().get(&user.caller).await?);
     let items = items.iter().map(|e| EmployeeJson::new(e, &tz)).collect();
-    Ok(Json(List::page(items, total)))
+    files::listed(
+        &state,
+        &user.caller,
+        format,
+        List::page(items, total),
+        "employees",
+        None,
+    )
+    .await
 }
 
 /// One employee

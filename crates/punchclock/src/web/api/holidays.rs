@@ -10,6 +10,7 @@ use super::attendance_views::HolidayJson;
 use super::body::{combine, refuse_empty, Fields};
 use super::caller::ApiUser;
 use super::error::{ApiResult, Json, Path, Query};
+use super::files;
 use super::responses::{self as r, Auth, Blocked, Conflict, Missing};
 use super::schema::{self, S};
 use super::views::List;
@@ -17,7 +18,9 @@ use crate::domain::HolidayId;
 use crate::service::attendance::period::{date_or, today};
 use crate::service::holidays::HolidayInput;
 use crate::service::FieldErrors;
+use crate::web::export::FormatQuery;
 use crate::web::AppState;
+use axum::response::Response;
 
 /// Most days one listing covers (ten years).
 const MAX_LIST_DAYS: i32 = 3660;
@@ -62,20 +65,28 @@ pub fn range(
 }
 
 /// List holidays
-#[utoipa::path(get, path = "/holidays", operation_id = "listHolidays", params(RangeQuery),
-    responses((status = 200, description = "Holidays by date.", body = List<HolidayJson>), r::Query, Auth, Blocked))]
+#[utoipa::path(get, path = "/holidays", operation_id = "listHolidays", params(FormatQuery, RangeQuery),
+    responses((status = 200, description = "Holidays by date.", content((List<HolidayJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), r::Query, Auth, Blocked))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
     Query(q): Query<RangeQuery>,
-) -> ApiResult<Json<List<HolidayJson>>> {
+    Query(fmt): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = fmt.format()?;
     let s = &state.services;
     let company = s.company().get(&user.caller).await?;
     let (from, to) = range(&q, today(s.now(), &company.timezone))?;
     let list = s.holidays().list(&user.caller, from, to).await?;
-    Ok(Json(List::all(
-        list.iter().map(HolidayJson::from).collect(),
-    )))
+    files::listed(
+        &state,
+        &user.caller,
+        format,
+        List::all(list.iter().map(HolidayJson::from).collect()),
+        "holidays",
+        None,
+    )
+    .await
 }
 
 /// A holiday: a date and its name.

@@ -10,6 +10,7 @@ use super::attendance_views::LeaveJson;
 use super::body::{combine, Fields};
 use super::caller::ApiUser;
 use super::error::{ApiResult, Json, Path, Query};
+use super::files;
 use super::holidays::{range, RangeQuery};
 use super::responses::{self as r, Auth, Blocked, Conflict, Missing};
 use super::schema::{self, S};
@@ -18,7 +19,9 @@ use crate::domain::{EmployeeId, LeaveId};
 use crate::service::attendance::period::today;
 use crate::service::leave::LeaveInput;
 use crate::service::FieldErrors;
+use crate::web::export::FormatQuery;
 use crate::web::AppState;
+use axum::response::Response;
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -31,14 +34,16 @@ pub struct EmployeeQuery {
 /// List leave
 ///
 /// Leave overlapping `from`–`to` (default: this year and next).
-#[utoipa::path(get, path = "/leave", operation_id = "listLeave", params(RangeQuery, EmployeeQuery),
-    responses((status = 200, description = "Leave by employee and first day.", body = List<LeaveJson>), r::Query, Auth, Blocked))]
+#[utoipa::path(get, path = "/leave", operation_id = "listLeave", params(FormatQuery, RangeQuery, EmployeeQuery),
+    responses((status = 200, description = "Leave by employee and first day.", content((List<LeaveJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), r::Query, Auth, Blocked))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
     Query(q): Query<RangeQuery>,
     Query(who): Query<EmployeeQuery>,
-) -> ApiResult<Json<List<LeaveJson>>> {
+    Query(fmt): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = fmt.format()?;
     let s = &state.services;
     let company = s.company().get(&user.caller).await?;
     let (from, to) = range(&q, today(s.now(), &company.timezone))?;
@@ -49,7 +54,15 @@ pub async fn list(
         })?),
     };
     let list = s.leave().list(&user.caller, employee, from, to).await?;
-    Ok(Json(List::all(list.iter().map(LeaveJson::from).collect())))
+    files::listed(
+        &state,
+        &user.caller,
+        format,
+        List::all(list.iter().map(LeaveJson::from).collect()),
+        "leave",
+        None,
+    )
+    .await
 }
 
 /// Leave of one employee over a range of days.

@@ -39,6 +39,7 @@ pub mod device_care;
 pub mod devices;
 pub mod employees;
 pub mod error;
+pub mod files;
 pub mod holidays;
 pub mod leave;
 pub mod notify_views;

@@ -10,9 +10,12 @@ use super::error::{ApiResult, Json, Query};
 use super::responses::{self as r, Auth, Blocked};
 use super::views::{company_zone, List, PunchJson};
 use crate::domain::{DeviceId, EmployeeId, PunchFilter};
+use crate::service::attendance::period::today;
 use crate::service::punches::{parse_bound, Bound, MAX_LIMIT};
 use crate::service::FieldErrors;
+use crate::web::export::{both, sources, Format, FormatQuery};
 use crate::web::AppState;
+use axum::response::{IntoResponse, Response};
 
 const DEFAULT_LIMIT: u32 = 100;
 
@@ -93,21 +96,39 @@ fn filter(q: &PunchQuery, tz: &TimeZone) -> Result<PunchFilter, FieldErrors> {
 
 /// List punches
 ///
-/// Filters combine; newest first unless `order=asc`.
-#[utoipa::path(get, path = "/punches", operation_id = "listPunches", params(PunchQuery),
-    responses((status = 200, description = "One page of punches.", body = List<PunchJson>),
+/// Filters combine; newest first unless `order=asc`. With `format=csv` or
+/// `xlsx`, every punch matching the filters, streamed.
+#[utoipa::path(get, path = "/punches", operation_id = "listPunches", params(PunchQuery, FormatQuery),
+    responses((status = 200, description = "One page of punches, or all of them as a file.",
+        content((List<PunchJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         r::Query, Auth, Blocked))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
     Query(q): Query<PunchQuery>,
-) -> ApiResult<Json<List<PunchJson>>> {
+    Query(f): Query<FormatQuery>,
+) -> ApiResult<Response> {
     let s = &state.services;
-    let tz = company_zone(&s.company().get(&user.caller).await?);
-    let filter = filter(&q, &tz)?;
+    let company = s.company().get(&user.caller).await?;
+    let tz = company_zone(&company);
+    let format = f.format();
+    let filter = filter(&q, &tz);
+    let (format, filter) = both(format, filter)?;
+    if format != Format::Json {
+        let today = today(s.now(), &company.timezone).to_string();
+        let day = |v: &Option<String>, or: &str| {
+            v.as_deref()
+                .and_then(|v| v.get(..10))
+                .unwrap_or(or)
+                .to_string()
+        };
+        let period = format!("{}_{}", day(&q.from, "all"), day(&q.to, &today));
+        let sheet = sources::punch_sheet(period, company.timezone.to_string());
+        return Ok(sources::punches(s, user.caller, filter, tz, format, sheet));
+    }
     let (items, total) = s.punches().list(&user.caller, &filter).await?;
     let items = items.iter().map(|p| PunchJson::new(p, &tz)).collect();
-    Ok(Json(List::page(items, total)))
+    Ok(Json(List::page(items, total)).into_response())
 }
 
 #[cfg(test)]

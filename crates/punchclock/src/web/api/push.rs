@@ -10,13 +10,16 @@ use utoipa::ToSchema;
 
 use super::body::{combine, Fields};
 use super::caller::ApiUser;
-use super::error::{ApiResult, Json, Path};
+use super::error::{ApiResult, Json, Path, Query};
+use super::files;
 use super::responses::{self as r, Auth, Blocked, Conflict, Missing};
 use super::schema::{self, S};
 use super::views::{company_zone, DeviceJson, List, PushCommandJson};
 use crate::domain::DeviceId;
 use crate::service::devices::push::CommandText;
+use crate::web::export::FormatQuery;
 use crate::web::AppState;
+use axum::response::Response;
 
 /// A command for a push device.
 #[derive(Deserialize, ToSchema)]
@@ -56,18 +59,28 @@ fn name() -> S {
 ///
 /// The newest first, with the device's answers.
 #[utoipa::path(get, path = "/devices/{id}/commands", operation_id = "listDeviceCommands",
-    params(("id" = i64, Path)),
-    responses((status = 200, description = "Its commands.", body = List<PushCommandJson>), Auth, Blocked, Missing))]
+    params(FormatQuery, ("id" = i64, Path)),
+    responses((status = 200, description = "Its commands.", content((List<PushCommandJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), Auth, Blocked, Missing))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
     Path(id): Path<i64>,
-) -> ApiResult<Json<List<PushCommandJson>>> {
+    Query(fmt): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = fmt.format()?;
     let s = &state.services;
     let commands = s.devices().commands(&user.caller, DeviceId(id)).await?;
     let tz = company_zone(&s.company().get(&user.caller).await?);
     let items = commands.iter().map(|c| PushCommandJson::new(c, &tz));
-    Ok(Json(List::recent(items.collect())))
+    files::listed(
+        &state,
+        &user.caller,
+        format,
+        List::recent(items.collect()),
+        "device_commands",
+        None,
+    )
+    .await
 }
 
 /// Queue a command for a push device

@@ -8,13 +8,16 @@ use utoipa::ToSchema;
 use super::attendance_views::ShiftJson;
 use super::body::{combine, Fields};
 use super::caller::ApiUser;
-use super::error::{ApiResult, Json, Path};
+use super::error::{ApiResult, Json, Path, Query};
+use super::files;
 use super::responses::{self as r, Auth, Blocked, Conflict, Missing};
 use super::schema::{self, S};
 use super::views::{company_zone, List};
 use crate::domain::ShiftId;
 use crate::service::shifts::ShiftInput;
+use crate::web::export::FormatQuery;
 use crate::web::AppState;
+use axum::response::Response;
 
 /// A shift's fields. On POST `name`, `start`, `end` and `weekdays` are
 /// required and the rest take their defaults; on PATCH omitted fields keep
@@ -99,17 +102,25 @@ async fn zone(state: &AppState, user: &ApiUser) -> ApiResult<jiff::tz::TimeZone>
 }
 
 /// List shifts
-#[utoipa::path(get, path = "/shifts", operation_id = "listShifts",
-    responses((status = 200, description = "Every shift, by name.", body = List<ShiftJson>), Auth, Blocked))]
+#[utoipa::path(get, path = "/shifts", operation_id = "listShifts", params(FormatQuery),
+    responses((status = 200, description = "Every shift, by name.", content((List<ShiftJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), Auth, Blocked))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
-) -> ApiResult<Json<List<ShiftJson>>> {
+    Query(fmt): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = fmt.format()?;
     let tz = zone(&state, &user).await?;
     let shifts = state.services.shifts().list(&user.caller).await?;
-    Ok(Json(List::all(
-        shifts.iter().map(|s| ShiftJson::new(s, &tz)).collect(),
-    )))
+    files::listed(
+        &state,
+        &user.caller,
+        format,
+        List::all(shifts.iter().map(|s| ShiftJson::new(s, &tz)).collect()),
+        "shifts",
+        None,
+    )
+    .await
 }
 
 /// Add a shift

@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::body::{combine, limit, Fields};
 use super::caller::{ApiCaller, ApiUser};
 use super::error::{ApiResult, Json, Path, Query};
+use super::files;
 use super::notify_views::{DeliveryJson, WebhookJson};
 use super::responses::{self as r, Auth, Blocked, Conflict, Missing};
 use super::schema::{self, S};
@@ -16,7 +17,9 @@ use super::views::{company_zone, List};
 use crate::domain::{DeliveryId, WebhookId};
 use crate::service::webhooks::WebhookInput;
 use crate::service::Caller;
+use crate::web::export::FormatQuery;
 use crate::web::AppState;
+use axum::response::Response;
 
 /// A new endpoint.
 #[derive(Deserialize, ToSchema)]
@@ -40,12 +43,14 @@ async fn tz(state: &AppState, caller: &Caller) -> ApiResult<jiff::tz::TimeZone> 
 }
 
 /// List webhooks
-#[utoipa::path(get, path = "/webhooks", operation_id = "listWebhooks",
-    responses((status = 200, description = "The company's endpoints.", body = List<WebhookJson>), Auth))]
+#[utoipa::path(get, path = "/webhooks", operation_id = "listWebhooks", params(FormatQuery),
+    responses((status = 200, description = "The company's endpoints.", content((List<WebhookJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), Auth))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiCaller,
-) -> ApiResult<Json<List<WebhookJson>>> {
+    Query(fmt): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = fmt.format()?;
     let items = state.services.webhooks().list(&user.caller).await?;
     let tz = tz(&state, &user.caller).await?;
     let items: Vec<WebhookJson> = items
@@ -53,7 +58,15 @@ pub async fn list(
         .map(|w| WebhookJson::new(w, &tz, None))
         .collect();
     let total = items.len() as u64;
-    Ok(Json(List::page(items, total)))
+    files::listed(
+        &state,
+        &user.caller,
+        format,
+        List::page(items, total),
+        "webhooks",
+        None,
+    )
+    .await
 }
 
 /// Add a webhook
@@ -127,15 +140,17 @@ pub struct DeliveryQuery {
 ///
 /// Newest first, each with every attempt (status or error, time taken).
 #[utoipa::path(get, path = "/webhooks/{id}/deliveries", operation_id = "listWebhookDeliveries",
-    params(("id" = i64, Path), DeliveryQuery),
-    responses((status = 200, description = "Deliveries, newest first.", body = List<DeliveryJson>),
+    params(FormatQuery, ("id" = i64, Path), DeliveryQuery),
+    responses((status = 200, description = "Deliveries, newest first.", content((List<DeliveryJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         r::Query, Auth, Missing))]
 pub async fn deliveries(
     State(state): State<AppState>,
     user: ApiCaller,
     Path(id): Path<i64>,
     Query(q): Query<DeliveryQuery>,
-) -> ApiResult<Json<List<DeliveryJson>>> {
+    Query(fmt): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = fmt.format()?;
     let limit = limit(q.limit, 50, 200)?;
     let hooks = state.services.webhooks();
     let (_, items) = hooks.deliveries(&user.caller, WebhookId(id), limit).await?;
@@ -146,7 +161,15 @@ pub async fn deliveries(
         out.push(DeliveryJson::new(d, &attempts, &tz));
     }
     let total = out.len() as u64;
-    Ok(Json(List::page(out, total)))
+    files::listed(
+        &state,
+        &user.caller,
+        format,
+        List::page(out, total),
+        "deliveries",
+        None,
+    )
+    .await
 }
 
 /// Resend a delivery
