@@ -118,7 +118,7 @@ fn input(f: &mut Fields) -> DeviceInput {
 
 /// List devices
 #[utoipa::path(get, path = "/devices", operation_id = "listDevices", params(FormatQuery),
-    responses((status = 200, description = "All devices.", content((List<DeviceJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), Auth, Blocked))]
+    responses((status = 200, description = "All devices.", content((List<DeviceJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), r::Query, Auth, Blocked))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,

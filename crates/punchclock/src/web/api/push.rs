@@ -60,7 +60,7 @@ fn name() -> S {
 /// The newest first, with the device's answers.
 #[utoipa::path(get, path = "/devices/{id}/commands", operation_id = "listDeviceCommands",
     params(FormatQuery, ("id" = i64, Path)),
-    responses((status = 200, description = "Its commands.", content((List<PushCommandJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), Auth, Blocked, Missing))]
+    responses((status = 200, description = "Its commands.", content((List<PushCommandJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), r::Query, Auth, Blocked, Missing))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,

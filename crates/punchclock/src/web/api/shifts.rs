@@ -103,7 +103,7 @@ async fn zone(state: &AppState, user: &ApiUser) -> ApiResult<jiff::tz::TimeZone>
 
 /// List shifts
 #[utoipa::path(get, path = "/shifts", operation_id = "listShifts", params(FormatQuery),
-    responses((status = 200, description = "Every shift, by name.", content((List<ShiftJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), Auth, Blocked))]
+    responses((status = 200, description = "Every shift, by name.", content((List<ShiftJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), r::Query, Auth, Blocked))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,

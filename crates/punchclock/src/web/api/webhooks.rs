@@ -44,7 +44,7 @@ async fn tz(state: &AppState, caller: &Caller) -> ApiResult<jiff::tz::TimeZone> 
 
 /// List webhooks
 #[utoipa::path(get, path = "/webhooks", operation_id = "listWebhooks", params(FormatQuery),
-    responses((status = 200, description = "The company's endpoints.", content((List<WebhookJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), Auth))]
+    responses((status = 200, description = "The company's endpoints.", content((List<WebhookJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), r::Query, Auth))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiCaller,
