@@ -121,6 +121,23 @@ pub enum LeaveKind {
     Other,
 }
 
+impl LeaveKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LeaveKind::Vacation => "vacation",
+            LeaveKind::Sick => "sick",
+            LeaveKind::Other => "other",
+        }
+    }
+
+    /// The kind [`LeaveKind::as_str`] spells `text`.
+    pub fn parse(text: &str) -> Option<LeaveKind> {
+        [LeaveKind::Vacation, LeaveKind::Sick, LeaveKind::Other]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
 /// An employee's leave over `from..=to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Leave {

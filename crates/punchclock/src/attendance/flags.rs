@@ -104,6 +104,15 @@ impl FlagSet {
     pub fn contains(self, code: FlagCode) -> bool {
         self.0 & code.bit() != 0
     }
+    /// The set as bits, for storage; [`FlagSet::from_bits`] reads it back.
+    pub fn bits(self) -> u16 {
+        self.0
+    }
+    /// Bits as [`FlagSet::bits`] wrote them; unknown bits are dropped.
+    pub fn from_bits(bits: u16) -> FlagSet {
+        let known = FlagCode::ALL.iter().fold(0, |m, c| m | c.bit());
+        FlagSet(bits & known)
+    }
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }

@@ -35,6 +35,22 @@ impl Status {
             Status::Incomplete => "incomplete",
         }
     }
+
+    /// The status [`Status::as_str`] spells `text`.
+    pub fn parse(text: &str) -> Option<Status> {
+        [
+            Status::Present,
+            Status::Late,
+            Status::HalfDay,
+            Status::Absent,
+            Status::Holiday,
+            Status::DayOff,
+            Status::Leave,
+            Status::Incomplete,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
+    }
 }
 
 /// An instant with the company zone's offset at that instant; serialises

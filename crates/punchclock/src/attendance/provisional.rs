@@ -33,6 +33,12 @@ impl SyncState {
         SyncState { now, synced_until }
     }
 
+    /// True while a day closing at `closes_at` may change (what the
+    /// engine's `provisional` says for it).
+    pub fn is_provisional_at(&self, closes_at: Timestamp) -> bool {
+        self.is_provisional(closes_at.as_second())
+    }
+
     /// True while a day closing at `closes_at` (Unix seconds) may change.
     pub(crate) fn is_provisional(&self, closes_at: i64) -> bool {
         self.now.as_second() < closes_at || self.synced_until.as_second() < closes_at

@@ -129,6 +129,17 @@ impl<'a> Timetable<'a> {
     /// window's end, or for a day without a shift, the longest period
     /// starting that day.
     pub(crate) fn closes_at(&self, date: Date) -> i64 {
+        self.closes_at_seconds(date)
+    }
+
+    /// When `date`'s figures can no longer change from new punches (see
+    /// [`SyncState`](super::SyncState)): what a stored day keeps, so a read
+    /// can tell when its `provisional` flag no longer holds.
+    pub fn day_closes_at(&self, date: Date) -> Timestamp {
+        seconds_to_ts(self.closes_at_seconds(date))
+    }
+
+    fn closes_at_seconds(&self, date: Date) -> i64 {
         match self.instance_on(date) {
             Some(i) => i.win_end,
             None => self.zone.end_of(date) + MAX_PERIOD_SECONDS,

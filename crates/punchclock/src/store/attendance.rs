@@ -94,6 +94,29 @@ impl Store {
         Ok(punches)
     }
 
+    /// Inactive employees with a punch (voided ones too) in `from..to`:
+    /// attendance lists them beside the active ones.
+    pub async fn inactive_with_punches(
+        &self,
+        company_id: CompanyId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<EmployeeId>> {
+        let ids: Vec<i64> = with_reader!(self, |pool| {
+            sqlx::query_scalar(
+                "SELECT e.id FROM employees e WHERE e.company_id = $1 AND NOT e.active \
+                 AND EXISTS (SELECT 1 FROM punches p WHERE p.employee_id = e.id \
+                 AND p.company_id = $1 AND p.punched_at >= $2 AND p.punched_at < $3)",
+            )
+            .bind(company_id.0)
+            .bind(secs(from))
+            .bind(secs(to))
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(ids.into_iter().map(EmployeeId).collect())
+    }
+
     /// The last successful sync of every enabled device of the company
     /// (`None`: never synced). A day is final only once all of them have
     /// synced after it closed.

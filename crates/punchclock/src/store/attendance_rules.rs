@@ -1,6 +1,7 @@
 //! A company's attendance rules: columns of `companies` that only
 //! attendance reads.
 
+use super::attendance_days::forget_company_days;
 use super::shifts::shift_exists;
 use super::{int, opt_int, Invalid, Result, Store};
 use crate::attendance::Hours;
@@ -70,7 +71,7 @@ impl Store {
                         return Err(Invalid::UnknownDefaultShift.into());
                     }
                 }
-                Ok(on_tx!(tx, |conn| {
+                let row: RulesRow = on_tx!(tx, |conn| {
                     let mut q = sqlx::QueryBuilder::new("UPDATE companies SET default_shift_id = ");
                     q.push_bind(rules.default_shift_id.map(|s| s.0));
                     q.push(", double_tap_seconds = ")
@@ -92,7 +93,10 @@ impl Store {
                          half_day_below_seconds",
                     );
                     q.build_query_as().fetch_one(conn).await?
-                }))
+                });
+                // Every stored day was computed under the old rules.
+                forget_company_days(tx, company_id).await?;
+                Ok(row)
             })
             .await?;
         row.try_into()

@@ -3,6 +3,7 @@
 
 use jiff::civil::Date;
 
+use super::attendance_days::forget_dates;
 use super::{Invalid, Result, Rule, Store, StoreError, Tx};
 use crate::attendance::Leave;
 use crate::domain::{
@@ -118,6 +119,7 @@ impl Store {
                 q.push(" RETURNING id, company_id, date, name");
                 q.build_query_as().fetch_one(conn).await?
             });
+            forget_dates(tx, company_id, None, date, date).await?;
             row.try_into()
         })
         .await
@@ -125,17 +127,22 @@ impl Store {
 
     /// Returns the holiday deleted (its date says which days change).
     pub async fn delete_holiday(&self, company_id: CompanyId, id: HolidayId) -> Result<Holiday> {
-        let row: HolidayRow = with_pool!(self, |pool| {
-            sqlx::query_as(
-                "DELETE FROM holidays WHERE id = $1 AND company_id = $2 \
-                 RETURNING id, company_id, date, name",
-            )
-            .bind(id.0)
-            .bind(company_id.0)
-            .fetch_one(pool)
-            .await?
-        });
-        row.try_into()
+        self.transaction(async |tx| {
+            let row: HolidayRow = on_tx!(tx, |conn| {
+                sqlx::query_as(
+                    "DELETE FROM holidays WHERE id = $1 AND company_id = $2 \
+                     RETURNING id, company_id, date, name",
+                )
+                .bind(id.0)
+                .bind(company_id.0)
+                .fetch_one(conn)
+                .await?
+            });
+            let holiday: Holiday = row.try_into()?;
+            forget_dates(tx, company_id, None, holiday.date, holiday.date).await?;
+            Ok(holiday)
+        })
+        .await
     }
 
     /// Leave overlapping `from..=to`, of one employee or everyone, by
@@ -187,23 +194,37 @@ impl Store {
                 q.push(" RETURNING id, company_id, employee_id, from_date, to_date, kind");
                 q.build_query_as().fetch_one(conn).await?
             });
+            let leave = new.leave;
+            forget_dates(tx, company_id, Some(new.employee_id), leave.from, leave.to).await?;
             row.try_into()
         })
         .await
     }
 
     pub async fn delete_leave(&self, company_id: CompanyId, id: LeaveId) -> Result<LeavePeriod> {
-        let row: LeaveRow = with_pool!(self, |pool| {
-            sqlx::query_as(
-                "DELETE FROM leave_periods WHERE id = $1 AND company_id = $2 \
-                 RETURNING id, company_id, employee_id, from_date, to_date, kind",
+        self.transaction(async |tx| {
+            let row: LeaveRow = on_tx!(tx, |conn| {
+                sqlx::query_as(
+                    "DELETE FROM leave_periods WHERE id = $1 AND company_id = $2 \
+                     RETURNING id, company_id, employee_id, from_date, to_date, kind",
+                )
+                .bind(id.0)
+                .bind(company_id.0)
+                .fetch_one(conn)
+                .await?
+            });
+            let leave: LeavePeriod = row.try_into()?;
+            forget_dates(
+                tx,
+                company_id,
+                Some(leave.employee_id),
+                leave.from,
+                leave.to,
             )
-            .bind(id.0)
-            .bind(company_id.0)
-            .fetch_one(pool)
-            .await?
-        });
-        row.try_into()
+            .await?;
+            Ok(leave)
+        })
+        .await
     }
 }
 

@@ -1,5 +1,6 @@
 //! Companies, their settings and plan.
 
+use super::attendance_days::forget_company_days;
 use super::audit::record_audit;
 use super::{int, opt_ts, secs, ts, zone, Result, Store, Tx};
 use crate::domain::{
@@ -117,19 +118,34 @@ impl Store {
         settings: &CompanySettings,
     ) -> Result<Company> {
         validate_poll_minutes(settings.poll_interval_minutes)?;
-        let row: CompanyRow = with_pool!(self, |pool| {
-            sqlx::query_as(concat!(
-                "UPDATE companies SET name = $2, timezone = $3, poll_interval_minutes = $4 \
-                 WHERE id = $1 RETURNING ",
-                company_cols!()
-            ))
-            .bind(company_id.0)
-            .bind(settings.name.trim())
-            .bind(settings.timezone.name())
-            .bind(i64::from(settings.poll_interval_minutes))
-            .fetch_one(pool)
-            .await?
-        });
+        let row: CompanyRow = self
+            .transaction(async |tx| {
+                let before: String = on_tx!(tx, |conn| {
+                    sqlx::query_scalar("SELECT timezone FROM companies WHERE id = $1")
+                        .bind(company_id.0)
+                        .fetch_one(conn)
+                        .await?
+                });
+                let row: CompanyRow = on_tx!(tx, |conn| {
+                    sqlx::query_as(concat!(
+                        "UPDATE companies SET name = $2, timezone = $3, \
+                         poll_interval_minutes = $4 WHERE id = $1 RETURNING ",
+                        company_cols!()
+                    ))
+                    .bind(company_id.0)
+                    .bind(settings.name.trim())
+                    .bind(settings.timezone.name())
+                    .bind(i64::from(settings.poll_interval_minutes))
+                    .fetch_one(conn)
+                    .await?
+                });
+                // Days are dates in the company's zone.
+                if before != row.timezone {
+                    forget_company_days(tx, company_id).await?;
+                }
+                Ok(row)
+            })
+            .await?;
         row.try_into()
     }
 

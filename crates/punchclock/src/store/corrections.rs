@@ -2,6 +2,7 @@
 //! together with its audit entry (who, when, what, why) in one transaction.
 //! Raw device columns are never updated.
 
+use super::attendance_days::forget_punch_days;
 use super::{civil_text, secs, ts, Invalid, Result, Rule, Store, StoreError, Tx};
 use crate::domain::{
     display_name, AccountId, AuditEventId, AuditKind, CompanyId, Correction, EmployeeId,
@@ -125,6 +126,7 @@ impl Store {
                     time: device_time,
                 }));
             };
+            forget_punch_days(tx, company_id, &[(new.employee_id, new.at)]).await?;
             let entry = Entry {
                 account,
                 kind: AuditKind::PunchAdded,
@@ -152,9 +154,10 @@ impl Store {
         let now = self.now();
         let voided = change == VoidChange::Void;
         self.transaction(async |tx| {
-            let (employee_id, was): (i64, bool) = on_tx!(tx, |conn| {
+            let (employee_id, was, at): (i64, bool, i64) = on_tx!(tx, |conn| {
                 sqlx::query_as(
-                    "SELECT employee_id, voided FROM punches WHERE id = $1 AND company_id = $2",
+                    "SELECT employee_id, voided, punched_at FROM punches \
+                     WHERE id = $1 AND company_id = $2",
                 )
                 .bind(punch.0)
                 .bind(company_id.0)
@@ -177,6 +180,7 @@ impl Store {
                     .execute(conn)
                     .await?;
             });
+            forget_punch_days(tx, company_id, &[(EmployeeId(employee_id), ts(at)?)]).await?;
             let entry = Entry {
                 account,
                 kind: change.kind(),

@@ -1,6 +1,7 @@
 //! Employees. Devices create them during sync; humans edit the name,
 //! designation, email and active flag.
 
+use super::attendance_days::forget_employee_days;
 use super::shifts::shift_exists;
 use super::{ts, Invalid, Result, Rule, Store, StoreError};
 use crate::domain::{
@@ -211,7 +212,7 @@ impl Store {
                         return Err(Invalid::UnknownShift.into());
                     }
                 }
-                Ok(on_tx!(tx, |conn| {
+                let row: EmployeeRow = on_tx!(tx, |conn| {
                     sqlx::query_as(concat!(
                         "UPDATE employees SET first_name = $3, last_name = $4, designation = $5, \
                          email_bounce = CASE WHEN email IS DISTINCT FROM $6 THEN NULL ELSE email_bounce END, \
@@ -231,7 +232,11 @@ impl Store {
                     .bind(update.daily_report)
                     .fetch_one(conn)
                     .await?
-                }))
+                });
+                // Their days follow their shift (and nothing else here,
+                // but the rows are few: simpler than comparing).
+                forget_employee_days(tx, company_id, employee_id).await?;
+                Ok(row)
             })
             .await?;
         row.try_into()

@@ -102,6 +102,7 @@ macro_rules! insert_rows {
 mod accounts;
 mod alerts;
 mod attendance;
+mod attendance_days;
 mod attendance_rules;
 mod audit;
 pub mod backup;
@@ -130,6 +131,7 @@ mod tx;
 mod webhooks;
 
 pub use alerts::{CompanyHealth, DeviceHealth, FLAP_WINDOW_SECONDS};
+pub use attendance_days::StoredDay;
 pub use device_care::NewDeviceEvent;
 pub use error::{Corrupt, Invalid, Rule, ShiftUse, StoreError};
 pub use fleet_health::{FleetHealth, PoolUse};

@@ -5,11 +5,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use jiff::Timestamp;
+
+use super::attendance_days::forget_punch_days;
 use super::device_logs::{device_log_cols, DeviceLogRow};
-use super::{civil_text, int, secs, Invalid, Result, Store, StoreError, Tx};
+use super::{civil_text, int, secs, ts, Invalid, Result, Store, StoreError, Tx};
 use crate::domain::{
-    CompanyId, DeviceId, DeviceInfo, DeviceStatus, DeviceUser, NewPunch, Outcome, PollOutcome,
-    PollRecord,
+    CompanyId, DeviceId, DeviceInfo, DeviceStatus, DeviceUser, EmployeeId, NewPunch, Outcome,
+    PollOutcome, PollRecord,
 };
 
 /// Rows per multi-row INSERT: 500 punches bind 6,000 values, well under
@@ -349,10 +352,10 @@ pub(super) async fn insert_punches(
     })
     .into_iter()
     .collect();
-    let mut added = 0;
+    let mut added: Vec<(EmployeeId, Timestamp)> = Vec::new();
     for chunk in punches.chunks(BATCH) {
         let rows = punch_rows(chunk, &employees)?;
-        added += on_tx!(tx, |conn| {
+        let rows: Vec<(i64, i64)> = on_tx!(tx, |conn| {
             let mut q = insert_rows!("punches", &rows, |row| {
                 company_id: company_id.0,
                 device_id: stamp.key.device_id.0,
@@ -368,10 +371,16 @@ pub(super) async fn insert_punches(
                 uid: i64::from(row.punch.uid),
             });
             q.push(" ON CONFLICT (company_id, device_serial, enroll_id, device_time) DO NOTHING");
-            q.build().execute(conn).await?.rows_affected()
+            q.push(" RETURNING employee_id, punched_at");
+            q.build_query_as().fetch_all(conn).await?
         });
+        for (employee, at) in rows {
+            added.push((EmployeeId(employee), ts(at)?));
+        }
     }
-    Ok(added)
+    // The stored attendance days these punches can change.
+    forget_punch_days(tx, company_id, &added).await?;
+    Ok(added.len() as u64)
 }
 
 /// A punch with what its row needs beyond the punch itself.

@@ -1,6 +1,7 @@
 //! Shifts of a company. The service validates them with the engine
 //! (`attendance::Shift::parse`) and saves the normalised fields.
 
+use super::attendance_days::forget_company_days;
 use super::{int, ts, Result, Rule, ShiftUse, Store, StoreError, Tx};
 use crate::attendance::{self, ShiftSpec};
 use crate::domain::{CompanyId, Shift, ShiftId};
@@ -140,30 +141,34 @@ impl Store {
     ) -> Result<Shift> {
         let spec = shift.to_spec();
         let now = self.now();
-        let row: Result<ShiftRow> = async {
-            Ok(with_pool!(self, |pool| {
-                let mut q = sqlx::QueryBuilder::new("UPDATE shifts SET ");
-                let mut set = q.separated(", ");
-                set.push("name = ")
-                    .push_bind_unseparated(spec.name.as_str());
-                set.push("start_time = ")
-                    .push_bind_unseparated(spec.start.as_str());
-                set.push("end_time = ")
-                    .push_bind_unseparated(spec.end.as_str());
-                set.push("weekdays = ")
-                    .push_bind_unseparated(spec.weekdays.join(","));
-                for (column, value) in minute_columns(&spec) {
-                    set.push(format!("{column} = "))
-                        .push_bind_unseparated(value);
-                }
-                set.push("updated_at = ").push_bind_unseparated(now);
-                q.push(" WHERE id = ").push_bind(id.0);
-                q.push(" AND company_id = ").push_bind(company_id.0);
-                q.push(concat!(" RETURNING ", shift_cols!()));
-                q.build_query_as().fetch_one(pool).await?
-            }))
-        }
-        .await;
+        // Every stored day may follow this shift (its own or the default).
+        let row: Result<ShiftRow> = self
+            .transaction(async |tx| {
+                let row: ShiftRow = on_tx!(tx, |conn| {
+                    let mut q = sqlx::QueryBuilder::new("UPDATE shifts SET ");
+                    let mut set = q.separated(", ");
+                    set.push("name = ")
+                        .push_bind_unseparated(spec.name.as_str());
+                    set.push("start_time = ")
+                        .push_bind_unseparated(spec.start.as_str());
+                    set.push("end_time = ")
+                        .push_bind_unseparated(spec.end.as_str());
+                    set.push("weekdays = ")
+                        .push_bind_unseparated(spec.weekdays.join(","));
+                    for (column, value) in minute_columns(&spec) {
+                        set.push(format!("{column} = "))
+                            .push_bind_unseparated(value);
+                    }
+                    set.push("updated_at = ").push_bind_unseparated(now);
+                    q.push(" WHERE id = ").push_bind(id.0);
+                    q.push(" AND company_id = ").push_bind(company_id.0);
+                    q.push(concat!(" RETURNING ", shift_cols!()));
+                    q.build_query_as().fetch_one(conn).await?
+                });
+                forget_company_days(tx, company_id).await?;
+                Ok(row)
+            })
+            .await;
         row.map_err(|e| name_taken(e, &spec))?.try_into()
     }
 
