@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use jiff::Timestamp;
+
 use crate::attendance::{
     self, by_employee, DateRange, EmployeeAttendance, EmployeeInput, Holidays, Leave, Punch,
     Schedule, SyncState, Timetable,
@@ -28,6 +30,9 @@ pub(super) struct Context {
     leave: HashMap<EmployeeId, Vec<Leave>>,
     pub sync: SyncState,
     pub range: DateRange,
+    /// The company's attendance epoch, read before anything else: stored
+    /// days computed from this context are saved only if it still holds.
+    pub epoch: i64,
 }
 
 impl Context {
@@ -39,6 +44,7 @@ impl Context {
         employee: Option<EmployeeId>,
     ) -> ServiceResult<Context> {
         let store = &s.store;
+        let epoch = store.attendance_epoch(caller.company_id).await?;
         let company = store.get_company(caller.company_id).await?;
         let saved = store.attendance_rules(caller.company_id).await?;
         let (from, to) = widened(period);
@@ -65,6 +71,7 @@ impl Context {
             sync: SyncState::new(s.now(), syncs),
             range: period.range(),
             company,
+            epoch,
         })
     }
 
@@ -77,24 +84,25 @@ impl Context {
         self.leave.get(&e).map_or(&[], Vec::as_slice)
     }
 
-    /// One timetable per shift in use (and one for no shift).
-    pub fn timetables(&self) -> HashMap<Option<ShiftId>, Timetable<'_>> {
+    /// One timetable per shift in use (and one for no shift) over `range`
+    /// (within the context's range).
+    pub fn timetables(&self, range: DateRange) -> HashMap<Option<ShiftId>, Timetable<'_>> {
         let mut out = HashMap::new();
         out.insert(
             None,
-            Timetable::new(&self.rules, &self.holidays, None, self.range),
+            Timetable::new(&self.rules, &self.holidays, None, range),
         );
         for (id, schedule) in &self.schedules {
-            let tt = Timetable::new(&self.rules, &self.holidays, Some(schedule), self.range);
+            let tt = Timetable::new(&self.rules, &self.holidays, Some(schedule), range);
             out.insert(Some(*id), tt);
         }
         out
     }
 
-    /// The UTC span of punches the engine needs (the same for every
-    /// schedule: it depends on the rules and the range only).
-    pub fn punch_span(&self) -> (jiff::Timestamp, jiff::Timestamp) {
-        Timetable::new(&self.rules, &self.holidays, None, self.range).punch_span()
+    /// The UTC span of punches the engine needs over `range` (the same
+    /// for every schedule: it depends on the rules and the range only).
+    pub fn punch_span(&self, range: DateRange) -> (jiff::Timestamp, jiff::Timestamp) {
+        Timetable::new(&self.rules, &self.holidays, None, range).punch_span()
     }
 }
 
@@ -121,14 +129,16 @@ fn widened(period: Period) -> (jiff::civil::Date, jiff::civil::Date) {
     )
 }
 
-/// Computes each of `people` over the context's range from `punches`
-/// (sorted by employee, as the store returns them).
+/// Computes each of `people` over `range` (within the context's) from
+/// `punches` (sorted by employee, as the store returns them), with each
+/// day's window close (what a stored day keeps).
 pub(super) fn compute(
     ctx: &Context,
+    range: DateRange,
     people: &[Employee],
     punches: &[Punch],
-) -> Vec<EmployeeAttendance> {
-    let timetables = ctx.timetables();
+) -> Vec<(EmployeeAttendance, Vec<Timestamp>)> {
+    let timetables = ctx.timetables(range);
     let by_person: HashMap<i64, &[Punch]> = by_employee(punches).collect();
     people
         .iter()
@@ -142,7 +152,13 @@ pub(super) fn compute(
                 leave: ctx.leave_of(e.id),
                 punches: by_person.get(&e.id.0).copied().unwrap_or(&[]),
             };
-            tt.compute(&input, ctx.sync)
+            let computed = tt.compute(&input, ctx.sync);
+            let closes = computed
+                .days
+                .iter()
+                .map(|d| tt.day_closes_at(d.date))
+                .collect();
+            (computed, closes)
         })
         .collect()
 }

@@ -1,7 +1,8 @@
-//! Attendance: days and timesheets computed from the punches on every
-//! read, so a punch that arrives late, a correction or a changed setting
-//! shows at once (`bench/attendance.sh` compares this with storing the
-//! days; see ARCHITECTURE.md).
+//! Attendance: days and timesheets read from the stored attendance days
+//! (`stored.rs`), which every write that can change a day forgets in its
+//! own transaction; a read computes what is missing with the engine and
+//! saves it. So a punch that arrives late, a correction or a changed
+//! setting shows on the next read (see ARCHITECTURE.md, "Attendance").
 //!
 //! [`Attendance::everyone`] computes a page of employees over a period,
 //! [`Attendance::employee`] one person; both return the engine's days and
@@ -9,11 +10,13 @@
 
 mod context;
 pub mod period;
+mod stored;
 
 use std::collections::HashSet;
 
 use self::context::{compute, Context};
 pub use self::period::{Page, Period};
+use self::stored::days_of;
 use super::error::ServiceResult;
 use super::services::{Caller, Services};
 use crate::attendance::{EmployeeAttendance, Totals};
@@ -55,7 +58,8 @@ pub struct Attendance<'a>(&'a Services);
 
 impl Attendance<'_> {
     /// Active employees, and inactive ones with punches near the period,
-    /// in enroll id order; `page` of them computed.
+    /// in enroll id order; `page` of them, with their stored days (see
+    /// `stored.rs`). Classified punches are not included.
     pub async fn everyone(
         &self,
         caller: &Caller,
@@ -64,19 +68,20 @@ impl Attendance<'_> {
     ) -> ServiceResult<Everyone> {
         let s = self.0;
         let ctx = Context::load(s, caller, period, None).await?;
-        let (from, to) = ctx.punch_span();
-        let punches = s
+        let (from, to) = ctx.punch_span(ctx.range);
+        let punched: HashSet<EmployeeId> = s
             .store
-            .attendance_punches(caller.company_id, from, to, None)
-            .await?;
-        let punched: HashSet<i64> = punches.iter().map(|p| p.employee_id).collect();
+            .inactive_with_punches(caller.company_id, from, to)
+            .await?
+            .into_iter()
+            .collect();
         let all = s
             .store
             .list_employees(caller.company_id, EmployeeFilter::All, u32::MAX, 0)
             .await?;
         let in_scope: Vec<Employee> = all
             .into_iter()
-            .filter(|e| e.active || punched.contains(&e.id.0))
+            .filter(|e| e.active || punched.contains(&e.id))
             .collect();
         let total = in_scope.len();
         let people: Vec<Employee> = in_scope
@@ -84,7 +89,15 @@ impl Attendance<'_> {
             .skip(page.offset)
             .take(page.limit)
             .collect();
-        let computed = compute(&ctx, &people, &punches);
+        let mut days = days_of(s, &ctx, &people, people.len() == total).await?;
+        let computed = people
+            .iter()
+            .map(|e| EmployeeAttendance {
+                employee_id: e.id.0,
+                days: days.remove(&e.id).unwrap_or_default(),
+                punches: Vec::new(),
+            })
+            .collect();
         Ok(Everyone {
             people: zip(&ctx, people, computed),
             total,
@@ -93,7 +106,8 @@ impl Attendance<'_> {
         })
     }
 
-    /// One employee over a period; `NotFound` outside the company.
+    /// One employee over a period, with their stored days and every punch
+    /// classified (computed for this read); `NotFound` outside the company.
     pub async fn employee(
         &self,
         caller: &Caller,
@@ -103,14 +117,16 @@ impl Attendance<'_> {
         let s = self.0;
         let employee = s.store.get_employee(caller.company_id, id).await?;
         let ctx = Context::load(s, caller, period, Some(id)).await?;
-        let (from, to) = ctx.punch_span();
+        let people = vec![employee];
+        let mut days = days_of(s, &ctx, &people, false).await?;
+        let (from, to) = ctx.punch_span(ctx.range);
         let punches = s
             .store
             .attendance_punches(caller.company_id, from, to, Some(id))
             .await?;
-        let people = vec![employee];
-        let computed = compute(&ctx, &people, &punches);
-        Ok(zip(&ctx, people, computed).remove(0))
+        let (mut attendance, _) = compute(&ctx, ctx.range, &people, &punches).remove(0);
+        attendance.days = days.remove(&id).unwrap_or_default();
+        Ok(zip(&ctx, people, vec![attendance]).remove(0))
     }
 }
 
