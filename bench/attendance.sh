@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Issue 8 §6: attendance from the database, in release, on SQLite and on a
 # throwaway PostgreSQL. A month for 1,000 employees with 4 punches a day
-# (120,000 punches, stored through the real sync path): the month's
-# summary, one day for everyone, the first read after a sync that stored
-# 10,000 new punches, and the same for attendance days kept in a table.
+# (120,000 punches, stored through the real sync path), read through the
+# service from the stored attendance days: the first month read (computes
+# and stores every day), the month's summary, one day for everyone, a sync
+# storing 10,000 new punches and the first read of the days it touched,
+# and a rule change with the recompute it causes.
 # Each figure is a median of 7 runs and a ratio to a plain full scan of the
 # month's punches in the same run. Prints figures; never fails on them.
 #

@@ -1,12 +1,12 @@
 //! Issue 8 §6: attendance from the database, on SQLite and PostgreSQL. A
 //! month for 1,000 employees with 4 punches a day (120,000 punches) is
-//! stored through the real sync path, then timed through the service:
-//! the month's summary, one day for everyone, and the first read after a
-//! sync that stored 10,000 new punches. The same figures are taken for the
-//! alternative design, attendance days stored in a table and refreshed
-//! after each sync, so the choice is made on measurements. Every figure
-//! is also given as a ratio to a plain full scan of the month's punches
-//! in the same run. Run through `bench/attendance.sh`.
+//! stored through the real sync path, then timed through the service,
+//! which reads the stored attendance days (migration 0010): the first
+//! month read (computes and stores every day), the month's summary, one
+//! day for everyone, a sync that stores 10,000 new punches and the first
+//! read of the days it touched, and a rule change with the recompute it
+//! causes. Every figure is also given as a ratio to a plain full scan of
+//! the month's punches in the same run. Run through `bench/attendance.sh`.
 
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -22,9 +22,6 @@ use punchclock::service::attendance::{Page, Period};
 use punchclock::service::Caller;
 use punchclock::web::AppState;
 
-#[path = "attendance_store/stored.rs"]
-mod stored;
-
 const EMPLOYEES: usize = 1_000;
 const DAYS: i32 = 30;
 const RUNS: usize = 7;
@@ -37,7 +34,7 @@ fn main() -> anyhow::Result<()> {
     rt.block_on(bench("SQLite", &sqlite))?;
     if let Ok(admin) = std::env::var("PUNCHCLOCK_BENCH_POSTGRES_URL") {
         rt.block_on(async {
-            let (url, drop) = stored::fresh_postgres(&admin).await?;
+            let (url, drop) = fresh_postgres(&admin).await?;
             let result = bench("PostgreSQL", &url).await;
             drop.await;
             result
@@ -73,17 +70,15 @@ async fn bench(backend: &str, url: &str) -> anyhow::Result<()> {
         "\n== {backend}: {EMPLOYEES} employees x 4 punches x {DAYS} days stored in {:.1} s",
         load.elapsed().as_secs_f64()
     );
-    figures(&state, &caller, device, url, now).await
+    figures(&state, &caller, device, now).await
 }
 
 async fn figures(
     state: &AppState,
     caller: &Caller,
     device: DeviceId,
-    url: &str,
     now: Timestamp,
 ) -> anyhow::Result<()> {
-    let s = &state.services;
     let month = Period {
         from: FIRST,
         to: FIRST.checked_add((DAYS - 1).days())?,
@@ -101,40 +96,67 @@ async fn figures(
         Ok(n.len())
     })
     .await?;
-    let month_summary = median(|| summary(state, caller, month)).await?;
-    let one_day = median(|| summary(state, caller, day)).await?;
     report(
         "plain full scan of the month's punches (baseline)",
         scan,
         scan,
     );
-    report("on demand: month summary, everyone", month_summary, scan);
-    report("on demand: one day, everyone", one_day, scan);
+    // Nothing is stored yet: the first read computes and saves the month.
+    let first = timed(summary(state, caller, month)).await?;
+    report("first month read: compute + store 30,000 days", first, scan);
+    let stored = stored_days(state, caller, month).await?;
+    anyhow::ensure!(stored == EMPLOYEES * DAYS as usize, "{stored} days stored");
+    let month_summary = median(|| summary(state, caller, month)).await?;
+    let one_day = median(|| summary(state, caller, day)).await?;
+    report("month summary, everyone (stored days)", month_summary, scan);
+    report("one day, everyone (stored days)", one_day, scan);
 
-    let table = stored::Table::create(url, caller.company_id).await?;
-    let build = timed(table.rebuild(s, caller, month)).await?;
-    let stored_month = median(|| table.month_summary(month)).await?;
-    let stored_day = median(|| table.day(day.from)).await?;
-    report("stored: build the month (compute + write)", build, scan);
-    report("stored: month summary, everyone", stored_month, scan);
-    report("stored: one day, everyone", stored_day, scan);
-
-    // 10,000 new punches: the 2.5 days after the month for everyone.
+    // 10,000 new punches: the 2.5 days after the month for everyone. The
+    // sync forgets the days they touch (and the month's last day, a
+    // neighbour); the first read of those days computes and stores them.
     let written = timed(sync(state, caller, device, DAYS, 3, now)).await?;
     let touched = Period {
-        from: month.to.tomorrow()?,
+        from: month.to,
         to: month.to.checked_add(3.days())?,
     };
     let fresh = timed(summary(state, caller, touched)).await?;
-    let refresh = timed(table.refresh(s, caller, touched)).await?;
+    let again = timed(summary(state, caller, month)).await?;
     report("the sync storing 10,000 new punches", written, scan);
-    report("on demand: first read of the days it touched", fresh, scan);
+    report("first read of the days it touched", fresh, scan);
+    report("month summary after that sync", again, scan);
+    println!(
+        "   up to date after the sync: {:.1} ms (sync + first read)",
+        (written.wall + fresh.wall).as_secs_f64() * 1e3
+    );
+
+    // A rule change forgets every day; the next month read recomputes all.
+    let rules = state.store.attendance_rules(caller.company_id).await?;
+    let write = timed(async {
+        state
+            .store
+            .update_attendance_rules(caller.company_id, &rules)
+            .await?;
+        Ok(())
+    })
+    .await?;
+    let recompute = timed(summary(state, caller, month)).await?;
+    report("a rule change (forgets every stored day)", write, scan);
     report(
-        "stored: recompute + rewrite the days it touched",
-        refresh,
+        "month summary after it: compute + store all",
+        recompute,
         scan,
     );
-    table.drop_table().await
+    Ok(())
+}
+
+/// How many days of `period` are stored for the company.
+async fn stored_days(state: &AppState, caller: &Caller, period: Period) -> anyhow::Result<usize> {
+    let zone = state.store.get_company(caller.company_id).await?.timezone;
+    let rows = state
+        .store
+        .stored_attendance_days(caller.company_id, period.range(), None, zone.tz())
+        .await?;
+    Ok(rows.len())
 }
 
 /// Everyone over `period`, summed per employee as a timesheet does.
@@ -345,4 +367,25 @@ fn report(what: &str, took: Took, baseline: Took) {
         ms(took.cpu),
         ratio(took.cpu, baseline.cpu),
     );
+}
+
+/// A new database under an admin URL, and a future that drops it.
+async fn fresh_postgres(admin: &str) -> anyhow::Result<(String, impl Future<Output = ()> + use<>)> {
+    let name = format!("pc_bench_{}", std::process::id());
+    let pool = sqlx::PgPool::connect(admin).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&pool)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&pool)
+        .await?;
+    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+    let url = format!("{base}/{name}");
+    let drop = async move {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&pool)
+            .await;
+        pool.close().await;
+    };
+    Ok((url, drop))
 }
