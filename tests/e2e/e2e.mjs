@@ -22,6 +22,7 @@ import * as devices from "./checks/devices.mjs";
 import * as employees from "./checks/employees.mjs";
 import * as login from "./checks/login.mjs";
 import * as plan from "./checks/plan.mjs";
+import * as exports from "./checks/exports.mjs";
 import * as keyboard from "./checks/keyboard.mjs";
 import * as layout from "./checks/layout.mjs";
 import * as punches from "./checks/punches.mjs";
@@ -357,6 +358,8 @@ try {
     await page.getByTestId("timesheet-totals").waitFor();
     await page.screenshot({ path: join(SHOT_DIR, "timesheet-person.png"), fullPage: true });
   });
+
+  await exports.downloads(t, { from: daysBefore(lastDay, 20), to: lastDay, zone: "Europe/Berlin" });
 
   await check("add a missing punch from the day view", async () => {
     await page.goto(`/attendance?date=${flaggedDay}`);

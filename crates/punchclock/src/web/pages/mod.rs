@@ -39,6 +39,7 @@ mod device_log;
 mod devices;
 mod employees;
 pub mod error;
+pub mod exports;
 pub mod fmt;
 pub mod layout;
 mod notify;
@@ -88,6 +89,7 @@ pub fn router() -> Router<AppState> {
             get(employees::edit_form).post(employees::update),
         )
         .route("/punches", get(punches::list))
+        .route("/punches/export", get(exports::punches))
         .route(
             "/punches/new",
             get(corrections::add_form).post(corrections::add),
@@ -129,8 +131,10 @@ fn attendance_routes() -> Router<AppState> {
     use attendance_settings as settings;
     Router::new()
         .route("/attendance", get(attendance::day))
+        .route("/attendance/export", get(exports::attendance))
         .route("/attendance/employees/{id}", get(attendance::person))
         .route("/timesheets", get(timesheets::summary))
+        .route("/timesheets/export", get(exports::timesheets))
         .route("/timesheets/{id}", get(timesheets::person))
         .route(
             "/attendance/settings",

@@ -1,5 +1,6 @@
 //! The day view: everyone's attendance on one date, flags explained.
 
+use crate::web::pages::exports;
 use jiff::civil::Date;
 use jiff::ToSpan;
 use maud::{html, Markup};
@@ -27,6 +28,7 @@ pub fn day_page(ctx: &Ctx, date: Date, e: &Everyone, page: u64, errors: &FieldEr
         (summary(&Totals::of(days.iter().copied())))
         p.small.muted { "Times are in " (ctx.company.timezone) ". Flagged days say why in words; "
             "open a person to see every punch and correct it." }
+        (exports::links("Download this day for payroll", &format!("/attendance/export?date={date}&"), "attendance"))
         @if e.people.is_empty() {
             div.card.empty data-testid="no-attendance" { "Nobody is active yet. People appear once a device is synced." }
         } @else {

@@ -1,6 +1,6 @@
 //! Punches: filter by employee, device and dates; newest first, in pages.
 
-mod query;
+pub mod query;
 mod view;
 
 use axum::extract::{Query, State};

@@ -42,6 +42,22 @@ impl PunchQuery {
         format!("/punches?{}", parts.join("&"))
     }
 
+    /// The download route with these filters, ready for `format=`.
+    pub fn export_link(&self) -> String {
+        let mut link = String::from("/punches/export?");
+        for (k, v) in [
+            ("employee", &self.employee),
+            ("device", &self.device),
+            ("from", &self.from),
+            ("to", &self.to),
+        ] {
+            if !v.is_empty() {
+                link.push_str(&format!("{k}={}&", fmt::percent_encode(v)));
+            }
+        }
+        link
+    }
+
     /// Whether any filter is set.
     pub fn filtered(&self) -> bool {
         !(self.employee.is_empty()

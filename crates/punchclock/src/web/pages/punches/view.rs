@@ -1,5 +1,6 @@
 //! The punch list: filters, the table, and paging.
 
+use crate::web::pages::exports;
 use maud::{html, Markup};
 
 use super::query::{PunchQuery, PAGE_SIZE};
@@ -29,6 +30,9 @@ pub fn punch_page(ctx: &Ctx, q: &PunchQuery, errors: &FieldErrors, p: &PunchPage
         p.small.muted {
             "Times are in " (ctx.company.timezone) ". "
             "Device time is what the clock itself printed."
+        }
+        @if errors.is_empty() {
+            (exports::links("Download every punch with these filters", &q.export_link(), "punches"))
         }
         @if p.punches.is_empty() {
             (empty(q, errors, p))

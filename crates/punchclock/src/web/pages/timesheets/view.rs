@@ -1,6 +1,7 @@
 //! Timesheets: totals per employee over a period (default: this month),
 //! and one employee's days with their totals.
 
+use crate::web::pages::exports;
 use maud::{html, Markup};
 
 use crate::attendance::Totals;
@@ -26,6 +27,10 @@ pub fn summary_page(ctx: &Ctx, e: &Everyone, page: (u64, usize), errors: &FieldE
         (range_form("/timesheets", p, errors))
         p.small.muted { (period_words(p)) ". Days present counts late and half days too; "
             "late and early are days (and h:mm); hours are h:mm." }
+        (exports::links("Payroll timesheet, one row per person and day",
+            &format!("/timesheets/export?rows=days&from={}&to={}&", p.from, p.to), "timesheet-days"))
+        (exports::links("Totals per person",
+            &format!("/timesheets/export?rows=totals&from={}&to={}&", p.from, p.to), "timesheet-totals"))
         div.table-wrap {
             table.cards data-testid="timesheet-summary" {
                 thead { tr {

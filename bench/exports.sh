@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Issue 9 §4: exporting the 120,000-punch month (1,000 employees x 4
+# punches x 30 days, as in bench/attendance.sh) as CSV and as XLSX, on
+# SQLite, in release, through the streamed response the API and pages
+# answer with. Each figure is its own process (3 runs, median wall time,
+# highest peak RSS), against the file's size; the baseline, measured in
+# the same run, is a plain scan of the same punches into memory. Prints
+# figures; never fails on them.
+#
+#   bench/exports.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=$(mktemp -d /tmp/pc-exports-bench.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+cargo build --quiet --release --locked -p punchclock --example exports_file
+bin=target/release/examples/exports_file
+db="$dir/bench.sqlite"
+start=$(date +%s.%N)
+"$bin" prepare "$db"
+echo "month stored in $(echo "$(date +%s.%N) - $start" | bc) s"
+for mode in scan csv xlsx; do
+    for _ in 1 2 3; do "$bin" "$mode" "$db"; done
+done | python3 -c '
+import json, sys, statistics
+runs = {}
+for line in sys.stdin:
+    r = json.loads(line)
+    runs.setdefault(r["mode"], []).append(r)
+def fig(mode):
+    rs = runs[mode]
+    return (statistics.median(r["wall_ms"] for r in rs),
+            max(r["peak_rss_kb"] for r in rs) / 1024,
+            rs[0]["bytes"] / 1048576)
+base_ms, base_rss, _ = fig("scan")
+print(f"{\"what\":44} {\"wall ms\":>8} {\"x scan\":>7} {\"peak RSS MB\":>12} {\"x scan\":>7} {\"file MB\":>8} {\"RSS/file\":>9}")
+for mode, what in [("scan", "plain scan of the 120,000 punches (baseline)"),
+                   ("csv", "punches as CSV, streamed"),
+                   ("xlsx", "punches as XLSX, constant memory, streamed")]:
+    ms, rss, mb = fig(mode)
+    per = f"{rss / mb:9.2f}" if mb else f"{\"-\":>9}"
+    print(f"{what:44} {ms:8.0f} {ms / base_ms:7.2f} {rss:12.1f} {rss / base_rss:7.2f} {mb:8.1f} {per}")
+'

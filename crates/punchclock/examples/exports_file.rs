@@ -1,0 +1,251 @@
+//! Issue 9 §4: exporting the 120,000-punch month (1,000 employees × 4
+//! punches × 30 days, the data set of `attendance_store.rs`) as CSV and as
+//! XLSX, through the same streamed response the API and the pages answer
+//! with, read to the end as a client would. One process per figure, so
+//! its peak RSS (VmHWM) is that export's alone; the baseline, in its own
+//! process, is a plain scan of the same punches into memory. Run through
+//! `bench/exports.sh`:
+//!
+//!   exports_file prepare DB            # store the month (SQLite)
+//!   exports_file csv|xlsx|scan DB      # one figure, one line of JSON
+
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use jiff::civil::{date, Date, DateTime};
+use jiff::{Timestamp, ToSpan};
+use punchclock::app::build_state;
+use punchclock::clock::Clock;
+use punchclock::config::Config;
+use punchclock::domain::*;
+use punchclock::service::Caller;
+use punchclock::web::export::{sources, Format};
+use punchclock::web::AppState;
+
+const EMPLOYEES: usize = 1_000;
+const DAYS: i32 = 30;
+const FIRST: Date = date(2026, 3, 2);
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let (mode, db) = match args.as_slice() {
+        [_, mode, db] => (mode.as_str(), db.as_str()),
+        _ => anyhow::bail!("usage: exports_file prepare|csv|xlsx|scan DB"),
+    };
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(run(mode, db))
+}
+
+async fn run(mode: &str, db: &str) -> anyhow::Result<()> {
+    let now = zoned(FIRST.checked_add((DAYS + 6).days())?, 6, 0, 0);
+    let state = build_state(
+        Config {
+            database_url: format!("sqlite://{db}?mode=rwc"),
+            ..Config::default()
+        },
+        Clock::manual(now),
+    )
+    .await?;
+    if mode == "prepare" {
+        let (caller, device) = company(&state).await?;
+        for day in (0..DAYS).step_by(3) {
+            sync(&state, &caller, device, day, 3.min(DAYS - day), now).await?;
+        }
+        return Ok(());
+    }
+    let caller = bench_caller(&state).await?;
+    let filter = PunchFilter {
+        from: Some(zoned(FIRST, 0, 0, 0)),
+        to: Some(zoned(FIRST.checked_add(DAYS.days())?, 0, 0, 0)),
+        oldest_first: true,
+        ..PunchFilter::default()
+    };
+    let start = Instant::now();
+    let (rows, bytes) = match mode {
+        "scan" => {
+            let (from, to) = (filter.from.unwrap(), filter.to.unwrap());
+            let all = state
+                .store
+                .attendance_punches(caller.company_id, from, to, None)
+                .await?;
+            (all.len(), 0)
+        }
+        "csv" | "xlsx" => {
+            let format = if mode == "csv" {
+                Format::Csv
+            } else {
+                Format::Xlsx
+            };
+            let tz = jiff::tz::TimeZone::get("Europe/Berlin")?;
+            let sheet = sources::punch_sheet("2026-03".into(), "Europe/Berlin".into());
+            let res = sources::punches(&state.services, caller, filter, tz, format, sheet);
+            let mut body = res.into_body().into_data_stream();
+            let mut bytes = 0usize;
+            let mut first: Vec<u8> = Vec::new();
+            while let Some(chunk) = body.next().await {
+                let chunk = chunk?;
+                if first.len() < 4096 {
+                    first.extend_from_slice(&chunk[..chunk.len().min(4096)]);
+                }
+                bytes += chunk.len();
+            }
+            let magic: &[u8] = if mode == "csv" { b"id," } else { b"PK" };
+            anyhow::ensure!(first.starts_with(magic), "not the {mode} file");
+            (0, bytes)
+        }
+        other => anyhow::bail!("unknown mode {other}"),
+    };
+    let wall = start.elapsed();
+    println!(
+        "{{\"mode\":\"{mode}\",\"rows\":{rows},\"bytes\":{bytes},\"wall_ms\":{:.1},\"peak_rss_kb\":{}}}",
+        ms(wall),
+        peak_rss_kb()
+    );
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// This process's peak resident set (VmHWM), in KiB.
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+async fn bench_caller(state: &AppState) -> anyhow::Result<Caller> {
+    let account = state
+        .store
+        .account_login("bench@example.com")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("run prepare first"))?
+        .account;
+    Ok(Caller {
+        company_id: account.company_id,
+        account_id: account.id,
+    })
+}
+
+/// A company with a 09:00-17:30 default shift and one device (as in
+/// `attendance_store.rs`).
+async fn company(state: &AppState) -> anyhow::Result<(Caller, DeviceId)> {
+    let store = &state.store;
+    let (company, owner) = store
+        .create_company_with_owner(
+            &NewCompany {
+                name: "Bench".into(),
+                timezone: Zone::parse("Europe/Berlin")?,
+                poll_interval_minutes: None,
+                plan: "business".into(),
+                seats: 5_000,
+                trial_ends_at: None,
+            },
+            "bench@example.com",
+            "not-a-hash",
+        )
+        .await?;
+    let caller = Caller {
+        company_id: company.id,
+        account_id: owner.id,
+    };
+    let device = store
+        .create_device(
+            company.id,
+            &NewDevice {
+                name: "Door".into(),
+                host: "127.0.0.1".into(),
+                port: 4370,
+                comm_key: None,
+                transport: Transport::Tcp,
+                timezone: None,
+                enabled: true,
+                poll_interval_minutes: None,
+                mode: DeviceMode::Poll,
+                push_serial: None,
+            },
+        )
+        .await?;
+    Ok((caller, device.id))
+}
+
+/// One sync storing `days` days of everyone's punches from day `first`.
+async fn sync(
+    state: &AppState,
+    caller: &Caller,
+    device: DeviceId,
+    first: i32,
+    days: i32,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    let mut punches = Vec::with_capacity(EMPLOYEES * 4 * days as usize);
+    for d in first..first + days {
+        let day = FIRST.checked_add(d.days())?;
+        for e in 0..EMPLOYEES {
+            punches.extend(workday(e, d, day));
+        }
+    }
+    let record = PollRecord {
+        kind: LogKind::Sync,
+        started_at: now,
+        duration: Duration::from_secs(1),
+        host: "127.0.0.1".into(),
+        address: None,
+        transport_used: Some(Transport::Tcp),
+        outcome: Outcome::Ok,
+        reason: None,
+        info: Some(DeviceInfo {
+            serial_number: Some("BENCH0001".into()),
+            ..DeviceInfo::default()
+        }),
+        users: Vec::new(),
+        punches,
+        history_pulled: true,
+        next_poll_at: None,
+    };
+    state
+        .store
+        .record_poll(caller.company_id, device, &record)
+        .await?;
+    Ok(())
+}
+
+/// In around 09:00, lunch 13:00-13:30, out around 17:30, with jitter.
+fn workday(employee: usize, d: i32, day: Date) -> Vec<NewPunch> {
+    let jitter = |k: u64| {
+        let x = (employee as u64 * 7919 + d as u64 * 104_729 + k * 1_299_709) % 1_200;
+        x as i64 - 600
+    };
+    [9 * 60, 13 * 60, 13 * 60 + 30, 17 * 60 + 30]
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let second = m * 60 + jitter(i as u64);
+            let t = day.to_datetime(jiff::civil::Time::midnight()) + second.seconds();
+            punch(employee, t, i)
+        })
+        .collect()
+}
+
+fn punch(employee: usize, device_time: DateTime, i: usize) -> NewPunch {
+    NewPunch {
+        enroll_id: (1001 + employee).to_string(),
+        device_time,
+        punched_at: Zone::parse("Europe/Berlin")
+            .ok()
+            .and_then(|z| z.instant(device_time))
+            .expect("a Berlin wall-clock time"),
+        status: 1,
+        punch_type: (i % 2) as u8,
+        uid: 1,
+    }
+}
+
+fn zoned(day: Date, h: i8, m: i8, s: i8) -> Timestamp {
+    let z = Zone::parse("Europe/Berlin").expect("zone");
+    z.instant(day.at(h, m, s, 0)).expect("a real time")
+}
