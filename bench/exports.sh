@@ -7,13 +7,17 @@
 # the same run, is a plain scan of the same punches into memory. Prints
 # figures; never fails on them.
 #
-#   bench/exports.sh
+#   bench/exports.sh                      # release build
+#   BENCH_PROFILE=dev bench/exports.sh    # debug build (a busy machine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=$(mktemp -d /tmp/pc-exports-bench.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-cargo build --quiet --release --locked -p punchclock --example exports_file
-bin=target/release/examples/exports_file
+profile="${BENCH_PROFILE:-release}"
+cargo build --quiet --profile "$profile" --locked -p punchclock --example exports_file
+case "$profile" in dev) out=debug ;; *) out="$profile" ;; esac
+bin="target/$out/examples/exports_file"
+echo "profile: $profile"
 db="$dir/bench.sqlite"
 start=$(date +%s.%N)
 "$bin" prepare "$db"
