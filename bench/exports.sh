@@ -36,11 +36,11 @@ def fig(mode):
             max(r["peak_rss_kb"] for r in rs) / 1024,
             rs[0]["bytes"] / 1048576)
 base_ms, base_rss, _ = fig("scan")
-print(f"{\"what\":44} {\"wall ms\":>8} {\"x scan\":>7} {\"peak RSS MB\":>12} {\"x scan\":>7} {\"file MB\":>8} {\"RSS/file\":>9}")
+print("%-44s %8s %7s %12s %7s %8s %9s" % ("what", "wall ms", "x scan", "peak RSS MB", "x scan", "file MB", "RSS/file"))
 for mode, what in [("scan", "plain scan of the 120,000 punches (baseline)"),
                    ("csv", "punches as CSV, streamed"),
                    ("xlsx", "punches as XLSX, constant memory, streamed")]:
     ms, rss, mb = fig(mode)
-    per = f"{rss / mb:9.2f}" if mb else f"{\"-\":>9}"
+    per = f"{rss / mb:9.2f}" if mb else "        -"
     print(f"{what:44} {ms:8.0f} {ms / base_ms:7.2f} {rss:12.1f} {rss / base_rss:7.2f} {mb:8.1f} {per}")
 '
