@@ -77,6 +77,17 @@ pub struct PlanPreview {
     pub trial_ends_at: Option<Timestamp>,
 }
 
+/// A plan change that passed its checks, with what they were made on.
+struct CheckedChange {
+    company: Company,
+    from: Plan,
+    to: Plan,
+    active: u64,
+    now: Timestamp,
+    /// The trial end the new plan keeps (`None`: no trial).
+    trial_ends_at: Option<Timestamp>,
+}
+
 impl Standing {
     /// Over the seat limit: how many must be deactivated (or 0).
     pub fn excess(&self) -> u64 {
@@ -275,17 +286,15 @@ impl Billing {
         actor: AccountId,
         plan_id: &str,
     ) -> Result<Standing, PlanError> {
-        let to = self
-            .catalog
-            .get(plan_id)
-            .cloned()
-            .ok_or_else(|| PlanError::UnknownPlan(plan_id.to_string()))?;
-        let company = self.store.get_company(company_id).await?;
-        let active = self.store.count_active_employees(company_id).await?;
-        let from = self.plan_of(&company);
-        let now = self.clock.now();
+        let CheckedChange {
+            company,
+            from,
+            to,
+            now,
+            trial_ends_at,
+            ..
+        } = self.check_change(company_id, plan_id).await?;
         let in_trial = company.trial_ends_at.is_some_and(|end| end > now);
-        let trial_ends_at = self.allowed_change(&company, &from, &to, active, now)?;
         let reference = match self.payments.change_plan(company_id, &from, &to).await {
             PaymentDecision::Approved { reference } => reference,
             PaymentDecision::Declined { message } => return Err(PlanError::Declined(message)),
@@ -313,6 +322,32 @@ impl Billing {
         company_id: CompanyId,
         plan_id: &str,
     ) -> Result<PlanPreview, PlanError> {
+        let CheckedChange {
+            from,
+            to,
+            active,
+            now,
+            trial_ends_at,
+            ..
+        } = self.check_change(company_id, plan_id).await?;
+        let upgrade = self.catalog.rank(&to.id) > self.catalog.rank(&from.id);
+        Ok(PlanPreview {
+            from,
+            to,
+            active_employees: active,
+            upgrade,
+            effective: now,
+            trial_ends_at,
+        })
+    }
+
+    /// Loads what a plan change is decided on and checks it, so that the
+    /// confirmation step and the change itself can never disagree.
+    async fn check_change(
+        &self,
+        company_id: CompanyId,
+        plan_id: &str,
+    ) -> Result<CheckedChange, PlanError> {
         let to = self
             .catalog
             .get(plan_id)
@@ -323,13 +358,12 @@ impl Billing {
         let from = self.plan_of(&company);
         let now = self.clock.now();
         let trial_ends_at = self.allowed_change(&company, &from, &to, active, now)?;
-        let upgrade = self.catalog.rank(&to.id) > self.catalog.rank(&from.id);
-        Ok(PlanPreview {
+        Ok(CheckedChange {
+            company,
             from,
             to,
-            active_employees: active,
-            upgrade,
-            effective: now,
+            active,
+            now,
             trial_ends_at,
         })
     }
