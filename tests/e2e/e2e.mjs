@@ -18,6 +18,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import net from "node:net";
+import * as dashboard from "./checks/dashboard.mjs";
 import * as devices from "./checks/devices.mjs";
 import * as employees from "./checks/employees.mjs";
 import * as login from "./checks/login.mjs";
@@ -299,6 +300,7 @@ try {
 
   await punches.verifyNames(t);
   await punches.pastLastPage(t);
+  await punches.listTools(t);
   await layout.phonePunches(t);
   await layout.employeeFilter(t);
   await devices.wholeHoursAdvice(t, deviceId);
@@ -393,6 +395,8 @@ try {
     const reasons = await page.locator('[data-field="reason"]').allInnerTexts();
     assert(reasons.includes("Tapped by a colleague") && reasons.includes("Forgot to clock out"), reasons.join());
   });
+
+  await dashboard.whoIsIn(t, "Europe/Berlin");
 
   await check("stopping the device turns the label Offline without a reload", async () => {
     await page.goto("/devices");
@@ -545,6 +549,8 @@ try {
     await page.getByTestId("account-notice").waitFor();
     globalThis.__trialEnd = trialEnd;
   });
+
+  await dashboard.blockedDevicePanel(t);
 
   await employees.chooseWhomToDeactivate(t);
   await employees.searchBox(t);

@@ -44,6 +44,44 @@
     } catch (e) { /* keep the server default */ }
   }
 
+  // The dashboard: fetch its panels again every few seconds and swap them
+  // in place (the server renders them, chart included). Skipped while the
+  // tab is hidden or while focus is inside, so a keyboard user is not moved.
+  var panels = document.querySelector("[data-live-panels]");
+  if (panels && window.fetch) {
+    var panelsUrl = panels.getAttribute("data-live-panels");
+    var panelsEvery = parseInt(panels.getAttribute("data-live-every") || "20000", 10);
+    var refreshPanels = function () {
+      if (document.hidden || panels.contains(document.activeElement)) {
+        setTimeout(refreshPanels, panelsEvery);
+        return;
+      }
+      refreshOnce().then(function () { setTimeout(refreshPanels, panelsEvery); });
+    };
+    var refreshOnce = function () {
+      return fetch(panelsUrl, { credentials: "same-origin", headers: { "Accept": "text/html" }, cache: "no-store" })
+        .then(function (response) {
+          if (response.status === 401) {
+            window.location.href = "/login?expired=1&next=" + encodeURIComponent(window.location.pathname);
+            return null;
+          }
+          return response.ok ? response.text() : null;
+        })
+        .then(function (html) {
+          if (html !== null && html !== undefined) {
+            panels.innerHTML = html;
+            panels.setAttribute("data-refreshed", String(Date.now()));
+          }
+        })
+        .catch(function () { /* try again next turn */ });
+    };
+    setTimeout(refreshPanels, panelsEvery);
+    // Back on the tab: fetch at once rather than at the next turn.
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) { refreshOnce(); }
+    });
+  }
+
   // Live device status: poll a small JSON document and update labels in place.
   var live = document.querySelector("[data-live-status]");
   if (!live || !window.fetch) { return; }

@@ -150,11 +150,11 @@ async fn next_never_leaves_the_site_nor_fails_after_signing_in() {
         let b = app.browser();
         let r = post_login(&app, &b, next).await;
         assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER, "{next:?}");
-        assert_eq!(location(&r), "/devices", "{next:?}");
+        assert_eq!(location(&r), "/", "{next:?}");
         // Signed in now: the GET form redirects at once, and as safely.
         let url = format!("/login?next={}", urlencode(next));
         let r = b.get(app.url(&url)).send().await.unwrap();
-        assert_eq!(location(&r), "/devices", "{next:?}");
+        assert_eq!(location(&r), "/", "{next:?}");
     }
     app.shutdown().await;
 }

@@ -1531,6 +1531,26 @@ async fn punch_list_filters_and_paging(db: TestDb) {
         15
     );
 
+    // An employee search's matches: any of them.
+    let bob = store
+        .employee_by_enroll_id(company.id, "2")
+        .await
+        .unwrap()
+        .unwrap();
+    let of_both = PunchFilter {
+        employee_ids: vec![ann.id, bob.id],
+        ..everything.clone()
+    };
+    assert_eq!(store.count_punches(company.id, &of_both).await.unwrap(), 25);
+    let only_ann = PunchFilter {
+        employee_ids: vec![ann.id],
+        device_id: Some(door.id),
+        ..everything.clone()
+    };
+    let rows = store.list_punches(company.id, &only_ann).await.unwrap();
+    assert_eq!(rows.len(), 10);
+    assert!(rows.iter().all(|p| p.punch.employee_id == ann.id));
+
     let by_device = PunchFilter {
         device_id: Some(annex.id),
         ..everything.clone()

@@ -63,6 +63,8 @@ pub struct PunchView {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PunchFilter {
     pub employee_id: Option<EmployeeId>,
+    /// Any of these employees (an employee search's matches); none: anyone.
+    pub employee_ids: Vec<EmployeeId>,
     pub device_id: Option<DeviceId>,
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
@@ -79,6 +81,7 @@ impl Default for PunchFilter {
     fn default() -> Self {
         PunchFilter {
             employee_id: None,
+            employee_ids: Vec::new(),
             device_id: None,
             from: None,
             to: None,

@@ -16,6 +16,7 @@ pub mod attendance;
 pub mod company;
 pub mod company_rules;
 pub mod corrections;
+pub mod dashboard;
 pub mod device_care;
 pub mod device_logs;
 pub mod devices;

@@ -113,6 +113,26 @@ impl Punches<'_> {
             .await?)
     }
 
+    /// The page (of `filter.limit`, newest first) that holds the newest
+    /// matching punch before `before`: the page a "jump to a date" opens.
+    pub async fn page_before(
+        &self,
+        caller: &Caller,
+        filter: &PunchFilter,
+        before: Timestamp,
+    ) -> ServiceResult<u64> {
+        let size = u64::from(filter.limit.clamp(1, MAX_LIMIT));
+        let store = &self.0.store;
+        let newer = PunchFilter {
+            from: Some(filter.from.map_or(before, |f| f.max(before))),
+            ..filter.clone()
+        };
+        let skipped = store.count_punches(caller.company_id, &newer).await?;
+        let total = store.count_punches(caller.company_id, filter).await?;
+        let last = total.div_ceil(size).max(1);
+        Ok((skipped / size + 1).min(last))
+    }
+
     /// One punch with its names; `NotFound` outside the company.
     pub async fn get(&self, caller: &Caller, id: PunchId) -> ServiceResult<PunchView> {
         Ok(self.0.store.get_punch(caller.company_id, id).await?)

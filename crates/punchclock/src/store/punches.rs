@@ -104,6 +104,14 @@ fn where_clause(filter: &PunchFilter) -> (String, Vec<i64>) {
             n + 1
         ));
     }
+    if !filter.employee_ids.is_empty() {
+        let first = binds.len() + 2;
+        binds.extend(filter.employee_ids.iter().map(|e| e.0));
+        let marks: Vec<String> = (first..first + filter.employee_ids.len())
+            .map(|n| format!("${n}"))
+            .collect();
+        sql.push_str(&format!(" AND p.employee_id IN ({})", marks.join(", ")));
+    }
     (sql, binds)
 }
 

@@ -35,6 +35,7 @@ pub mod body;
 pub mod caller;
 pub mod company;
 pub mod corrections;
+pub mod dashboard;
 pub mod device_care;
 pub mod devices;
 pub mod employees;
@@ -104,6 +105,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(leave::delete))
         .routes(routes!(attendance::daily))
         .routes(routes!(attendance::timesheets))
+        .routes(routes!(dashboard::get))
 }
 
 /// Routes relative to `/api/v1`.

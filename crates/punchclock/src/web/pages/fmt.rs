@@ -10,6 +10,11 @@ pub fn minute(t: Timestamp, tz: &TimeZone) -> String {
         .to_string()
 }
 
+/// `09:05` in `tz`.
+pub fn clock_time(t: Timestamp, tz: &TimeZone) -> String {
+    t.to_zoned(tz.clone()).strftime("%H:%M").to_string()
+}
+
 /// `2026-07-01 09:05:07` in `tz`.
 pub fn second(t: Timestamp, tz: &TimeZone) -> String {
     t.to_zoned(tz.clone())

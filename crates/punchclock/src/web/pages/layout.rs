@@ -9,6 +9,7 @@ use crate::web::assets;
 /// Which navigation entry a page belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
+    Dashboard,
     Devices,
     Employees,
     Punches,
@@ -54,6 +55,7 @@ pub fn page(title: &str, chrome: Option<&Chrome<'_>>, body: Markup) -> Markup {
                         @if let Some(c) = chrome {
                             span.company-name data-testid="company-name" { (c.company_name) }
                             nav.nav aria-label="Main" {
+                                (nav_link("/", "Dashboard", c.nav == Nav::Dashboard))
                                 (nav_link("/devices", "Devices", c.nav == Nav::Devices))
                                 (nav_link("/employees", "Employees", c.nav == Nav::Employees))
                                 (nav_link("/punches", "Punches", c.nav == Nav::Punches))

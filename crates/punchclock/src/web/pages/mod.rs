@@ -9,15 +9,17 @@
 //! [`when`], [`zone_field`].
 //!
 //! Routes:
-//! - `/` → `/devices` or `/login`
+//! - `/` (the dashboard, or → `/login`), `/dashboard/live` (its panels)
 //! - `/signup`, `/login` (GET form, POST submit), `POST /logout`
 //! - `/devices` (Manage Devices), `/devices/status.json` (live labels),
 //!   `/devices/new`, `/devices/{id}` (details and log), `/devices/{id}/edit`,
 //!   `/devices/{id}/delete`, `POST /devices/{id}/test`, `POST /devices/{id}/sync`
 //! - `/employees`, `/employees/active` (tick several, then (de)activate), `/employees/{id}/edit`
-//! - `/punches` (filters and paging); `/punches/new` (add a missing
+//! - `/punches` (employee search, device and date filters, page size, a
+//!   jump to a date, paging); `/punches/new` (add a missing
 //!   punch), `/punches/{id}/void` and `/unvoid`, `/corrections` (the log)
-//! - `/attendance` (everyone on a day), `/attendance/employees/{id}` (one
+//! - `/attendance` (everyone on a day, or `?show=` the people behind a
+//!   dashboard figure), `/attendance/employees/{id}` (one
 //!   person over a range, with punches and corrections), `/timesheets`,
 //!   `/timesheets/{id}`
 //! - `/attendance/settings` (rules, default shift, holidays, leave),
@@ -35,6 +37,7 @@ pub mod blocked;
 mod company;
 mod corrections;
 pub mod ctx;
+mod dashboard;
 mod device_log;
 mod devices;
 mod employees;
@@ -53,16 +56,16 @@ pub mod zone_field;
 
 use axum::http::{header, HeaderValue};
 use axum::middleware;
-use axum::response::{Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
-use self::session::{PageRejection, PageUser};
 use super::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(home))
+        .route("/", get(dashboard::home))
+        .route("/dashboard/live", get(dashboard::live))
         .route("/signup", get(account::signup_form).post(account::signup))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
@@ -178,14 +181,6 @@ async fn security_headers(mut res: Response) -> Response {
 
 async fn not_found() -> Response {
     error::not_found_page()
-}
-
-/// `/`: the devices for a signed-in browser, else the login page.
-async fn home(user: Result<PageUser, PageRejection>) -> Redirect {
-    match user {
-        Ok(_) => Redirect::to("/devices"),
-        Err(_) => Redirect::to("/login"),
-    }
 }
 
 #[cfg(test)]

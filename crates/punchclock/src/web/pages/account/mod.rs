@@ -24,7 +24,7 @@ const CROSS_SITE: &str =
 /// `GET /signup`
 pub async fn signup_form(user: Result<PageUser, PageRejection>) -> Response {
     if user.is_ok() {
-        return see_other("/devices");
+        return see_other("/");
     }
     let form = SignupFields {
         timezone: "UTC".into(),
@@ -76,7 +76,7 @@ pub struct LoginQuery {
 
 /// Only same-site paths, so `next` cannot send anyone to another site.
 fn safe_next(next: &str) -> &str {
-    session::same_site_next(next).unwrap_or("/devices")
+    session::same_site_next(next).unwrap_or("/")
 }
 
 /// `GET /login`

@@ -8,6 +8,7 @@ use maud::{html, Markup};
 use super::words::{clock, day_name, flags, hm, status_tag};
 use crate::attendance::{Day, Totals};
 use crate::service::attendance::{Everyone, PersonDays};
+use crate::service::dashboard::Figure;
 use crate::service::FieldErrors;
 use crate::web::pages::ctx::Ctx;
 use crate::web::pages::layout::{field_error, head, Nav};
@@ -15,7 +16,40 @@ use crate::web::pages::pager::pager;
 
 pub const PAGE_SIZE: usize = 100;
 
-pub fn day_page(ctx: &Ctx, date: Date, e: &Everyone, page: u64, errors: &FieldErrors) -> Markup {
+/// Which day, figure and page are shown.
+pub struct Shown {
+    pub date: Date,
+    /// Only the people behind this dashboard figure.
+    pub figure: Option<Figure>,
+    pub page: u64,
+}
+
+impl Shown {
+    fn link(&self, page: u64) -> String {
+        let date = self.date;
+        match self.figure {
+            Some(f) => format!("/attendance?date={date}&show={}&page={page}", f.as_str()),
+            None => format!("/attendance?date={date}&page={page}"),
+        }
+    }
+}
+
+/// The words for a figure on the filtered day view.
+pub fn figure_text(f: Figure) -> &'static str {
+    match f {
+        Figure::Present => "Present",
+        Figure::Late => "Late",
+        Figure::Absent => "Absent",
+        Figure::OnLeave => "On leave",
+        Figure::NotYetIn => "Not yet in",
+        Figure::Incomplete => "Incomplete days",
+        Figure::Unassigned => "With unassigned punches",
+        Figure::StatusConflict => "With key conflicts",
+    }
+}
+
+pub fn day_page(ctx: &Ctx, shown: &Shown, e: &Everyone, errors: &FieldErrors) -> Markup {
+    let (date, page) = (shown.date, shown.page);
     let title = format!("Attendance · {}", day_name(date));
     let days: Vec<&Day> = e
         .people
@@ -24,13 +58,24 @@ pub fn day_page(ctx: &Ctx, date: Date, e: &Everyone, page: u64, errors: &FieldEr
         .collect();
     let body = html! {
         (head(&[], "Attendance", Some(actions())))
-        (date_form(date, errors))
-        (summary(&Totals::of(days.iter().copied())))
+        (date_form(shown, errors))
+        @if let Some(f) = shown.figure {
+            p.flash.flash-info data-testid="figure-filter" data-figure=(f.as_str()) {
+                "Showing: " strong { (figure_text(f)) } " (" (e.total) "). "
+                a href=(format!("/attendance?date={date}")) data-testid="show-everyone" { "Show everyone" }
+            }
+        } @else {
+            (summary(&Totals::of(days.iter().copied())))
+        }
         p.small.muted { "Times are in " (ctx.company.timezone) ". Flagged days say why in words; "
             "open a person to see every punch and correct it." }
         (exports::links("Download this day for payroll", &format!("/attendance/export?date={date}&"), "attendance"))
         @if e.people.is_empty() {
-            div.card.empty data-testid="no-attendance" { "Nobody is active yet. People appear once a device is synced." }
+            @if shown.figure.is_some() {
+                div.card.empty data-testid="no-attendance" { "Nobody on this day." }
+            } @else {
+                div.card.empty data-testid="no-attendance" { "Nobody is active yet. People appear once a device is synced." }
+            }
         } @else {
             div.table-wrap {
                 table.cards data-testid="attendance-day" {
@@ -42,7 +87,7 @@ pub fn day_page(ctx: &Ctx, date: Date, e: &Everyone, page: u64, errors: &FieldEr
                     tbody { @for p in &e.people { (row(p, date)) } }
                 }
             }
-            (pager(page, e.total as u64, PAGE_SIZE as u64, |n| format!("/attendance?date={date}&page={n}"), ("Previous", "Next")))
+            (pager(page, e.total as u64, PAGE_SIZE as u64, |n| shown.link(n), ("Previous", "Next")))
         }
     };
     ctx.page(&title, Nav::Attendance, body)
@@ -55,21 +100,35 @@ fn actions() -> Markup {
     }
 }
 
-fn date_form(date: Date, errors: &FieldErrors) -> Markup {
+fn date_form(shown: &Shown, errors: &FieldErrors) -> Markup {
+    let date = shown.date;
     let prev = date.checked_sub(1.day()).unwrap_or(date);
     let next = date.checked_add(1.day()).unwrap_or(date);
+    let show = shown
+        .figure
+        .map_or(String::new(), |f| format!("&show={}", f.as_str()));
     html! {
         form.card.mb method="get" action="/attendance" data-testid="day-picker" {
             div.filters {
-                a.btn.btn-quiet href=(format!("/attendance?date={prev}")) data-testid="prev-day" { "← " (day_name(prev)) }
+                a.btn.btn-quiet href=(format!("/attendance?date={prev}{show}")) data-testid="prev-day" { "← " (day_name(prev)) }
                 div.field.has-error[errors.get("date").is_some()] {
                     label for="f-date" { "Day" }
                     input id="f-date" type="date" name="date" value=(date);
                     (field_error("f-date-error", "date", errors.get("date")))
                 }
+                div.field.has-error[errors.get("show").is_some()] {
+                    label for="f-show" { "Who" }
+                    select id="f-show" name="show" data-testid="figure-select" {
+                        option value="" selected[shown.figure.is_none()] { "Everyone" }
+                        @for f in Figure::ALL {
+                            option value=(f.as_str()) selected[shown.figure == Some(f)] { (figure_text(f)) }
+                        }
+                    }
+                    (field_error("f-show-error", "show", errors.get("show")))
+                }
                 div.actions {
                     button type="submit" data-testid="show-day" { "Show" }
-                    a.btn.btn-quiet href=(format!("/attendance?date={next}")) data-testid="next-day" { (day_name(next)) " →" }
+                    a.btn.btn-quiet href=(format!("/attendance?date={next}{show}")) data-testid="next-day" { (day_name(next)) " →" }
                 }
             }
         }

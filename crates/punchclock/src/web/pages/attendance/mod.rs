@@ -18,6 +18,7 @@ use super::pager::page_number;
 use crate::domain::EmployeeId;
 use crate::service::attendance::period::{date_or, today};
 use crate::service::attendance::{Page, Period};
+use crate::service::dashboard::Figure;
 use crate::service::FieldErrors;
 use crate::web::AppState;
 
@@ -27,6 +28,9 @@ pub struct DayQuery {
     date: String,
     #[serde(default)]
     page: Option<String>,
+    /// Only the people behind one dashboard figure (`late`, `not_yet_in`…).
+    #[serde(default)]
+    show: String,
 }
 
 /// A period as the range forms send it.
@@ -53,32 +57,43 @@ impl RangeQuery {
     }
 }
 
-/// `GET /attendance?date=&page=`: everyone on one day (default today).
+/// `GET /attendance?date=&show=&page=`: everyone on one day (default
+/// today), or only the people behind one dashboard figure.
 pub async fn day(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<DayQuery>,
 ) -> PageResult<Markup> {
     let today = today(ctx.now, &ctx.company.timezone);
-    let (date, errors) = match date_or(&q.date, today) {
+    let (date, mut errors) = match date_or(&q.date, today) {
         Ok(d) => (d, FieldErrors::default()),
         Err(m) => (today, FieldErrors::one("date", m)),
     };
+    let figure = match q.show.trim() {
+        "" => None,
+        s => Figure::parse(s).or_else(|| {
+            errors.add("show", "Choose one of the figures listed, or everyone.");
+            None
+        }),
+    };
     let page = page_number(q.page.as_deref());
     let offset = (page as usize - 1) * day::PAGE_SIZE;
-    let everyone = state
-        .services
-        .attendance()
-        .everyone(
-            ctx.caller(),
-            Period::day(date),
-            Page {
-                limit: day::PAGE_SIZE,
-                offset,
-            },
-        )
-        .await?;
-    Ok(day::day_page(&ctx, date, &everyone, page, &errors))
+    let page_of = Page {
+        limit: day::PAGE_SIZE,
+        offset,
+    };
+    let s = &state.services;
+    let everyone = match figure {
+        Some(f) => s.dashboard().behind(ctx.caller(), date, f, page_of).await?,
+        None => {
+            let period = Period::day(date);
+            s.attendance()
+                .everyone(ctx.caller(), period, page_of)
+                .await?
+        }
+    };
+    let shown = day::Shown { date, figure, page };
+    Ok(day::day_page(&ctx, &shown, &everyone, &errors))
 }
 
 /// `GET /attendance/employees/{id}?from=&to=` (default: the last 7 days).

@@ -8,12 +8,19 @@ use crate::service::punches::{day_bound, parse_date, Bound};
 use crate::service::FieldErrors;
 use crate::web::pages::fmt;
 
+/// Punches a page shows unless another size is chosen.
 pub const PAGE_SIZE: u32 = 50;
+/// The page sizes offered.
+pub const PAGE_SIZES: [u32; 4] = [25, 50, 100, 200];
 
 #[derive(Deserialize, Default, Clone)]
 pub struct PunchQuery {
+    /// One employee by id (links from other pages).
     #[serde(default)]
     pub employee: String,
+    /// An employee search: enroll id, or part of a name.
+    #[serde(default)]
+    pub who: String,
     #[serde(default)]
     pub device: String,
     #[serde(default)]
@@ -22,6 +29,12 @@ pub struct PunchQuery {
     pub to: String,
     #[serde(default)]
     pub page: String,
+    /// Punches a page (one of [`PAGE_SIZES`]).
+    #[serde(default)]
+    pub size: String,
+    /// Jump to the page holding this date's punches.
+    #[serde(default)]
+    pub at: String,
 }
 
 impl PunchQuery {
@@ -30,9 +43,11 @@ impl PunchQuery {
         let mut parts = Vec::new();
         for (k, v) in [
             ("employee", &self.employee),
+            ("who", &self.who),
             ("device", &self.device),
             ("from", &self.from),
             ("to", &self.to),
+            ("size", &self.size),
         ] {
             if !v.is_empty() {
                 parts.push(format!("{k}={}", fmt::percent_encode(v)));
@@ -61,6 +76,7 @@ impl PunchQuery {
     /// Whether any filter is set.
     pub fn filtered(&self) -> bool {
         !(self.employee.is_empty()
+            && self.who.trim().is_empty()
             && self.device.is_empty()
             && self.from.is_empty()
             && self.to.is_empty())
@@ -69,8 +85,18 @@ impl PunchQuery {
     /// The store filter, or messages for the fields that are wrong.
     pub fn filter(&self, tz: &TimeZone) -> (PunchFilter, FieldErrors) {
         let mut errors = FieldErrors::default();
+        let size = match self.size.trim() {
+            "" => PAGE_SIZE,
+            s => match s.parse().ok().filter(|n| PAGE_SIZES.contains(n)) {
+                Some(n) => n,
+                None => {
+                    errors.add("size", "Choose one of the page sizes listed.");
+                    PAGE_SIZE
+                }
+            },
+        };
         let mut f = PunchFilter {
-            limit: PAGE_SIZE,
+            limit: size,
             ..PunchFilter::default()
         };
         if !self.employee.is_empty() {
@@ -96,8 +122,14 @@ impl PunchQuery {
         // "To" is inclusive for people: up to the start of the next day.
         f.to = to.and_then(|d| day_bound(d, tz, Bound::End));
         let page: u64 = self.page.parse().ok().filter(|p| *p >= 1).unwrap_or(1);
-        f.offset = (page - 1) * u64::from(PAGE_SIZE);
+        f.offset = (page - 1).saturating_mul(u64::from(size));
         (f, errors)
+    }
+
+    /// The date to jump to, if one was asked for; a message if it is not
+    /// a date.
+    pub fn jump(&self) -> Result<Option<jiff::civil::Date>, String> {
+        parse_date(&self.at)
     }
 }
 

@@ -3,7 +3,7 @@
 use crate::web::pages::exports;
 use maud::{html, Markup};
 
-use super::query::{PunchQuery, PAGE_SIZE};
+use super::query::{PunchQuery, PAGE_SIZES};
 use crate::domain::{Device, Employee, PunchView, NO_NAME};
 use crate::service::FieldErrors;
 use crate::web::pages::ctx::Ctx;
@@ -14,11 +14,14 @@ use crate::web::pages::when;
 
 /// What the page shows, loaded.
 pub struct PunchPage {
-    pub employees: Vec<Employee>,
+    /// The people an employee search matched.
+    pub matches: Vec<Employee>,
     pub devices: Vec<Device>,
     pub punches: Vec<PunchView>,
     pub total: u64,
     pub page: u64,
+    /// Punches a page.
+    pub size: u32,
 }
 
 pub fn punch_page(ctx: &Ctx, q: &PunchQuery, errors: &FieldErrors, p: &PunchPage) -> Markup {
@@ -38,7 +41,7 @@ pub fn punch_page(ctx: &Ctx, q: &PunchQuery, errors: &FieldErrors, p: &PunchPage
             (empty(q, errors, p))
         } @else {
             (table(ctx, &p.punches, &p.devices))
-            (pager(p.page, p.total, u64::from(PAGE_SIZE), |n| q.link(n), ("Newer", "Older")))
+            (pager(p.page, p.total, u64::from(p.size), |n| q.link(n), ("Newer", "Older")))
         }
     };
     ctx.page("Punches", Nav::Punches, body)
@@ -47,7 +50,7 @@ pub fn punch_page(ctx: &Ctx, q: &PunchQuery, errors: &FieldErrors, p: &PunchPage
 /// Why the list is empty: a bad filter, nothing matching, past the last
 /// page (with the way back), or no punches at all yet.
 fn empty(q: &PunchQuery, errors: &FieldErrors, p: &PunchPage) -> Markup {
-    let size = u64::from(PAGE_SIZE);
+    let size = u64::from(p.size);
     let last = p.total.div_ceil(size).max(1);
     html! {
         div.card.empty data-testid="no-punches" {
@@ -69,17 +72,14 @@ fn filters(q: &PunchQuery, errors: &FieldErrors, p: &PunchPage) -> Markup {
     html! {
         form.card.mb method="get" action="/punches" data-testid="punch-filters" {
             div.filters {
-                div.field.field-names.has-error[errors.get("employee").is_some()] {
-                    label for="f-employee" { "Employee" }
-                    select id="f-employee" name="employee" {
-                        option value="" { "Everyone" }
-                        @for e in &p.employees {
-                            option value=(e.id) selected[q.employee == e.id.to_string()] {
-                                (e.display_name()) " (" (e.enroll_id) ")"
-                            }
-                        }
+                div.field.field-names.has-error[errors.get("who").or(errors.get("employee")).is_some()] {
+                    label for="f-who" { "Employee" }
+                    input id="f-who" type="search" name="who" value=(q.who) maxlength="100"
+                        placeholder="Name or enroll ID" autocomplete="off" data-testid="employee-search";
+                    @if !q.employee.is_empty() {
+                        input type="hidden" name="employee" value=(q.employee);
                     }
-                    (field_error("f-employee-error", "employee", errors.get("employee")))
+                    (field_error("f-who-error", "who", errors.get("who").or(errors.get("employee"))))
                 }
                 div.field.has-error[errors.get("device").is_some()] {
                     label for="f-device" { "Device" }
@@ -93,9 +93,38 @@ fn filters(q: &PunchQuery, errors: &FieldErrors, p: &PunchPage) -> Markup {
                 }
                 (date_field("from", "From", &q.from, errors))
                 (date_field("to", "To", &q.to, errors))
+                (date_field("at", "Go to date", &q.at, errors))
+                div.field.has-error[errors.get("size").is_some()] {
+                    label for="f-size" { "Per page" }
+                    select id="f-size" name="size" data-testid="page-size" {
+                        @for n in PAGE_SIZES {
+                            option value=(n) selected[n == p.size] { (n) }
+                        }
+                    }
+                    (field_error("f-size-error", "size", errors.get("size")))
+                }
                 div.actions {
                     button type="submit" data-testid="apply-filters" { "Show" }
                     @if q.filtered() { a.btn.btn-quiet href="/punches" { "Clear" } }
+                }
+            }
+            (matched(q, p))
+        }
+    }
+}
+
+/// Whom an employee search matched, each a link to their punches alone.
+fn matched(q: &PunchQuery, p: &PunchPage) -> Markup {
+    let shown = &p.matches[..p.matches.len().min(super::MAX_MATCHES)];
+    html! {
+        @if !q.who.trim().is_empty() && !shown.is_empty() && shown.len() == p.matches.len() {
+            p.small.mb-0 data-testid="search-matches" {
+                "Punches of " (fmt::plural(shown.len() as u64, "person", "people")) ": "
+                @for (i, e) in shown.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    a href=(format!("/punches?employee={}", e.id)) data-testid="search-match" data-employee-id=(e.id) {
+                        (e.display_name()) " #" (e.enroll_id)
+                    }
                 }
             }
         }
@@ -121,7 +150,12 @@ fn table(ctx: &Ctx, punches: &[PunchView], devices: &[Device]) -> Markup {
                     th { "Time" } th { "Employee" } th { "Device" } th { "Device time" } th { "Punch" } th { "" }
                 } }
                 tbody {
-                    @for p in punches { (row(ctx, p, device_zone(ctx, devices, p))) }
+                    @for (i, p) in punches.iter().enumerate() {
+                        // The first row of each day is where "Go to date" lands.
+                        @let day = p.punch.punched_at.to_zoned(ctx.tz.clone()).date();
+                        @let first = i == 0 || punches[i - 1].punch.punched_at.to_zoned(ctx.tz.clone()).date() != day;
+                        (row(ctx, p, device_zone(ctx, devices, p), first.then_some(day)))
+                    }
                 }
             }
         }
@@ -138,12 +172,13 @@ fn device_zone<'a>(ctx: &'a Ctx, devices: &'a [Device], p: &PunchView) -> &'a st
         .name()
 }
 
-fn row(ctx: &Ctx, p: &PunchView, zone: &str) -> Markup {
+fn row(ctx: &Ctx, p: &PunchView, zone: &str, first_of: Option<jiff::civil::Date>) -> Markup {
     let company = ctx.company.timezone.name();
     let time = html! { span data-field="time" { (fmt::second(p.punch.punched_at, &ctx.tz)) } };
     let device_time = html! { span data-field="device-time" { (fmt::civil(p.punch.device_time)) } };
     html! {
-        tr data-testid="punch-row" data-punch-id=(p.punch.id) data-voided[p.punch.voided] {
+        tr data-testid="punch-row" data-punch-id=(p.punch.id) data-voided[p.punch.voided]
+            id=[first_of.map(|d| format!("day-{d}"))] {
             td.card-title data-label="Time" { (when::company(time, company)) }
             td.who data-label="Employee" {
                 @if p.employee_name == NO_NAME { span.no-name { (NO_NAME) } } @else { (p.employee_name) }
