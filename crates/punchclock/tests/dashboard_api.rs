@@ -419,3 +419,100 @@ async fn a_blocked_account_still_sees_its_devices_syncing() {
     app.shutdown().await;
     sim.shutdown().await;
 }
+
+/// Night shifts, checked at 01:30 on Monday 6 July (Berlin):
+/// - Nia 2001 (night 22:00–06:00): in Sunday 22:00, her shift still runs;
+/// - Oto 2002 (night): Saturday 22:00 to Sunday 06:00, nothing since;
+/// - Pia 2003 (day 09:00–18:00): in Sunday 09:00, forgot to check out.
+#[tokio::test]
+async fn a_night_shift_is_in_after_midnight() {
+    let every_day = json!(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]);
+    let door = DeviceSpec {
+        serial: "DASH000003".into(),
+        users: vec![
+            user(1, "2001", "Nia"),
+            user(2, "2002", "Oto"),
+            user(3, "2003", "Pia"),
+        ],
+        punches: vec![
+            at("2002", 7, 4, 22, 0, 0),
+            at("2002", 7, 5, 6, 0, 1),
+            at("2003", 7, 5, 9, 0, 0),
+            at("2001", 7, 5, 22, 0, 0),
+        ],
+        ..DeviceSpec::default()
+    };
+    let sim = Simulator::start(LOCALHOST, 0, vec![door]).await.unwrap();
+    let app = TestApp::start_with(TestOptions {
+        postgres: true,
+        manual_clock: Some("2026-07-05T23:30:00Z".parse().unwrap()),
+        ..TestOptions::default()
+    })
+    .await;
+    let api = app.signup("Nights").await;
+    let day = api
+        .post(
+            "/shifts",
+            &json!({"name": "Day", "start": "09:00", "end": "18:00", "weekdays": every_day}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    api.patch("/company", &json!({"default_shift_id": id(&day)}))
+        .await
+        .expect(StatusCode::OK);
+    let night = api
+        .post("/shifts", &json!({"name": "Night", "start": "22:00", "end": "06:00", "window_after_minutes": 120, "weekdays": every_day}))
+        .await
+        .expect(StatusCode::CREATED);
+    let door = api.add_device("Door", sim.addr(0)).await;
+    assert_eq!(api.sync_device(id(&door)).await["outcome"], "ok");
+    for enroll in ["2001", "2002"] {
+        let who = employee(&api, enroll).await;
+        api.patch(
+            &format!("/employees/{who}"),
+            &json!({"shift_id": id(&night)}),
+        )
+        .await
+        .expect(StatusCode::OK);
+    }
+
+    let d = dashboard(&api).await;
+    assert_eq!(d["date"], "2026-07-06");
+    let in_now: Vec<(&str, &str)> = d["in_now"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["enroll_id"].as_str().unwrap(),
+                p["since"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        in_now,
+        [("2001", "2026-07-05T22:00:00+02:00")],
+        "Nia's shift began yesterday and still runs; Oto checked out; Pia's day closed: {d}"
+    );
+    assert_eq!(d["in_now"][0]["device_name"], "Door");
+
+    // Once Nia's window has closed (06:00 + 2 h) without a check-out, the
+    // missing punch is flagged, not read as "still in".
+    app.clock.set("2026-07-06T06:30:00Z".parse().unwrap());
+    assert_eq!(api.sync_device(id(&door)).await["outcome"], "ok");
+    let d = dashboard(&api).await;
+    assert_eq!(d["in_now"], json!([]), "{d}");
+    let sunday = d["attention"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["date"] == "2026-07-05")
+        .cloned();
+    assert_eq!(
+        sunday.map(|a| a["incomplete_days"].clone()),
+        Some(json!(2)),
+        "Nia's night and Pia's day are incomplete: {d}"
+    );
+    app.shutdown().await;
+    sim.shutdown().await;
+}

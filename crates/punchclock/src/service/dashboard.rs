@@ -201,26 +201,28 @@ impl Dashboards<'_> {
         let now = s.now();
         let zone = s.company().get(caller).await?.timezone;
         let today = today(now, &zone);
-        let period = Period {
-            from: today
-                .checked_sub((HOURS_DAYS as i64 - 1).days())
-                .unwrap_or(today),
+        let back = |days: usize| Period {
+            from: today.checked_sub((days as i64 - 1).days()).unwrap_or(today),
             to: today,
         };
-        let mut sums = Sums::new(period, today);
-        let attendance = s.attendance();
-        let mut offset = 0;
-        loop {
-            let limit = Page::max_for(period);
-            let page = attendance
-                .everyone(caller, period, Page { limit, offset })
-                .await?;
-            page.people.iter().for_each(|p| sums.add(p));
-            offset += page.people.len();
-            if page.people.is_empty() || offset >= page.total {
-                break;
-            }
-        }
+        let mut sums = Sums::new(back(HOURS_DAYS), today, now);
+        let attendance = &s.attendance();
+        // Worked hours from the stored days; the last days again with
+        // their punches classified, for the figures that count punches.
+        let hours = back(HOURS_DAYS);
+        self.each_page(
+            hours,
+            move |period, page| attendance.everyone(caller, period, page),
+            |p| sums.add_hours(p),
+        )
+        .await?;
+        let recent = back(ATTENTION_DAYS);
+        self.each_page(
+            recent,
+            move |period, page| attendance.everyone_classified(caller, period, page),
+            |p| sums.add_recent(p),
+        )
+        .await?;
         let attention = sums.attention();
         let in_now = self.with_devices(caller, sums.in_now, &zone, today).await?;
         Ok(Dashboard {
@@ -233,6 +235,29 @@ impl Dashboards<'_> {
             attention,
             health: self.health(caller).await?,
         })
+    }
+
+    /// Calls `each` for every person in scope over `period`, page by page.
+    async fn each_page<F, Fut>(
+        &self,
+        period: Period,
+        read: F,
+        mut each: impl FnMut(&PersonDays),
+    ) -> ServiceResult<()>
+    where
+        F: Fn(Period, Page) -> Fut,
+        Fut: std::future::Future<Output = ServiceResult<Everyone>>,
+    {
+        let mut offset = 0;
+        loop {
+            let limit = Page::max_for(period);
+            let page = read(period, Page { limit, offset }).await?;
+            page.people.iter().for_each(&mut each);
+            offset += page.people.len();
+            if page.people.is_empty() || offset >= page.total {
+                return Ok(());
+            }
+        }
     }
 
     /// Devices and open alerts; allowed in any account standing, so a
@@ -276,7 +301,7 @@ impl Dashboards<'_> {
         let zone = loop {
             let limit = Page::max_for(period);
             let all = attendance
-                .everyone(caller, period, Page { limit, offset })
+                .everyone_classified(caller, period, Page { limit, offset })
                 .await?;
             offset += all.people.len();
             let done = all.people.is_empty() || offset >= all.total;
@@ -354,6 +379,7 @@ struct PersonRef {
 /// The dashboard's figures, summed page by page.
 struct Sums {
     today: Date,
+    now: Timestamp,
     attention_from: Date,
     today_counts: TodayCounts,
     hours: Vec<DayHours>,
@@ -362,7 +388,7 @@ struct Sums {
 }
 
 impl Sums {
-    fn new(period: Period, today: Date) -> Sums {
+    fn new(period: Period, today: Date, now: Timestamp) -> Sums {
         let hours = period
             .range()
             .days()
@@ -373,6 +399,7 @@ impl Sums {
             .collect();
         Sums {
             today,
+            now,
             attention_from: today
                 .checked_sub((ATTENTION_DAYS as i64 - 1).days())
                 .unwrap_or(today),
@@ -383,7 +410,15 @@ impl Sums {
         }
     }
 
-    fn add(&mut self, p: &PersonDays) {
+    /// One person's worked hours over the charted days.
+    fn add_hours(&mut self, p: &PersonDays) {
+        for (h, day) in self.hours.iter_mut().zip(&p.attendance.days) {
+            h.worked_seconds += day.worked_seconds;
+        }
+    }
+
+    /// One person's figures over the last days, punches classified.
+    fn add_recent(&mut self, p: &PersonDays) {
         let t = &mut self.today_counts;
         let today = self.today;
         t.present += Figure::Present.count(p, today);
@@ -391,9 +426,6 @@ impl Sums {
         t.absent += Figure::Absent.count(p, today);
         t.on_leave += Figure::OnLeave.count(p, today);
         t.not_yet_in += Figure::NotYetIn.count(p, today);
-        for (h, day) in self.hours.iter_mut().zip(&p.attendance.days) {
-            h.worked_seconds += day.worked_seconds;
-        }
         for day in p
             .attendance
             .days
@@ -410,15 +442,13 @@ impl Sums {
             a.unassigned_punches += Figure::Unassigned.count(p, day.date);
             a.status_conflicts += Figure::StatusConflict.count(p, day.date);
         }
-        if let Some(last) = last_counted(p, today) {
-            if matches!(last.role, PunchRole::In | PunchRole::BreakEnd) {
-                let person = PersonRef {
-                    id: p.employee.id,
-                    enroll_id: p.employee.enroll_id.clone(),
-                    name: p.employee.display_name(),
-                };
-                self.in_now.push((person, *last));
-            }
+        if let Some(since) = in_since(p, today, self.now) {
+            let person = PersonRef {
+                id: p.employee.id,
+                enroll_id: p.employee.enroll_id.clone(),
+                name: p.employee.display_name(),
+            };
+            self.in_now.push((person, *since));
         }
     }
 
@@ -434,10 +464,19 @@ impl Sums {
     }
 }
 
-/// The last punch that counted on `date` (by time).
-fn last_counted(p: &PersonDays, date: Date) -> Option<&ClassifiedPunch> {
-    p.attendance
-        .punches_on(date)
-        .filter(|c| c.counted())
-        .max_by_key(|c| (c.time.at, c.punch_id))
+/// The check-in someone is in since, if they are in now: their last
+/// counted punch is a check-in (or the end of a break) on today, or on
+/// yesterday while that day is still open, so a night shift that began
+/// yesterday evening still shows after midnight, and a check-out
+/// forgotten yesterday does not keep someone "in" today.
+fn in_since(p: &PersonDays, today: Date, now: Timestamp) -> Option<&ClassifiedPunch> {
+    let yesterday = today.yesterday().ok();
+    let last = p
+        .attendance
+        .punches
+        .iter()
+        .filter(|c| c.counted() && (c.date == today || Some(c.date) == yesterday))
+        .max_by_key(|c| (c.time.at, c.punch_id))?;
+    let open = last.date == today || p.closes_on(last.date).is_some_and(|t| now < t);
+    (open && matches!(last.role, PunchRole::In | PunchRole::BreakEnd)).then_some(last)
 }

@@ -14,6 +14,9 @@ mod stored;
 
 use std::collections::HashSet;
 
+use jiff::civil::Date;
+use jiff::Timestamp;
+
 use self::context::{compute, Context};
 pub use self::period::{Page, Period};
 use self::stored::days_of;
@@ -29,11 +32,20 @@ pub struct PersonDays {
     /// The name of the shift they work (their own or the default).
     pub shift_name: Option<String>,
     pub attendance: EmployeeAttendance,
+    /// When each of `attendance.days` closes (its shift window's end):
+    /// until then a new punch can still land on that day.
+    pub closes_at: Vec<Timestamp>,
 }
 
 impl PersonDays {
     pub fn totals(&self) -> Totals {
         Totals::of(&self.attendance.days)
+    }
+
+    /// When the day on `date` closes, if the period holds it.
+    pub fn closes_on(&self, date: Date) -> Option<Timestamp> {
+        let i = self.attendance.days.iter().position(|d| d.date == date)?;
+        self.closes_at.get(i).copied()
     }
 }
 
@@ -106,6 +118,41 @@ impl Attendance<'_> {
         })
     }
 
+    /// [`Attendance::everyone`] with every punch classified (computed for
+    /// this read, as [`Attendance::employee`] does): for short periods,
+    /// such as the dashboard's last days, that need the punches' roles.
+    pub async fn everyone_classified(
+        &self,
+        caller: &Caller,
+        period: Period,
+        page: Page,
+    ) -> ServiceResult<Everyone> {
+        let s = self.0;
+        let mut all = self.everyone(caller, period, page).await?;
+        if all.people.is_empty() {
+            return Ok(all);
+        }
+        let ctx = Context::load(s, caller, period, None).await?;
+        let (from, to) = ctx.punch_span(ctx.range);
+        let one = match all.people.as_slice() {
+            [p] => Some(p.employee.id),
+            _ => None,
+        };
+        let punches = s
+            .store
+            .attendance_punches(caller.company_id, from, to, one)
+            .await?;
+        let people: Vec<Employee> = all.people.iter().map(|p| p.employee.clone()).collect();
+        for (p, (computed, _)) in all
+            .people
+            .iter_mut()
+            .zip(compute(&ctx, ctx.range, &people, &punches))
+        {
+            p.attendance.punches = computed.punches;
+        }
+        Ok(all)
+    }
+
     /// One employee over a period, with their stored days and every punch
     /// classified (computed for this read); `NotFound` outside the company.
     pub async fn employee(
@@ -131,16 +178,26 @@ impl Attendance<'_> {
 }
 
 fn zip(ctx: &Context, people: Vec<Employee>, computed: Vec<EmployeeAttendance>) -> Vec<PersonDays> {
+    let timetables = ctx.timetables(ctx.range);
     people
         .into_iter()
         .zip(computed)
-        .map(|(employee, attendance)| PersonDays {
-            shift_name: ctx
-                .shift_of(&employee)
-                .and_then(|id| ctx.shifts.get(&id))
-                .map(|s| s.spec.name.clone()),
-            employee,
-            attendance,
+        .map(|(employee, attendance)| {
+            let shift = ctx.shift_of(&employee);
+            // A shift deleted meanwhile reads as none (as in `compute`).
+            let tt = timetables.get(&shift).unwrap_or(&timetables[&None]);
+            PersonDays {
+                shift_name: shift
+                    .and_then(|id| ctx.shifts.get(&id))
+                    .map(|s| s.spec.name.clone()),
+                closes_at: attendance
+                    .days
+                    .iter()
+                    .map(|d| tt.day_closes_at(d.date))
+                    .collect(),
+                employee,
+                attendance,
+            }
         })
         .collect()
 }
