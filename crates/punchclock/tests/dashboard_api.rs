@@ -342,8 +342,23 @@ async fn the_page_shows_who_is_in_and_each_count_lists_its_people() {
             .collect();
         assert_eq!(listed, who, "{show}");
     }
-    let (_, html) = page(&app, &b, "/attendance?date=2026-06-30&show=status_conflict").await;
-    assert!(html.contains(r#"data-figure="status_conflict""#) && html.contains("#1005"));
+    // Each attention figure opens its day, filtered to the people behind it.
+    assert!(html.contains(r#"href="/attendance?date=2026-07-02&amp;show=unassigned""#));
+    assert!(html.contains(r#"href="/attendance?date=2026-06-30&amp;show=status_conflict""#));
+    for (date, show, who) in [
+        ("2026-06-30", "status_conflict", vec!["1005"]),
+        ("2026-07-02", "unassigned", vec!["1003"]),
+        ("2026-07-02", "incomplete", vec!["1001"]),
+    ] {
+        let (status, html) = page(&app, &b, &format!("/attendance?date={date}&show={show}")).await;
+        assert_eq!(status, StatusCode::OK, "{show}");
+        assert!(html.contains(&format!(r#"data-figure="{show}""#)), "{show}");
+        let listed: Vec<&str> = html
+            .match_indices(r#"<span class="muted small mono">#"#)
+            .map(|(i, m)| &html[i + m.len()..i + m.len() + 4])
+            .collect();
+        assert_eq!(listed, who, "{date} {show}");
+    }
     let (status, _) = page(&app, &b, "/attendance?show=everything").await;
     assert_eq!(
         status,
