@@ -20,6 +20,7 @@ use crate::mail::{smtp::Smtp, Composer, MailSettings};
 use crate::push::Receiver;
 use crate::service::{self, Services};
 use crate::store::{Store, StoreOptions};
+use crate::sync::live::LiveCapture;
 use crate::sync::log_retention::LogRetention;
 use crate::sync::{scheduler, PollSettings, Syncer};
 use crate::web::serve::{self, ConnectionLimits};
@@ -236,6 +237,8 @@ fn background_jobs(state: &AppState, stop: &watch::Receiver<bool>) -> Vec<JoinHa
         state.config.device_log_days,
     );
     jobs.push(tokio::spawn(retention.run(stop.clone())));
+    let live = LiveCapture::new(state.syncer.clone(), state.config.max_live_connections);
+    jobs.push(tokio::spawn(live.run(stop.clone())));
     jobs
 }
 

@@ -52,6 +52,9 @@ pub struct Config {
     /// SQLite connections that only read (pages, the API), beside the one
     /// connection that writes.
     pub sqlite_read_connections: u32,
+    /// How many realtime devices this instance keeps a live connection to;
+    /// the rest are polled until an instance with room takes them.
+    pub max_live_connections: usize,
     /// Seconds allowed for each protocol step of a poll.
     pub device_timeout_seconds: u64,
     /// Seconds allowed for a whole poll. A device's lease lasts this plus a
@@ -120,6 +123,7 @@ impl Default for Config {
             max_concurrent_polls: 64,
             slow_query_ms: 1000,
             sqlite_read_connections: 4,
+            max_live_connections: 2000,
             device_timeout_seconds: 10,
             poll_attempt_timeout_seconds: 600,
             device_log_days: 90,

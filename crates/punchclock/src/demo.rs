@@ -81,6 +81,8 @@ pub async fn setup(state: &AppState) -> anyhow::Result<Demo> {
         let port = simulator.addr(i).port();
         let found = existing.iter().find(|e| e.name == d.name);
         let id = point_at(state, company_id, d, found, port).await?;
+        // The front door is realtime, so its taps show up within seconds.
+        state.store.set_realtime(company_id, id, i == 0).await?;
         state
             .store
             .schedule_device_poll(company_id, id, now)

@@ -92,6 +92,10 @@ pub struct Device {
     pub push: PushLink,
     /// The code page of the names it stores (`auto`: its language's, else CP1252).
     pub name_encoding: NameSetting,
+    /// Real-time capture is on: a live connection besides the polls.
+    pub realtime: bool,
+    /// How that connection stands (`None` until tried, or when off).
+    pub live_state: Option<super::LiveState>,
 }
 
 /// What push mode knows about a device (kept when it is switched to poll).

@@ -18,6 +18,15 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// How a realtime device's live connection stands.
+    LiveState {
+        Connected => "connected",
+        Refused => "refused",
+        Retrying => "retrying",
+    }
+);
+
 /// A recorded device event; `account_id` is `None` when the system acted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DeviceEvent {

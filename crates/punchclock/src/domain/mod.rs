@@ -124,7 +124,7 @@ pub use device::{
     CommKeyUpdate, Device, DeviceId, DeviceInfo, DeviceMode, DeviceStatus, DeviceUpdate, NewDevice,
     PollTarget, PushLink, Transport,
 };
-pub use device_event::{DeviceEvent, DeviceEventKind};
+pub use device_event::{DeviceEvent, DeviceEventKind, LiveState};
 pub use device_log::{DeviceLog, DeviceLogId, LogKind, Outcome};
 pub use employee::{
     display_name, Employee, EmployeeFilter, EmployeeId, EmployeeOrder, EmployeeSearch,

@@ -18,7 +18,7 @@ macro_rules! device_cols {
          history_pulled, lease_owner, lease_until, created_at, mode, push_serial, \
          source_address, pending_source_address, lock_source, push_last_seen, \
          push_handshake_at, push_delay_seconds, push_version, \
-         push_key_hash IS NOT NULL AS has_push_key, name_encoding"
+         push_key_hash IS NOT NULL AS has_push_key, name_encoding, realtime, live_state"
     };
 }
 
@@ -77,6 +77,8 @@ struct DeviceRow {
     push_version: Option<String>,
     has_push_key: bool,
     name_encoding: String,
+    realtime: bool,
+    live_state: Option<String>,
 }
 
 impl DeviceRow {
@@ -135,6 +137,8 @@ impl TryFrom<DeviceRow> for Device {
             mode: r.mode.parse()?,
             push,
             name_encoding: r.name_encoding.parse()?,
+            realtime: r.realtime,
+            live_state: r.live_state.map(|s| s.parse()).transpose()?,
         })
     }
 }
@@ -390,6 +394,22 @@ impl Store {
             .await?
         });
         row.try_into()
+    }
+
+    /// The realtime devices whose live lease `owner` holds at `now`.
+    pub(super) async fn live_held(&self, owner: &str, now: i64) -> Result<Vec<PollTarget>> {
+        let rows: Vec<PollTargetRow> = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                poll_target_select!(),
+                " WHERE d.live_owner = $1 AND d.live_until > $2 AND d.realtime AND d.enabled AND d.mode = 'poll' \
+                 ORDER BY d.id"
+            ))
+            .bind(owner)
+            .bind(now)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     /// Sets when the device is next due; "sync now" passes the current time.

@@ -127,7 +127,7 @@ impl Store {
             let stamp = PunchStamp {
                 key,
                 serial: &serial,
-                log_id,
+                log_id: Some(log_id),
                 now,
             };
             let punches_new = insert_punches(tx, &stamp, &record.punches).await?;
@@ -328,7 +328,8 @@ pub(super) async fn upsert_employees(
 pub(super) struct PunchStamp<'a> {
     pub(super) key: DeviceKey,
     pub(super) serial: &'a str,
-    pub(super) log_id: i64,
+    /// The contact's log row; `None` for punches that arrived live.
+    pub(super) log_id: Option<i64>,
     pub(super) now: i64,
 }
 

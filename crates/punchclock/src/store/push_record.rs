@@ -41,7 +41,7 @@ impl Store {
             let stamp = PunchStamp {
                 key,
                 serial,
-                log_id,
+                log_id: Some(log_id),
                 now,
             };
             let punches_new = insert_punches(tx, &stamp, &record.punches).await?;

@@ -4,6 +4,7 @@ pub mod address;
 pub mod auto_care;
 pub mod care;
 pub mod inflight;
+pub mod live;
 pub mod log_retention;
 mod poll_metrics;
 pub mod poller;
@@ -80,6 +81,15 @@ impl Syncer {
             instance,
             clock,
             in_flight: InFlight::default(),
+        }
+    }
+
+    /// The same syncer acting as another instance, as when several share
+    /// one database.
+    pub fn as_instance(&self, instance: &str) -> Syncer {
+        Syncer {
+            instance: instance.to_owned(),
+            ..self.clone()
         }
     }
 

@@ -34,6 +34,8 @@ pub struct DeviceInput {
     pub lock_source: Option<bool>,
     /// The code page of its names: one of `NameSetting`'s values.
     pub name_encoding: Option<String>,
+    /// Keep a live connection for punches within seconds.
+    pub realtime: Option<bool>,
 }
 
 /// A new device, valid.
@@ -55,6 +57,7 @@ pub struct DeviceSettings {
     pub enabled: bool,
     /// The code page of its names (`auto` unless chosen).
     pub name_encoding: NameSetting,
+    pub realtime: bool,
 }
 
 /// Changes to a device, valid; `None` keeps the current value.
@@ -72,6 +75,7 @@ pub struct DeviceChanges {
     pub serial: Option<SerialNumber>,
     pub lock_source: Option<bool>,
     pub name_encoding: Option<NameSetting>,
+    pub realtime: Option<bool>,
 }
 
 /// Blank means the ZKTeco default, 4370.
@@ -206,6 +210,7 @@ impl DeviceInput {
                 poll_interval: p.poll_interval.flatten(),
                 enabled: self.enabled.unwrap_or(true),
                 name_encoding: p.name_encoding.unwrap_or(NameSetting::Auto),
+                realtime: self.realtime.unwrap_or(false),
             })
         })
     }
@@ -241,6 +246,7 @@ impl DeviceInput {
                 serial: p.serial,
                 lock_source: self.lock_source,
                 name_encoding: p.name_encoding,
+                realtime: self.realtime,
             })
         })
     }

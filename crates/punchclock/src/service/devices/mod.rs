@@ -107,6 +107,7 @@ impl Devices<'_> {
     /// device holds on the serial field.
     pub async fn create(&self, caller: &Caller, new: DeviceSettings) -> ServiceResult<Device> {
         self.0.require_good_standing(caller).await?;
+        live_needs_poll(new.mode, Some(new.realtime))?;
         if let Some(host) = &new.host {
             self.vet_host(host, new.port).await?;
         }
@@ -114,9 +115,9 @@ impl Devices<'_> {
             self.vet_serial(caller, None, serial.as_str()).await?;
         }
         let names = new.name_encoding;
-        let mut device = self
-            .0
-            .store
+        let realtime = new.realtime;
+        let store = &self.0.store;
+        let mut device = store
             .create_device(caller.company_id, &new.into_new_device())
             .await?;
         if names != device.name_encoding {
@@ -127,7 +128,13 @@ impl Devices<'_> {
             device.name_encoding = names;
         }
         self.claimed(&device).await;
-        Ok(device)
+        if !realtime {
+            return Ok(device);
+        }
+        store
+            .set_realtime(caller.company_id, device.id, true)
+            .await?;
+        Ok(store.get_device(caller.company_id, device.id).await?)
     }
 
     /// Change a device, or switch its mode (its punches and employees stay:
@@ -143,6 +150,7 @@ impl Devices<'_> {
         let current = self.get(caller, id).await?;
         self.0.require_good_standing(caller).await?;
         let mode = changes.mode.unwrap_or(current.mode);
+        live_needs_poll(mode, changes.realtime)?;
         let serial = self.serial_after(caller, &current, &changes, mode).await?;
         self.vet_changed_host(&current, &changes, mode).await?;
         let update = DeviceUpdate {
@@ -178,8 +186,15 @@ impl Devices<'_> {
                 .await?;
             device.name_encoding = names;
         }
+        let store = &self.0.store;
         self.claimed(&device).await;
-        Ok(device)
+        match changes.realtime {
+            Some(on) if on != device.realtime => {
+                store.set_realtime(caller.company_id, id, on).await?;
+                Ok(store.get_device(caller.company_id, id).await?)
+            }
+            _ => Ok(device),
+        }
     }
 
     /// The serial after a change: the one typed, else the one claimed, else
@@ -326,4 +341,15 @@ impl Devices<'_> {
             .await
             .map_err(|m| ServiceError::field("host", m))
     }
+}
+
+/// Real-time capture is a connection we keep to the device: poll mode only.
+fn live_needs_poll(mode: DeviceMode, realtime: Option<bool>) -> ServiceResult<()> {
+    if mode == DeviceMode::Push && realtime == Some(true) {
+        return Err(ServiceError::field(
+            "realtime",
+            "A push device calls us by itself; real-time capture is for devices we connect to.",
+        ));
+    }
+    Ok(())
 }

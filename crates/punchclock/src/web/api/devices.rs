@@ -53,6 +53,12 @@ pub struct DeviceBody {
     lock_source: Option<bool>,
     #[schema(schema_with = name_encoding)]
     name_encoding: Option<String>,
+    #[schema(schema_with = realtime)]
+    realtime: Option<bool>,
+}
+
+fn realtime() -> S {
+    schema::boolean("Real-time capture: keep a live connection so punches arrive within seconds; polls go on as the safety net. Devices that refuse live events are polled and say so. Default false.")
 }
 
 fn name() -> S {
@@ -113,6 +119,7 @@ fn input(f: &mut Fields) -> DeviceInput {
         serial_number: f.string("serial_number"),
         lock_source: f.bool("lock_source"),
         name_encoding: f.string("name_encoding"),
+        realtime: f.bool("realtime"),
     }
 }
 

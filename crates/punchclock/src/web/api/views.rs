@@ -188,6 +188,11 @@ pub struct DeviceJson {
     pub push_connected_at: Option<String>,
     /// The code page of its user names (`auto`, `utf-8`, `cp1252`, `gb2312`, …).
     pub name_encoding: String,
+    /// Real-time capture is on.
+    pub realtime: bool,
+    /// The live connection: `connected`, `refused` (the device does not
+    /// send live events; it is polled), `retrying`, or `null`.
+    pub live_state: Option<String>,
 }
 
 impl DeviceJson {
@@ -230,6 +235,8 @@ impl DeviceJson {
             push_last_seen: opt_instant(d.push.last_seen, &tz),
             push_connected_at: opt_instant(d.push.handshake_at, &tz),
             name_encoding: d.name_encoding.as_str().to_owned(),
+            realtime: d.realtime,
+            live_state: d.live_state.map(|s| s.as_str().to_owned()),
         }
     }
 }

@@ -42,6 +42,7 @@ pub struct DeviceForm {
     lock_source: Option<String>,
     #[serde(default)]
     name_encoding: String,
+    realtime: Option<String>,
 }
 
 impl DeviceForm {
@@ -80,6 +81,7 @@ impl DeviceForm {
             serial_number: d.push.serial.clone().unwrap_or_default(),
             lock_source: d.push.lock_source.then(|| "on".into()),
             name_encoding: d.name_encoding.as_str().into(),
+            realtime: d.realtime.then(|| "on".into()),
         }
     }
 
@@ -116,6 +118,7 @@ impl DeviceForm {
                 .filter(|v| push || !v.trim().is_empty()),
             lock_source: Some(self.lock_source.is_some()),
             name_encoding: Some(self.name_encoding.clone()).filter(|v| !v.is_empty()),
+            realtime: Some(self.realtime.is_some()),
         }
     }
 }
@@ -193,6 +196,10 @@ fn device_form(
                 label.check {
                     input type="checkbox" name="enabled" value="on" checked[f.enabled.is_some()] data-testid="enabled";
                     span { "Enabled — poll this device on schedule" }
+                }
+                label.check {
+                    input type="checkbox" name="realtime" value="on" checked[f.realtime.is_some()] data-testid="realtime";
+                    span { "Real-time — keep a live connection so punches arrive within seconds (polls go on as the safety net)" }
                 }
                 }
                 (name_encoding_field(f, errors))

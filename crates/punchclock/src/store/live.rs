@@ -1,0 +1,173 @@
+//! Real-time capture: which realtime devices an instance holds a live
+//! connection to (a lease, so instances sharing one database never both
+//! connect), how each connection stands, and the punches it brings, stored
+//! under the same key as polled ones so the safety-net poll adds nothing.
+
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use super::poll_record::{insert_punches, upsert_employees, DeviceKey, People, PunchStamp};
+use super::{int, secs, Invalid, Result, Store, StoreError};
+use crate::domain::{CompanyId, DeviceId, LiveState, NewPunch, PollTarget};
+
+/// What storing live punches did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveStored {
+    pub punches_new: u32,
+    pub employees_new: u32,
+}
+
+impl Store {
+    /// Renews `owner`'s live leases and takes free ones, up to `limit` in
+    /// all; returns every realtime device `owner` now holds. A device whose
+    /// realtime setting was turned off (or that was disabled) is dropped.
+    pub async fn claim_live_devices(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<PollTarget>> {
+        let now = secs(now);
+        let until = now.saturating_add(i64::try_from(lease.as_secs()).unwrap_or(i64::MAX));
+        let free =
+            "(live_owner = $1 OR live_owner IS NULL OR live_until IS NULL OR live_until <= $3)";
+        let claim = format!(
+            "UPDATE devices SET live_owner = $1, live_until = $2 \
+             WHERE realtime AND enabled AND mode = 'poll' AND {free} AND id IN ( \
+               SELECT id FROM devices WHERE realtime AND enabled AND mode = 'poll' AND {free} \
+               ORDER BY CASE WHEN live_owner = $1 THEN 0 ELSE 1 END, id LIMIT $4)"
+        );
+        with_pool!(self, |pool| {
+            sqlx::query(&claim)
+                .bind(owner)
+                .bind(until)
+                .bind(now)
+                .bind(i64::from(limit))
+                .execute(pool)
+                .await?;
+            // Leases of devices no longer realtime are given up.
+            sqlx::query(
+                "UPDATE devices SET live_owner = NULL, live_until = NULL, live_state = NULL \
+                 WHERE live_owner = $1 AND NOT (realtime AND enabled AND mode = 'poll')",
+            )
+            .bind(owner)
+            .execute(pool)
+            .await?;
+        });
+        self.live_held(owner, now).await
+    }
+
+    /// Gives up every live lease `owner` holds (at shutdown).
+    pub async fn release_live_devices(&self, owner: &str) -> Result<()> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE devices SET live_owner = NULL, live_until = NULL WHERE live_owner = $1",
+            )
+            .bind(owner)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Turns real-time capture on or off for one device.
+    pub async fn set_realtime(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+        on: bool,
+    ) -> Result<()> {
+        let updated = with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE devices SET realtime = $3, \
+                 live_state = CASE WHEN $3 THEN live_state ELSE NULL END \
+                 WHERE id = $1 AND company_id = $2",
+            )
+            .bind(device_id.0)
+            .bind(company_id.0)
+            .bind(on)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if updated == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// How the live connection stands, and since when; only while the
+    /// device is realtime.
+    pub async fn set_live_state(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+        state: LiveState,
+    ) -> Result<()> {
+        let now = self.now();
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE devices SET live_state = $3, live_since = $4 \
+                 WHERE id = $1 AND company_id = $2 AND realtime",
+            )
+            .bind(device_id.0)
+            .bind(company_id.0)
+            .bind(state.as_str())
+            .bind(now)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Stores punches that arrived live: employees by enroll id and punches
+    /// by (company, serial, enroll id, device time) as a poll would, in one
+    /// transaction; the device is marked online and seen now. `Invalid` if
+    /// the device serial is not known yet (the first poll reads it).
+    pub async fn record_live_punches(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+        punches: &[NewPunch],
+    ) -> Result<LiveStored> {
+        let people = People::of(&[], punches)?;
+        let now = self.now();
+        self.transaction(async |tx| {
+            let serial: Option<String> = on_tx!(tx, |conn| {
+                sqlx::query_scalar(
+                    "UPDATE devices SET status = 'online', last_seen_at = $3 \
+                     WHERE id = $1 AND company_id = $2 RETURNING serial_number",
+                )
+                .bind(device_id.0)
+                .bind(company_id.0)
+                .bind(now)
+                .fetch_one(conn)
+                .await?
+            });
+            let serial = serial
+                .filter(|s| !s.is_empty())
+                .ok_or(StoreError::from(Invalid::PunchesWithoutSerial))?;
+            let employees_new = upsert_employees(tx, company_id, &people, now).await?;
+            let stamp = PunchStamp {
+                key: DeviceKey {
+                    company_id,
+                    device_id,
+                },
+                serial: &serial,
+                log_id: None,
+                now,
+            };
+            let punches_new = insert_punches(tx, &stamp, punches).await?;
+            Ok(LiveStored {
+                punches_new: int(i64::try_from(punches_new).unwrap_or(i64::MAX), "punches")?,
+                employees_new: int(
+                    i64::try_from(employees_new).unwrap_or(i64::MAX),
+                    "employees",
+                )?,
+            })
+        })
+        .await
+    }
+}
