@@ -578,6 +578,7 @@ try {
   });
   await employees.namesFromOldClocks(t, { oldClock, gbkPort: GBK_SIM_PORT, addDevice: devices.addDevice });
   await devices.setClockAdvice(t, oldClock);
+  await devices.realtimeToggle(t, oldClock);
   await times.otherZoneLabelled(t, { deviceId: oldClock, company: "Europe/Berlin", zone: "UTC" });
 
   await plan.bothWays(t, { url: TRIAL_URL, email: `owner${Date.now()}@ended.example` });

@@ -52,6 +52,9 @@ const DEVICES: [DemoDevice; 3] = [
     },
 ];
 
+/// How often someone taps the realtime front door.
+const LIVE_TAP_EVERY: Duration = Duration::from_secs(60);
+
 /// The running demo; dropping it stops the simulated devices.
 pub struct Demo {
     pub simulator: Simulator,
@@ -113,6 +116,11 @@ fn device_specs(
             let mut spec = DeviceSpec::generated(i as u32, d.users, 0, 2026);
             spec.comm_key = d.comm_key;
             spec.clock_offset_secs = offset;
+            // The front door (realtime) has someone tap now and then, so a
+            // newcomer sees punches arrive within seconds of the tap.
+            if i == 0 {
+                spec.live_every = Some(LIVE_TAP_EVERY);
+            }
             spec
         })
         .collect();

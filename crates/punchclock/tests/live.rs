@@ -10,6 +10,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
 use common::{Api, TestApp, TestOptions};
+use punchclock::domain::{CompanyId, DeviceEventKind, DeviceId};
 use punchclock::sync::live::LiveCapture;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -147,6 +148,21 @@ async fn a_device_that_refuses_live_events_is_polled_and_says_so() {
         .await,
         "refused"
     );
+    // The device log says so in plain words.
+    let company = api.get("/company").await.expect(StatusCode::OK);
+    let events = app
+        .state
+        .store
+        .device_events(CompanyId(company["id"].as_i64().unwrap()), DeviceId(id), 10)
+        .await
+        .unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == DeviceEventKind::LiveRefused
+                && e.message.contains("polled on schedule")),
+        "{events:?}"
+    );
     // Taps still arrive by polling.
     sim.device(0).add_punch(tap(&sim, 3));
     assert_eq!(api.sync_device(id).await["punches_new"], 1);
@@ -186,6 +202,113 @@ async fn live_connections_are_capped_and_follow_the_setting() {
     assert_eq!(first.tick().await.unwrap(), 0);
     assert_eq!(second.tick().await.unwrap(), 0);
     first.stop().await;
+    second.stop().await;
+    app.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_live_connection_comes_back_after_the_device_drops_it() {
+    let (app, api) = app().await;
+    let sim = sims(1).await;
+    let id = realtime_device(&api, &sim, 0).await;
+    let mut live = LiveCapture::new(app.state.syncer.clone(), 10);
+    live.tick().await.unwrap();
+    assert!(
+        until(Duration::from_secs(10), async || live_state(&api, id).await
+            == "connected")
+        .await
+    );
+    let served = sim.device(0).connections_served();
+    // A power cycle: every session on the device ends.
+    sim.device(0).restart(Vec::new());
+    assert!(
+        until(Duration::from_secs(10), async || sim
+            .device(0)
+            .connections_served()
+            > served)
+        .await,
+        "the session connects again"
+    );
+    assert_eq!(
+        live.tick().await.unwrap(),
+        1,
+        "the same session, still held"
+    );
+    // Taps made after the reconnect arrive live again.
+    let before = api.punches("?limit=1").await.1;
+    sim.device(0).add_punch(tap(&sim, 4));
+    assert!(
+        until(Duration::from_secs(10), async || api
+            .punches("?limit=1")
+            .await
+            .1
+            == before + 1)
+        .await,
+        "a tap after the reconnect is stored"
+    );
+    assert_eq!(live_state(&api, id).await, "connected");
+    live.stop().await;
+    app.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn scheduled_polls_beside_live_taps_store_each_punch_once() {
+    let (app, api) = app().await;
+    let sim = sims(1).await;
+    let id = realtime_device(&api, &sim, 0).await;
+    let mut live = LiveCapture::new(app.state.syncer.clone(), 10);
+    live.tick().await.unwrap();
+    assert!(
+        until(Duration::from_secs(10), async || live_state(&api, id).await
+            == "connected")
+        .await
+    );
+    // Three people take turns every 0.4 s, so nobody taps twice in one
+    // second (the device's time resolution).
+    sim.device(0)
+        .set_live_every(Some(Duration::from_millis(400)));
+    for _ in 0..4 {
+        let sync = api.sync_device(id).await;
+        assert_eq!(sync["outcome"], "ok", "{sync}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    sim.device(0).set_live_every(None);
+    let on_device = sim.device(0).punch_count();
+    assert!(on_device > 7, "taps were made: {on_device}");
+    assert!(
+        until(Duration::from_secs(10), async || api
+            .punches("?limit=1")
+            .await
+            .1
+            == on_device as u64)
+        .await,
+        "every tap stored once: device {on_device}, store {}",
+        api.punches("?limit=1").await.1
+    );
+    let last = api.sync_device(id).await;
+    assert_eq!(last["punches_new"], 0, "{last}");
+    assert_eq!(api.punches("?limit=1").await.1, on_device as u64);
+    live.stop().await;
+    app.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_live_lease_passes_to_another_instance_only_when_given_up() {
+    let (app, api) = app().await;
+    let sim = sims(1).await;
+    realtime_device(&api, &sim, 0).await;
+    let mut first = LiveCapture::new(app.state.syncer.clone(), 10);
+    assert_eq!(first.tick().await.unwrap(), 1);
+    let mut second = LiveCapture::new(app.state.syncer.as_instance("second"), 10);
+    assert_eq!(second.tick().await.unwrap(), 0, "held by the first");
+    assert_eq!(first.tick().await.unwrap(), 1, "renewed");
+    assert_eq!(second.tick().await.unwrap(), 0, "still held");
+    first.stop().await;
+    assert_eq!(second.tick().await.unwrap(), 1, "given up, taken over");
+    assert_eq!(first.tick().await.unwrap(), 0, "now the second's");
     second.stop().await;
     app.shutdown().await;
     sim.shutdown().await;

@@ -40,7 +40,7 @@ async fn sleep_or_never(period: Option<std::time::Duration>) {
 
 /// The `n`th tap: users take turns, at the device's clock, by fingerprint,
 /// in then out.
-fn tap(shared: &Shared, n: u64) -> Option<Punch> {
+pub(crate) fn tap(shared: &Shared, n: u64) -> Option<Punch> {
     let time = clock::device_now(shared.state.clock_offset.load(Ordering::Relaxed))?;
     let store = shared.state.read_store();
     let users = store.users();

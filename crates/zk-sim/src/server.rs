@@ -235,6 +235,15 @@ impl SimDevice {
         self.shared.add_punch(p);
     }
 
+    /// The `n`th generated tap, now, as `live_every` makes them (users take
+    /// turns, in then out), added and pushed like [`SimDevice::add_punch`];
+    /// returns it. `None` if the device clock is out of range.
+    pub fn tap(&self, n: u64) -> Option<Punch> {
+        let p = crate::live::tap(&self.shared, n)?;
+        self.shared.add_punch(p.clone());
+        Some(p)
+    }
+
     /// Append punches without announcing them (data loaded, not tapped).
     pub fn add_punches(&self, punches: Vec<Punch>) {
         let mut store = self.shared.state.write_store();

@@ -77,3 +77,29 @@ export async function setClockAdvice(t, deviceId) {
     assert((await page.getByTestId("clock-advice").count()) === 0, "no advice once the clock is set");
   });
 }
+
+// Issue 12 §5: the device form's real-time toggle opens a live connection,
+// which the device page reports.
+export async function realtimeToggle(t, deviceId) {
+  const { page, assert } = t;
+  await t.check("turning on real-time in the device form opens a live connection, shown on the device page", async () => {
+    await page.goto(`/devices/${deviceId}/edit`);
+    const toggle = page.getByTestId("realtime");
+    assert(!(await toggle.isChecked()), "off by default");
+    await toggle.check();
+    await Promise.all([page.waitForURL((u) => !u.pathname.endsWith("/edit")), page.getByTestId("save-device").click()]);
+    await page.goto(`/devices/${deviceId}/edit`);
+    assert(await page.getByTestId("realtime").isChecked(), "saved on");
+    // The live job takes new realtime devices on its next round (20 s).
+    const live = page.locator('[data-testid="device-event"][data-kind="live_connected"]');
+    const until = Date.now() + 60_000;
+    do {
+      await page.goto(`/devices/${deviceId}`);
+      if ((await live.count()) > 0) break;
+      await page.waitForTimeout(2000);
+    } while (Date.now() < until);
+    assert((await live.count()) > 0, "no live connection reported on the device page");
+    assert(/punches arrive as they are made/.test(await live.first().innerText()), await live.first().innerText());
+    await t.both("item12-realtime-connected");
+  });
+}

@@ -88,6 +88,14 @@ pub struct SimArgs {
     /// upload times as JSON and exit.
     #[arg(long, hide = true)]
     pub measure_seconds: Option<u64>,
+    /// (Benchmarks) Once SIGUSR1 arrives, tap the devices in turn at this
+    /// many taps per second over all of them, printing each tap as a JSON
+    /// line (serial, user_id, time, at_ms: when it was made, Unix ms).
+    #[arg(long, hide = true, default_value_t = 0.0)]
+    pub tap_rate: f64,
+    /// With --tap-rate: how many taps in all.
+    #[arg(long, hide = true, default_value_t = 0)]
+    pub taps: u64,
     /// With --measure-seconds: seconds to stay online without punching
     /// first (the benchmark's idle baseline).
     #[arg(long, hide = true, default_value_t = 0)]
@@ -153,7 +161,17 @@ pub async fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
         .await
         .context("cannot start the simulator")?;
     announce(&sim, args.tcp_only)?;
-    wait_for_signal().await?;
+    if args.tap_rate > 0.0 && args.taps > 0 {
+        tokio::select! {
+            r = wait_for_signal() => r?,
+            r = tap_on_signal(&sim, args.tap_rate, args.taps) => {
+                r?;
+                wait_for_signal().await?;
+            }
+        }
+    } else {
+        wait_for_signal().await?;
+    }
     sim.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }
@@ -288,6 +306,35 @@ fn announce(sim: &Simulator, tcp_only: bool) -> anyhow::Result<()> {
         if tcp_only { "tcp" } else { "tcp+udp" }
     );
     std::io::stdout().flush()?;
+    Ok(())
+}
+
+/// The benchmark's taps: after SIGUSR1, `taps` taps at `rate` per second,
+/// the devices in turn, each printed with the instant it was made.
+async fn tap_on_signal(sim: &Simulator, rate: f64, taps: u64) -> anyhow::Result<()> {
+    if !rate.is_finite() {
+        bail!("--tap-rate must be a number");
+    }
+    #[cfg(unix)]
+    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1())?
+        .recv()
+        .await;
+    let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    let n = sim.len() as u64;
+    let mut out = std::io::stdout();
+    writeln!(out, "punchclock sim: tapping")?;
+    for k in 0..taps {
+        tick.tick().await;
+        let device = sim.device((k % n) as usize);
+        let Some(p) = device.tap(k / n) else { continue };
+        let at = jiff::Timestamp::now().as_microsecond() as f64 / 1000.0;
+        let line = json!({"serial": device.serial(), "user_id": p.user_id,
+            "time": p.time.to_string(), "at_ms": at});
+        writeln!(out, "{line}")?;
+        out.flush()?;
+    }
+    writeln!(out, "punchclock sim: taps done")?;
+    out.flush()?;
     Ok(())
 }
 

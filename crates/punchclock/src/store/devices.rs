@@ -396,22 +396,6 @@ impl Store {
         row.try_into()
     }
 
-    /// The realtime devices whose live lease `owner` holds at `now`.
-    pub(super) async fn live_held(&self, owner: &str, now: i64) -> Result<Vec<PollTarget>> {
-        let rows: Vec<PollTargetRow> = with_pool!(self, |pool| {
-            sqlx::query_as(concat!(
-                poll_target_select!(),
-                " WHERE d.live_owner = $1 AND d.live_until > $2 AND d.realtime AND d.enabled AND d.mode = 'poll' \
-                 ORDER BY d.id"
-            ))
-            .bind(owner)
-            .bind(now)
-            .fetch_all(pool)
-            .await?
-        });
-        rows.into_iter().map(TryInto::try_into).collect()
-    }
-
     /// Sets when the device is next due; "sync now" passes the current time.
     pub async fn schedule_device_poll(
         &self,

@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use super::devices::{poll_target_select, PollTargetRow};
 use super::poll_record::{insert_punches, upsert_employees, DeviceKey, People, PunchStamp};
-use super::{int, secs, Invalid, Result, Store, StoreError};
+use super::{dur_secs, int, placeholders, secs, Invalid, Result, Store, StoreError};
 use crate::domain::{CompanyId, DeviceId, LiveState, NewPunch, PollTarget};
 
 /// What storing live punches did.
@@ -21,7 +22,14 @@ pub struct LiveStored {
 impl Store {
     /// Renews `owner`'s live leases and takes free ones, up to `limit` in
     /// all; returns every realtime device `owner` now holds. A device whose
-    /// realtime setting was turned off (or that was disabled) is dropped.
+    /// realtime setting was turned off (or that was disabled, or switched
+    /// to push) is given up.
+    ///
+    /// The live lease is separate from the poll lease: the scheduled poll
+    /// goes on beside the live connection. Instances sharing one
+    /// PostgreSQL never both hold a device: the candidates are locked with
+    /// `FOR UPDATE SKIP LOCKED` and the outer `WHERE` is checked again on
+    /// the locked row; SQLite has one writer.
     pub async fn claim_live_devices(
         &self,
         owner: &str,
@@ -30,33 +38,66 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<PollTarget>> {
         let now = secs(now);
-        let until = now.saturating_add(i64::try_from(lease.as_secs()).unwrap_or(i64::MAX));
+        let until = now.saturating_add(dur_secs(lease));
+        let lock = if self.is_postgres() {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        let live = "realtime AND enabled AND mode = 'poll'";
         let free =
             "(live_owner = $1 OR live_owner IS NULL OR live_until IS NULL OR live_until <= $3)";
-        let claim = format!(
-            "UPDATE devices SET live_owner = $1, live_until = $2 \
-             WHERE realtime AND enabled AND mode = 'poll' AND {free} AND id IN ( \
-               SELECT id FROM devices WHERE realtime AND enabled AND mode = 'poll' AND {free} \
-               ORDER BY CASE WHEN live_owner = $1 THEN 0 ELSE 1 END, id LIMIT $4)"
+        // Candidates first, then the update: a `LIMIT … SKIP LOCKED`
+        // subquery inside the UPDATE may be run again by PostgreSQL and
+        // take more than `limit`.
+        let pick = format!(
+            "SELECT id FROM devices WHERE {live} AND {free} \
+             ORDER BY CASE WHEN live_owner = $1 THEN 0 ELSE 1 END, id LIMIT $2{lock}"
         );
-        with_pool!(self, |pool| {
-            sqlx::query(&claim)
-                .bind(owner)
-                .bind(until)
-                .bind(now)
-                .bind(i64::from(limit))
-                .execute(pool)
-                .await?;
-            // Leases of devices no longer realtime are given up.
-            sqlx::query(
-                "UPDATE devices SET live_owner = NULL, live_until = NULL, live_state = NULL \
-                 WHERE live_owner = $1 AND NOT (realtime AND enabled AND mode = 'poll')",
-            )
-            .bind(owner)
-            .execute(pool)
+        let held = concat!(
+            poll_target_select!(),
+            " WHERE d.live_owner = $1 AND d.live_until > $2 \
+              AND d.realtime AND d.enabled AND d.mode = 'poll' ORDER BY d.id"
+        );
+        let rows: Vec<PollTargetRow> = self
+            .transaction(async |tx| {
+                on_tx!(tx, |conn| {
+                    // Leases of devices no longer realtime are given up.
+                    sqlx::query(
+                        "UPDATE devices SET live_owner = NULL, live_until = NULL, \
+                         live_state = NULL WHERE live_owner = $1 \
+                         AND NOT (realtime AND enabled AND mode = 'poll')",
+                    )
+                    .bind(owner)
+                    .execute(&mut *conn)
+                    .await?;
+                    let ids: Vec<i64> = sqlx::query_scalar(&pick)
+                        .bind(owner)
+                        .bind(i64::from(limit))
+                        .bind(now)
+                        .fetch_all(&mut *conn)
+                        .await?;
+                    if !ids.is_empty() {
+                        let claim = format!(
+                            "UPDATE devices SET live_owner = $1, live_until = $2 \
+                             WHERE {live} AND {free} AND id IN ({})",
+                            placeholders(4, ids.len())
+                        );
+                        let mut q = sqlx::query(&claim).bind(owner).bind(until).bind(now);
+                        for id in &ids {
+                            q = q.bind(*id);
+                        }
+                        q.execute(&mut *conn).await?;
+                    }
+                    Ok(sqlx::query_as(held)
+                        .bind(owner)
+                        .bind(now)
+                        .fetch_all(&mut *conn)
+                        .await?)
+                })
+            })
             .await?;
-        });
-        self.live_held(owner, now).await
+        rows.into_iter().map(TryInto::try_into).collect()
     }
 
     /// Gives up every live lease `owner` holds (at shutdown).

@@ -12,6 +12,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use jiff::{SignedDuration, Timestamp};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use zk_client::{Backoff, ZkClient};
@@ -28,18 +29,26 @@ use crate::store::{NewDeviceEvent, StoreError};
 /// Pause between lease renewals; the lease lasts three of them.
 pub const TICK: Duration = Duration::from_secs(20);
 const LEASE: Duration = Duration::from_secs(60);
+const LEASE_SIGNED: SignedDuration = SignedDuration::from_secs(60);
+const TICK_SIGNED: SignedDuration = SignedDuration::from_secs(20);
 /// Longest wait for an event before looping (the heartbeat runs inside).
 const WAIT: Duration = Duration::from_secs(60);
 /// A GET_TIME round trip after this much silence proves the link alive.
 const HEARTBEAT: Duration = Duration::from_secs(30);
 /// A device that refused live events is asked again after this long.
 const REFUSED_RETRY: Duration = Duration::from_secs(3600);
+/// Tries at storing one live punch when the database fails for a passing
+/// reason (busy, a dropped connection).
+const STORE_ATTEMPTS: u32 = 4;
 
 /// The live connections of this instance.
 pub struct LiveCapture {
     syncer: Syncer,
     max_connections: u32,
     sessions: HashMap<DeviceId, Session>,
+    /// When the leases were last renewed: past `LEASE` another instance may
+    /// hold them, so sessions stop before that if renewing keeps failing.
+    renewed_at: Option<Timestamp>,
 }
 
 struct Session {
@@ -70,6 +79,7 @@ impl LiveCapture {
             syncer,
             max_connections: u32::try_from(max_connections).unwrap_or(u32::MAX),
             sessions: HashMap::new(),
+            renewed_at: None,
         }
     }
 
@@ -80,12 +90,34 @@ impl LiveCapture {
 
     /// Renews the leases, starts sessions for new devices and stops the
     /// ones no longer held (or whose connection details changed).
+    ///
+    /// When renewing fails and the leases could run out before the next
+    /// tick, every session stops: a device is never listened to by two
+    /// instances. Its punches still come with the scheduled polls.
     pub async fn tick(&mut self) -> Result<usize, StoreError> {
         let s = &self.syncer;
-        let held = s
+        let now = s.clock.now();
+        let claimed = s
             .store
-            .claim_live_devices(&s.instance, s.clock.now(), LEASE, self.max_connections)
-            .await?;
+            .claim_live_devices(&s.instance, now, LEASE, self.max_connections)
+            .await;
+        let held = match claimed {
+            Ok(held) => {
+                self.renewed_at = Some(now);
+                held
+            }
+            Err(e) => {
+                let left = self.renewed_at.map_or(SignedDuration::ZERO, |at| {
+                    (at + LEASE_SIGNED).duration_since(now)
+                });
+                if left <= TICK_SIGNED {
+                    for (_, session) in self.sessions.drain() {
+                        session.task.abort();
+                    }
+                }
+                return Err(e);
+            }
+        };
         let mut keep: HashMap<DeviceId, PollTarget> =
             held.into_iter().map(|t| (t.device_id, t)).collect();
         self.sessions.retain(|id, session| {
@@ -273,11 +305,7 @@ async fn store(syncer: &Syncer, target: &PollTarget, punch: Option<NewPunch>) {
         return;
     };
     let (company, device) = (target.company_id, target.device_id);
-    match syncer
-        .store
-        .record_live_punches(company, device, &[p])
-        .await
-    {
+    match record_retrying(syncer, target, &p).await {
         Ok(stored) if stored.employees_new > 0 => {
             if let Err(e) = syncer.billing.reconcile(company, None).await {
                 tracing::warn!(device = %device, "seat check after a live punch failed: {e}");
@@ -285,6 +313,29 @@ async fn store(syncer: &Syncer, target: &PollTarget, punch: Option<NewPunch>) {
         }
         Ok(_) => {}
         Err(e) => tracing::warn!(device = %device, "storing a live punch failed: {e}"),
+    }
+}
+
+/// `record_live_punches` (one transaction through the single writer),
+/// tried again with backoff while it fails for a passing reason.
+async fn record_retrying(
+    syncer: &Syncer,
+    t: &PollTarget,
+    p: &NewPunch,
+) -> Result<crate::store::LiveStored, StoreError> {
+    let mut attempt = 1;
+    loop {
+        let stored = syncer
+            .store
+            .record_live_punches(t.company_id, t.device_id, std::slice::from_ref(p))
+            .await;
+        match stored {
+            Err(e) if e.is_passing() && attempt < STORE_ATTEMPTS => {
+                tokio::time::sleep(Duration::from_millis(100 << (2 * attempt))).await;
+                attempt += 1;
+            }
+            result => return result,
+        }
     }
 }
 
