@@ -190,12 +190,13 @@ impl Store {
             let serial = serial
                 .filter(|s| !s.is_empty())
                 .ok_or(StoreError::from(Invalid::PunchesWithoutSerial))?;
-            let employees_new = upsert_employees(tx, company_id, &people, now).await?;
+            let key = DeviceKey {
+                company_id,
+                device_id,
+            };
+            let employees_new = upsert_employees(tx, key, &people, now).await?;
             let stamp = PunchStamp {
-                key: DeviceKey {
-                    company_id,
-                    device_id,
-                },
+                key,
                 serial: &serial,
                 log_id: None,
                 now,
