@@ -18,6 +18,7 @@ use crate::config::Config;
 use crate::mail::sender::{MailSender, SenderLimits};
 use crate::mail::{smtp::Smtp, Composer, MailSettings};
 use crate::push::Receiver;
+use crate::reports::ReportJob;
 use crate::service::{self, Services};
 use crate::store::{Store, StoreOptions};
 use crate::sync::live::LiveCapture;
@@ -86,7 +87,12 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
             ..WebhookLimits::default()
         },
     );
-    let alert_watch = AlertWatch::new(store.clone(), clock.clone(), composer.clone());
+    let alert_watch = AlertWatch::new(
+        store.clone(),
+        clock.clone(),
+        composer.clone(),
+        config.push.delay_seconds,
+    );
     let push = Receiver::new(
         store.clone(),
         billing.clone(),
@@ -231,6 +237,8 @@ fn background_jobs(state: &AppState, stop: &watch::Receiver<bool>) -> Vec<JoinHa
     }
     jobs.push(tokio::spawn(state.webhook_sender.clone().run(stop.clone())));
     jobs.push(tokio::spawn(state.alert_watch.clone().run(stop.clone())));
+    let reports = ReportJob::new(state.services.clone(), state.config.instance_name());
+    jobs.push(tokio::spawn(reports.run(stop.clone())));
     let retention = LogRetention::new(
         state.store.clone(),
         state.clock.clone(),

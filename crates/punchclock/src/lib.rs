@@ -8,6 +8,7 @@
 //! - [`alerts`]: device health rules and the job that opens and resolves alerts.
 //! - [`webhooks`]: signed event deliveries to companies' endpoints.
 //! - [`push`]: answering devices that call us over HTTP (ADMS / iclock).
+//! - [`reports`]: the end-of-day report job (over `service`).
 //! - [`service`]: every operation of the pages and the API, once.
 //! - [`web`]: pages, the JSON API and embedded assets, over `service`.
 //! - [`attendance`]: the attendance engine, without I/O (time passed in).
@@ -26,6 +27,7 @@ pub mod demo;
 pub mod domain;
 pub mod mail;
 pub mod push;
+pub mod reports;
 pub mod service;
 pub mod store;
 pub mod sync;

@@ -373,3 +373,120 @@ async fn clock_drift_of_whole_hours_says_time_zone_and_rules_can_be_off() {
     );
     w.app.shutdown().await;
 }
+
+/// A push device calls us: silent for more than 3× its `Delay`, it is
+/// offline (alert, mail, webhook); its next call resolves the alert.
+#[tokio::test]
+async fn a_push_device_silent_for_three_delays_goes_offline_until_it_calls() {
+    let sink = SmtpSink::start().await;
+    let app = TestApp::start_with(TestOptions {
+        postgres: true,
+        smtp_url: Some(sink.url()),
+        manual_clock: Some("2026-03-02T08:00:00Z".parse().unwrap()),
+        configure: |c| c.push.delay_seconds = 20,
+        ..TestOptions::default()
+    })
+    .await;
+    let api = app.signup("Push Bakery").await;
+    let d = api
+        .add_device_with(json!({"name": "Gate", "mode": "push", "serial_number": "PUSHGATE01"}))
+        .await;
+    let device = d["id"].as_i64().unwrap();
+    let watch = || async { app.state.alert_watch.tick().await.unwrap() };
+    let call = |query: &'static str| {
+        let app = &app;
+        async move {
+            let r = reqwest::get(app.url(&format!("/iclock/{query}")))
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            app.state.push.flush().await;
+        }
+    };
+    // Never called: waiting to be set up, not offline.
+    app.clock.advance(SignedDuration::from_mins(10));
+    assert_eq!(watch().await.opened, 0);
+    call("cdata?SN=PUSHGATE01&options=all&pushver=2.4.1").await;
+    call("getrequest?SN=PUSHGATE01").await;
+    // It was told Delay=20: 60 s of silence is fine, 61 s is not.
+    app.clock.advance(SignedDuration::from_secs(60));
+    assert_eq!(watch().await.opened, 0);
+    app.clock.advance(SignedDuration::from_secs(1));
+    assert_eq!(watch().await.opened, 1);
+    assert_eq!(watch().await.opened, 0, "once");
+    let open = common::items(api.get("/alerts?state=open").await.expect(StatusCode::OK));
+    assert_eq!(
+        (open[0]["rule"].as_str(), open[0]["device_id"].as_i64()),
+        (Some("offline"), Some(device))
+    );
+    let message = open[0]["message"].as_str().unwrap();
+    assert!(message.contains("Gate has not called for 61 seconds"), "{message}");
+    app.state.mail_sender.as_ref().unwrap().tick().await;
+    let mails = sink.to("owner@push-bakery.example.com");
+    assert_eq!(mails.len(), 1);
+    assert_eq!(
+        mails[0].header("Subject").as_deref(),
+        Some("Alert: Gate: offline")
+    );
+    // The next call brings it back.
+    call("getrequest?SN=PUSHGATE01").await;
+    let back = watch().await;
+    assert_eq!((back.opened, back.resolved), (0, 1));
+    app.shutdown().await;
+}
+
+/// `punch.created` says whether a punch was added by hand, and a punch
+/// voided before its turn is not announced.
+#[tokio::test]
+async fn manual_punches_are_marked_and_voided_ones_not_announced() {
+    let hooks = Receiver::start().await;
+    let app = TestApp::start_with(TestOptions {
+        postgres: true,
+        manual_clock: Some("2026-03-02T18:00:00Z".parse().unwrap()),
+        ..TestOptions::default()
+    })
+    .await;
+    let api = app.signup("Hand Bakery").await;
+    api.post("/webhooks", &json!({"url": hooks.url(), "events": ["punch.created"]}))
+        .await
+        .expect(StatusCode::CREATED);
+    let ana = api
+        .post("/employees", &json!({"enroll_id": "1", "first_name": "Ana"}))
+        .await
+        .expect(StatusCode::CREATED)["id"]
+        .as_i64()
+        .unwrap();
+    let add = |time: &'static str| {
+        let api = &api;
+        async move {
+            api.post(
+                "/punches",
+                &json!({"employee_id": ana, "time": time, "reason": "Forgot"}),
+            )
+            .await
+            .expect(StatusCode::CREATED)["id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let kept = add("2026-03-02T09:00").await;
+    let wrong = add("2026-03-02T10:00").await;
+    api.post(&format!("/punches/{wrong}/void"), &json!({"reason": "Wrong person"}))
+        .await
+        .expect(StatusCode::OK);
+    for _ in 0..5 {
+        if app.state.webhook_sender.tick().await == 0 {
+            break;
+        }
+    }
+    let events = hooks.delivered();
+    let punches: Vec<_> = events
+        .iter()
+        .filter(|e| e["type"] == "punch.created")
+        .collect();
+    assert_eq!(punches.len(), 1, "{events:?}");
+    assert_eq!(punches[0]["data"]["punch_id"].as_i64(), Some(kept));
+    assert_eq!(punches[0]["data"]["manual"], true);
+    assert_eq!(punches[0]["data"]["voided"], false);
+    app.shutdown().await;
+}

@@ -5,12 +5,22 @@
 use crate::domain::{
     AlertCondition, AlertKind, AlertSubject, ClockDrift, DeviceStatus, NotifySettings,
 };
-use crate::store::{CompanyHealth, DeviceHealth};
+use crate::domain::{silence_reason, Zone};
+use crate::store::{CompanyHealth, DeviceHealth, PushCalls};
+
+/// What the rules need besides the stored facts: the time now, and the
+/// `Delay` of a push device that was given none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Now {
+    pub at: jiff::Timestamp,
+    pub push_delay_seconds: u32,
+}
 
 /// Conditions that hold for one device.
 pub fn device_conditions(
     d: &DeviceHealth,
     s: &NotifySettings,
+    now: Now,
     open: impl Fn(AlertKind) -> bool,
 ) -> Vec<AlertCondition> {
     let subject = AlertSubject::Device(d.device_id);
@@ -23,7 +33,11 @@ pub fn device_conditions(
         })
     };
     if s.offline_alert {
-        if let Some(m) = offline(d, s, open(AlertKind::Offline)) {
+        let m = match &d.push {
+            Some(calls) => push_silent(d, calls, now),
+            None => offline(d, s, open(AlertKind::Offline)),
+        };
+        if let Some(m) = m {
             add(AlertKind::Offline, m);
         }
     }
@@ -51,6 +65,25 @@ fn offline(d: &DeviceHealth, s: &NotifySettings, is_open: bool) -> Option<String
     Some(format!(
         "{} has not answered {} polls in a row. Last reason: {why}",
         d.name, d.failures_in_a_row
+    ))
+}
+
+/// A push device is offline when it has not called for 3× its `Delay`
+/// (as the device page judges it); it recovers on its next call. One that
+/// never called is waiting to be set up, not offline.
+fn push_silent(d: &DeviceHealth, calls: &PushCalls, now: Now) -> Option<String> {
+    let last = calls.last_call?;
+    let delay = calls.delay_seconds.unwrap_or(now.push_delay_seconds).max(1);
+    let silent = now.at.duration_since(last).as_secs();
+    if silent <= 3 * i64::from(delay) {
+        return None;
+    }
+    let tz = Zone::parse(&d.timezone).unwrap_or_else(|_| Zone::utc());
+    let why = silence_reason(last, now.at, tz.tz()).message;
+    Some(format!(
+        "{} has not called for {} (it calls every {delay} seconds): {why}",
+        d.name,
+        span(silent.unsigned_abs())
     ))
 }
 
@@ -152,15 +185,66 @@ mod tests {
             punch_count: Some(100),
             punch_capacity: Some(100_000),
             timezone: "Europe/Berlin".into(),
+            push: None,
         }
     }
 
+    const NOW: Now = Now {
+        at: jiff::Timestamp::constant(1_772_000_000, 0),
+        push_delay_seconds: 10,
+    };
+
     fn kinds(d: &DeviceHealth, open: &[AlertKind]) -> Vec<AlertKind> {
         let s = NotifySettings::default();
-        device_conditions(d, &s, |k| open.contains(&k))
+        device_conditions(d, &s, NOW, |k| open.contains(&k))
             .into_iter()
             .map(|c| c.kind)
             .collect()
+    }
+
+    #[test]
+    fn a_push_device_is_offline_after_three_delays_without_a_call() {
+        let mut d = device();
+        d.status = DeviceStatus::Online;
+        let ago = |secs: i64| Some(NOW.at - jiff::SignedDuration::from_secs(secs));
+        // Never called: waiting to be set up.
+        d.push = Some(PushCalls {
+            last_call: None,
+            delay_seconds: None,
+        });
+        assert!(kinds(&d, &[]).is_empty());
+        // The default delay (10 s): 30 s of silence is still fine, 31 s is not.
+        d.push = Some(PushCalls {
+            last_call: ago(30),
+            delay_seconds: None,
+        });
+        assert!(kinds(&d, &[]).is_empty());
+        d.push = Some(PushCalls {
+            last_call: ago(31),
+            delay_seconds: None,
+        });
+        assert_eq!(kinds(&d, &[]), [AlertKind::Offline]);
+        let m = &device_conditions(&d, &NotifySettings::default(), NOW, |_| false)[0].message;
+        assert!(m.contains("has not called for 31 seconds"), "{m}");
+        // Its own delay from the handshake counts: 60 s → 180 s.
+        d.push = Some(PushCalls {
+            last_call: ago(179),
+            delay_seconds: Some(60),
+        });
+        assert!(kinds(&d, &[AlertKind::Offline]).is_empty(), "recovers");
+        d.push = Some(PushCalls {
+            last_call: ago(181),
+            delay_seconds: Some(60),
+        });
+        assert_eq!(kinds(&d, &[]), [AlertKind::Offline]);
+        // Failed polls mean nothing for a device that calls us.
+        d.status = DeviceStatus::Offline;
+        d.failures_in_a_row = 10;
+        d.push = Some(PushCalls {
+            last_call: ago(1),
+            delay_seconds: None,
+        });
+        assert!(kinds(&d, &[]).is_empty());
     }
 
     #[test]
@@ -174,7 +258,7 @@ mod tests {
         }
         d.failures_in_a_row = 3;
         assert_eq!(kinds(&d, &[]), [AlertKind::Offline]);
-        let m = &device_conditions(&d, &NotifySettings::default(), |_| false)[0].message;
+        let m = &device_conditions(&d, &NotifySettings::default(), NOW, |_| false)[0].message;
         assert!(
             m.contains("3 polls in a row") && m.contains("connection refused"),
             "{m}"
@@ -246,7 +330,7 @@ mod tests {
             drift_alert: false,
             ..NotifySettings::default()
         };
-        assert!(device_conditions(&d, &s, |_| false).is_empty());
+        assert!(device_conditions(&d, &s, NOW, |_| false).is_empty());
     }
 
     #[test]

@@ -33,16 +33,24 @@ pub struct AlertWatch {
     store: Store,
     clock: Clock,
     composer: Option<Composer>,
+    /// The `Delay` push devices get (operator's `push.delay_seconds`).
+    push_delay_seconds: u32,
 }
 
 type Key = (CompanyId, AlertKind, String);
 
 impl AlertWatch {
-    pub fn new(store: Store, clock: Clock, composer: Option<Composer>) -> Self {
+    pub fn new(
+        store: Store,
+        clock: Clock,
+        composer: Option<Composer>,
+        push_delay_seconds: u32,
+    ) -> Self {
         AlertWatch {
             store,
             clock,
             composer,
+            push_delay_seconds,
         }
     }
 
@@ -61,7 +69,11 @@ impl AlertWatch {
             .iter()
             .map(|d| (d.device_id.0, d.name.clone()))
             .collect();
-        let wanted = conditions(&companies, &devices, &open);
+        let now = rules::Now {
+            at: self.clock.now(),
+            push_delay_seconds: self.push_delay_seconds,
+        };
+        let wanted = conditions(&companies, &devices, &open, now);
         let mut changes = Changes::default();
         let mut keep = HashSet::new();
         for (company, c) in &wanted {
@@ -156,6 +168,7 @@ fn conditions(
     companies: &[CompanyHealth],
     devices: &[DeviceHealth],
     open: &HashMap<Key, Alert>,
+    now: rules::Now,
 ) -> Vec<(CompanyId, AlertCondition)> {
     let settings: HashMap<CompanyId, &CompanyHealth> =
         companies.iter().map(|c| (c.company_id, c)).collect();
@@ -171,7 +184,7 @@ fn conditions(
         };
         let subject = format!("device:{}", d.device_id);
         let is_open = |k| open.contains_key(&(d.company_id, k, subject.clone()));
-        for cond in rules::device_conditions(d, &c.settings, is_open) {
+        for cond in rules::device_conditions(d, &c.settings, now, is_open) {
             out.push((d.company_id, cond));
         }
     }

@@ -30,6 +30,7 @@ pub mod mail_links;
 pub mod notify;
 pub mod plan;
 pub mod punches;
+pub mod reports;
 mod services;
 pub mod sessions;
 pub mod shifts;

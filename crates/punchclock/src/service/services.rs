@@ -22,6 +22,18 @@ pub struct Caller {
     pub account_id: AccountId,
 }
 
+impl Caller {
+    /// A background job acting for `company` (the end-of-day reports): it
+    /// only reads through the services, so no change is ever recorded as
+    /// made by account 0.
+    pub fn job(company_id: CompanyId) -> Caller {
+        Caller {
+            company_id,
+            account_id: AccountId(0),
+        }
+    }
+}
+
 /// The operator's settings the services apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {

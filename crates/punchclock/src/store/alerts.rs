@@ -67,6 +67,17 @@ pub struct DeviceHealth {
     pub punch_capacity: Option<u32>,
     /// The zone its punches are read in (its own, else the company's).
     pub timezone: String,
+    /// For a device that calls us (push mode): when it last called.
+    pub push: Option<PushCalls>,
+}
+
+/// When a push device last called, and the `Delay` it was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PushCalls {
+    /// Its last call (or handshake); `None` before the first.
+    pub last_call: Option<jiff::Timestamp>,
+    /// The `Delay` handed out at its handshake; `None`: the default.
+    pub delay_seconds: Option<u32>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -81,6 +92,10 @@ struct HealthRow {
     punch_count: Option<i64>,
     punch_capacity: Option<i64>,
     timezone: String,
+    mode: String,
+    push_last_seen: Option<i64>,
+    push_handshake_at: Option<i64>,
+    push_delay_seconds: Option<i64>,
 }
 
 impl TryFrom<HealthRow> for DeviceHealth {
@@ -97,6 +112,13 @@ impl TryFrom<HealthRow> for DeviceHealth {
             punch_count: opt_int(r.punch_count, "punch_count")?,
             punch_capacity: opt_int(r.punch_capacity, "punch_capacity")?,
             timezone: r.timezone,
+            push: match r.mode.as_str() {
+                "push" => Some(PushCalls {
+                    last_call: opt_ts(r.push_last_seen.or(r.push_handshake_at))?,
+                    delay_seconds: opt_int(r.push_delay_seconds, "push_delay_seconds")?,
+                }),
+                _ => None,
+            },
         })
     }
 }
@@ -133,7 +155,8 @@ impl Store {
                      (SELECT MAX(o.id) FROM device_logs o \
                       WHERE o.device_id = d.id AND o.outcome = 'ok'), 0)) ELSE 0 END AS failures, \
                  d.clock_drift_seconds, d.punch_count, d.punch_capacity, \
-                 COALESCE(d.timezone, c.timezone) AS timezone \
+                 COALESCE(d.timezone, c.timezone) AS timezone, \
+                 d.mode, d.push_last_seen, d.push_handshake_at, d.push_delay_seconds \
                  FROM devices d JOIN companies c ON c.id = d.company_id \
                  WHERE d.enabled ORDER BY d.company_id, d.id",
             )

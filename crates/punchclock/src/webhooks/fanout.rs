@@ -2,6 +2,8 @@
 //! when its first such endpoint is added) marks the last punch turned into
 //! deliveries; moving it and queueing the events is one transaction, so a
 //! crash neither skips nor repeats a punch. Punch writers stay unaware.
+//! Each event says whether the punch was added by hand (`manual`); one
+//! voided before its turn is not announced.
 
 use crate::clock::Clock;
 use crate::store::{Store, StoreError};
@@ -21,8 +23,11 @@ pub async fn fan_out(store: &Store, clock: &Clock) -> Result<usize, StoreError> 
         let Some(last) = punches.last() else { continue };
         let to = last.punch.id.0;
         let now = clock.now();
+        // A punch voided before it was announced never counted: it is
+        // passed over (the cursor still moves past it).
         let events: Vec<_> = punches
             .iter()
+            .filter(|p| !p.punch.voided)
             .map(|p| payload::punch_created(p, now))
             .collect();
         if store

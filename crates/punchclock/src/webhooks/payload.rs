@@ -53,6 +53,8 @@ pub fn punch_created(p: &PunchView, now: Timestamp) -> NewEvent {
         "device_time": punch.device_time.to_string(),
         "status": punch.status,
         "punch_type": punch.punch_type,
+        "manual": punch.manual,
+        "voided": punch.voided,
     });
     event(
         WebhookEvent::PunchCreated,

@@ -47,6 +47,7 @@ pub mod notify_views;
 pub mod openapi;
 pub mod punches;
 pub mod push;
+pub mod reports;
 pub mod responses;
 pub mod schema;
 pub mod shifts;
@@ -89,6 +90,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(device_care::rotate_log))
         .routes(routes!(alerts::list))
         .routes(routes!(alerts::ack))
+        .routes(routes!(reports::daily))
         .routes(routes!(webhooks::list, webhooks::create))
         .routes(routes!(webhooks::delete))
         .routes(routes!(webhooks::deliveries))

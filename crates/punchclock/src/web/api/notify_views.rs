@@ -172,3 +172,29 @@ impl DeliveryJson {
         }
     }
 }
+
+/// What `POST /reports/daily` queued.
+#[derive(Serialize, ToSchema)]
+#[schema(as = DailyReportRun)]
+pub struct ReportRunJson {
+    /// The local day reported, `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
+    pub date: String,
+    /// Mails queued now (employee reports and owner summaries).
+    pub queued: u64,
+    /// Everyone who gets a report for that day (now or before).
+    pub recipients: u64,
+    /// The day is not final yet; the mails say so.
+    pub provisional: bool,
+}
+
+impl ReportRunJson {
+    pub fn new(r: &crate::service::reports::ReportRun) -> Self {
+        ReportRunJson {
+            date: r.date.to_string(),
+            queued: r.queued,
+            recipients: r.recipients as u64,
+            provisional: r.provisional,
+        }
+    }
+}
