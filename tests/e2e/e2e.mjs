@@ -7,6 +7,7 @@
 //   LEGACY_SIM_PORT  a sim with CP1252 names and a clock 754 s fast
 //   GBK_SIM_PORT  a sim with GB2312 names
 //   TRIAL_URL     a second `punchclock serve` whose trials end at once
+//   MAIL_DIR      where the SMTP sink (smtp_sink.py) keeps the mail PC_URL sends
 //   PC_BIN        the punchclock binary (runs a push device with `sim --push`)
 //   SHOT_DIR      where screenshots go
 //   CHROMIUM      browser executable (default /usr/bin/chromium)
@@ -27,6 +28,7 @@ import * as exports from "./checks/exports.mjs";
 import * as keyboard from "./checks/keyboard.mjs";
 import * as layout from "./checks/layout.mjs";
 import * as punches from "./checks/punches.mjs";
+import * as reports from "./checks/reports.mjs";
 import * as times from "./checks/times.mjs";
 import * as zones from "./checks/zones.mjs";
 
@@ -37,11 +39,12 @@ const BIG_SIM_PORT = process.env.BIG_SIM_PORT;
 const LEGACY_SIM_PORT = process.env.LEGACY_SIM_PORT;
 const GBK_SIM_PORT = process.env.GBK_SIM_PORT;
 const TRIAL_URL = process.env.TRIAL_URL;
+const MAIL_DIR = process.env.MAIL_DIR;
 const SHOT_DIR = process.env.SHOT_DIR || mkdtempSync(join(tmpdir(), "pc-shots-"));
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const PC_BIN = process.env.PC_BIN;
-if (!BASE || !SIM_PORT || !SIM_PID || !BIG_SIM_PORT || !LEGACY_SIM_PORT || !GBK_SIM_PORT || !TRIAL_URL || !PC_BIN) {
-  console.error("PC_URL, SIM_PORT, SIM_PID, BIG_SIM_PORT, LEGACY_SIM_PORT, GBK_SIM_PORT, TRIAL_URL and PC_BIN must be set (use run.sh)");
+if (!BASE || !SIM_PORT || !SIM_PID || !BIG_SIM_PORT || !LEGACY_SIM_PORT || !GBK_SIM_PORT || !TRIAL_URL || !PC_BIN || !MAIL_DIR) {
+  console.error("PC_URL, SIM_PORT, SIM_PID, BIG_SIM_PORT, LEGACY_SIM_PORT, GBK_SIM_PORT, TRIAL_URL, PC_BIN and MAIL_DIR must be set (use run.sh)");
   process.exit(2);
 }
 
@@ -397,6 +400,7 @@ try {
   });
 
   await dashboard.whoIsIn(t, "Europe/Berlin");
+  await reports.endOfDay(t, { mailDir: MAIL_DIR, day: flaggedDay, owner: email });
 
   await check("stopping the device turns the label Offline without a reload", async () => {
     await page.goto("/devices");
@@ -434,6 +438,8 @@ try {
     assert(/refused|no answer|closed|reach|network/i.test(reason), `reason: ${reason}`);
     console.log(`     reason shown: ${reason}`);
   });
+
+  await reports.offlineAlert(t, { mailDir: MAIL_DIR, deviceId, deviceName: "Front door", owner: email });
 
   await devices.badDeviceSaysSo(t);
   await layout.longReason(t);

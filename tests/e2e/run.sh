@@ -6,7 +6,8 @@
 # Installs what it needs if missing (npm's playwright-core, Debian's chromium;
 # never a downloaded browser), starts a fresh `punchclock serve` on a free
 # port with a temporary data directory (and a second one whose trials end
-# at once), `punchclock sim` devices (one over the trial's seats, one with
+# at once; the first sends mail to a small SMTP server, smtp_sink.py, whose
+# mails the test reads), `punchclock sim` devices (one over the trial's seats, one with
 # CP1252 names and a fast clock, one with GB2312 names), runs e2e.mjs,
 # cleans up, and ends with "e2e: N passed, M failed".
 # Screenshots are kept in $E2E_SHOT_DIR (default: a new temporary folder).
@@ -77,7 +78,7 @@ wait_port() {
 
 # Distinct free ports, one per name given.
 TAKEN=""
-for name in WEB_PORT SIM_PORT BIG_SIM_PORT LEGACY_SIM_PORT GBK_SIM_PORT TRIAL_WEB_PORT; do
+for name in WEB_PORT SIM_PORT BIG_SIM_PORT LEGACY_SIM_PORT GBK_SIM_PORT TRIAL_WEB_PORT SMTP_PORT; do
   p="$(free_port)"
   while [[ " $TAKEN " == *" $p "* ]]; do p="$(free_port)"; done
   TAKEN="$TAKEN $p"
@@ -104,9 +105,19 @@ OTHER_PIDS="$OTHER_PIDS $!"
   >"$WORK/gbk-sim.log" 2>&1 &
 OTHER_PIDS="$OTHER_PIDS $!"
 
+# An SMTP server on loopback that keeps each mail as a file in $MAIL_DIR.
+MAIL_DIR="$WORK/mail"
+mkdir -p "$MAIL_DIR"
+python3 "$HERE/smtp_sink.py" "$MAIL_DIR" "$SMTP_PORT" >"$WORK/smtp.log" 2>&1 &
+SMTP_PID=$!
+OTHER_PIDS="$OTHER_PIDS $SMTP_PID"
+
 # From $WORK, so no punchclock.toml of the caller's is picked up.
 (cd "$WORK" && exec env -u PUNCHCLOCK_DATABASE_URL \
   PUNCHCLOCK_ALLOW_PRIVATE_DEVICE_ADDRESSES=true \
+  PUNCHCLOCK_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT?tls=none" \
+  PUNCHCLOCK_MAIL_FROM="Punchclock <reports@e2e.test>" \
+  PUNCHCLOCK_PUBLIC_URL="http://127.0.0.1:$WEB_PORT" \
   PUNCHCLOCK_PUBLIC_ADDRESS="${E2E_PUBLIC_ADDRESS:-198.51.100.20}" \
   RUST_LOG="${RUST_LOG:-warn}" \
   "$BIN" serve --listen "127.0.0.1:$WEB_PORT" --data-dir "$WORK/data" \
@@ -123,6 +134,7 @@ OTHER_PIDS="$OTHER_PIDS $TRIAL_SERVE_PID"
 if ! wait_port "$SIM_PORT" "punchclock sim" "$WORK/sim.log" "$SIM_PID" ||
   ! wait_port "$BIG_SIM_PORT" "punchclock sim (12 users)" "$WORK/big-sim.log" "$BIG_SIM_PID" ||
   ! wait_port "$LEGACY_SIM_PORT" "punchclock sim (CP1252)" "$WORK/legacy-sim.log" "$(echo $OTHER_PIDS | cut -d' ' -f1)" ||
+  ! wait_port "$SMTP_PORT" "smtp_sink.py" "$WORK/smtp.log" "$SMTP_PID" ||
   ! wait_port "$WEB_PORT" "punchclock serve" "$WORK/serve.log" "$SERVE_PID" ||
   ! wait_port "$TRIAL_WEB_PORT" "punchclock serve (no trial)" "$WORK/trial-serve.log" "$TRIAL_SERVE_PID"; then
   echo "e2e: 0 passed, 1 failed"
@@ -134,7 +146,7 @@ echo "e2e: serve on 127.0.0.1:$WEB_PORT, sim on 127.0.0.1:$SIM_PORT ($(head -n1 
 status=0
 PC_URL="http://127.0.0.1:$WEB_PORT" SIM_PORT="$SIM_PORT" SIM_PID="$SIM_PID" BIG_SIM_PORT="$BIG_SIM_PORT" \
   LEGACY_SIM_PORT="$LEGACY_SIM_PORT" GBK_SIM_PORT="$GBK_SIM_PORT" \
-  TRIAL_URL="http://127.0.0.1:$TRIAL_WEB_PORT" \
+  TRIAL_URL="http://127.0.0.1:$TRIAL_WEB_PORT" MAIL_DIR="$MAIL_DIR" \
   PC_BIN="$BIN" SHOT_DIR="$SHOT_DIR" CHROMIUM="$CHROMIUM" \
   node "$HERE/e2e.mjs" >"$WORK/e2e.out" 2>&1 || status=$?
 grep -v '^e2e: [0-9]* passed' "$WORK/e2e.out" || true

@@ -110,6 +110,7 @@ pub fn router() -> Router<AppState> {
         .route("/company", get(company::form).post(company::update))
         .route("/account", get(plan::show))
         .route("/notifications", get(notify::settings).post(notify::save))
+        .route("/notifications/reports", post(notify::send_reports))
         .route(
             "/webhooks",
             get(notify::webhooks_page).post(notify::webhook_create),

@@ -1,6 +1,7 @@
 //! Notifications: report time, alert rules and device care
 //! (`/notifications`), webhooks (`/webhooks`, `/webhooks/{id}` with every
-//! delivery and a Resend button), and the unsubscribe link from mail
+//! delivery and a Resend button), "Send reports" for a day
+//! (`POST /notifications/reports`), and the unsubscribe link from mail
 //! (`/unsubscribe/{token}`, no login).
 
 mod unsubscribe;
@@ -27,6 +28,22 @@ use crate::web::AppState;
 pub struct SavedQuery {
     #[serde(default)]
     saved: Option<String>,
+    /// After "Send reports": the day and how many mails were queued.
+    #[serde(default)]
+    reports_day: Option<String>,
+    #[serde(default)]
+    reports_queued: Option<u64>,
+}
+
+/// The "send a day's reports now" form.
+#[derive(Deserialize, Default)]
+pub struct ReportsForm {
+    #[serde(default, rename = "_csrf")]
+    pub csrf: String,
+    #[serde(default)]
+    pub date: String,
+    #[serde(default)]
+    pub resend: Option<String>,
 }
 
 /// The settings form as posted (unchecked boxes are absent).
@@ -86,10 +103,20 @@ pub async fn settings(
     let settings = s.notify().get(ctx.caller()).await?;
     let alerts = s.alerts().open(ctx.caller()).await?;
     let f = view::form_of(&settings);
+    let today = s.now().to_zoned(ctx.tz.clone()).date();
+    let reports = view::ReportsBox {
+        date: q.reports_day.clone().unwrap_or_else(|| today.to_string()),
+        done: q.reports_day.as_ref().map(|day| {
+            let n = q.reports_queued.unwrap_or(0);
+            format!("Reports for {day}: {n} queued to send (people who already had it were skipped).")
+        }),
+        errors: FieldErrors::default(),
+    };
     let page = view::Page {
         email_on: s.mail_enabled(),
         saved: q.saved.is_some(),
         alerts: &alerts,
+        reports,
     };
     Ok(view::settings_page(
         &ctx,
@@ -115,10 +142,55 @@ pub async fn save(
                 email_on: s.mail_enabled(),
                 saved: false,
                 alerts: &alerts,
+                reports: view::ReportsBox::default(),
             };
             let body = view::settings_page(&ctx, &f, &errors, &page);
             Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `POST /notifications/reports`: sends a day's reports now.
+pub async fn send_reports(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<ReportsForm>,
+) -> PageResult {
+    ctx.check_csrf(&f.csrf)?;
+    let s = &state.services;
+    let date = f.date.trim().parse::<jiff::civil::Date>();
+    let result = match date {
+        Ok(date) => {
+            s.reports()
+                .send_day(ctx.caller(), date, f.resend.is_some())
+                .await
+        }
+        Err(_) => Err(ServiceError::field("date", "Use a date like 2026-03-02.")),
+    };
+    let errors = match result {
+        Ok(run) => {
+            return Ok(see_other(&format!(
+                "/notifications?reports_day={}&reports_queued={}",
+                run.date, run.queued
+            )))
+        }
+        Err(ServiceError::Invalid(errors)) => errors,
+        Err(ServiceError::Conflict(c)) => FieldErrors::one("date", c.message),
+        Err(e) => return Err(e.into()),
+    };
+    let settings = s.notify().get(ctx.caller()).await?;
+    let alerts = s.alerts().open(ctx.caller()).await?;
+    let page = view::Page {
+        email_on: s.mail_enabled(),
+        saved: false,
+        alerts: &alerts,
+        reports: view::ReportsBox {
+            date: f.date.clone(),
+            done: None,
+            errors,
+        },
+    };
+    let body = view::settings_page(&ctx, &view::form_of(&settings), &FieldErrors::default(), &page);
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
 }

@@ -14,6 +14,36 @@ pub struct Page<'a> {
     pub email_on: bool,
     pub saved: bool,
     pub alerts: &'a [Alert],
+    /// The "send a day's reports now" form: the day, what it did, and why
+    /// it was refused.
+    pub reports: ReportsBox,
+}
+
+#[derive(Default)]
+pub struct ReportsBox {
+    pub date: String,
+    pub done: Option<String>,
+    pub errors: FieldErrors,
+}
+
+fn reports_card(ctx: &Ctx, r: &ReportsBox, email_on: bool) -> Markup {
+    html! {
+        div.card.w-narrow data-testid="send-reports" {
+            h3 { "Send a day's reports now" }
+            p.muted { "Each person gets a day's report once; the job sends them at the report time by itself. Tick \"again\" to send to people who already got it." }
+            @if let Some(done) = &r.done {
+                div.flash.flash-ok role="status" data-testid="reports-result" { (done) }
+            }
+            form.stack method="post" action="/notifications/reports" novalidate {
+                (ctx.csrf())
+                (Input::text("date", "Day", &r.date).kind("date").required().render(&r.errors))
+                (check("resend", "Send again to people who already got it", &None))
+                div.form-actions {
+                    button type="submit" data-testid="send-reports-button" disabled[!email_on] { "Send reports" }
+                }
+            }
+        }
+    }
 }
 
 fn on(b: bool) -> Option<String> {
@@ -82,6 +112,7 @@ pub fn settings_page(ctx: &Ctx, f: &NotifyForm, errors: &FieldErrors, p: &Page<'
             h3 { "Open alerts" }
             (alert_list(ctx, p.alerts))
         }
+        (reports_card(ctx, &p.reports, p.email_on))
         div.card.w-narrow {
             (form_summary(errors))
             form.stack method="post" action="/notifications" novalidate data-testid="notify-form" {
