@@ -420,7 +420,10 @@ async fn a_push_device_silent_for_three_delays_goes_offline_until_it_calls() {
         (Some("offline"), Some(device))
     );
     let message = open[0]["message"].as_str().unwrap();
-    assert!(message.contains("Gate has not called for 61 seconds"), "{message}");
+    assert!(
+        message.contains("Gate has not called for 61 seconds"),
+        "{message}"
+    );
     app.state.mail_sender.as_ref().unwrap().tick().await;
     let mails = sink.to("owner@push-bakery.example.com");
     assert_eq!(mails.len(), 1);
@@ -447,11 +450,17 @@ async fn manual_punches_are_marked_and_voided_ones_not_announced() {
     })
     .await;
     let api = app.signup("Hand Bakery").await;
-    api.post("/webhooks", &json!({"url": hooks.url(), "events": ["punch.created"]}))
-        .await
-        .expect(StatusCode::CREATED);
+    api.post(
+        "/webhooks",
+        &json!({"url": hooks.url(), "events": ["punch.created"]}),
+    )
+    .await
+    .expect(StatusCode::CREATED);
     let ana = api
-        .post("/employees", &json!({"enroll_id": "1", "first_name": "Ana"}))
+        .post(
+            "/employees",
+            &json!({"enroll_id": "1", "first_name": "Ana"}),
+        )
         .await
         .expect(StatusCode::CREATED)["id"]
         .as_i64()
@@ -471,9 +480,12 @@ async fn manual_punches_are_marked_and_voided_ones_not_announced() {
     };
     let kept = add("2026-03-02T09:00").await;
     let wrong = add("2026-03-02T10:00").await;
-    api.post(&format!("/punches/{wrong}/void"), &json!({"reason": "Wrong person"}))
-        .await
-        .expect(StatusCode::OK);
+    api.post(
+        &format!("/punches/{wrong}/void"),
+        &json!({"reason": "Wrong person"}),
+    )
+    .await
+    .expect(StatusCode::OK);
     for _ in 0..5 {
         if app.state.webhook_sender.tick().await == 0 {
             break;

@@ -18,7 +18,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("store", &["domain", "clock", "attendance"]),
     ("billing", &["store", "domain", "clock"]),
     ("sync", &["billing", "store", "domain", "clock"]),
-    ("mail", &["store", "domain", "clock"]),
+    ("mail", &["store", "domain", "clock", "attendance"]),
     ("webhooks", &["sync", "store", "domain", "clock"]),
     ("alerts", &["mail", "webhooks", "store", "domain", "clock"]),
     ("push", &["billing", "store", "domain", "clock"]),

@@ -11,8 +11,8 @@ use common::smtp::{Received, SmtpSink};
 use common::{Api, TestApp, TestOptions};
 use jiff::Timestamp;
 use punchclock::domain::CompanyId;
+use punchclock::mail::report::PROVISIONAL_NOTE;
 use punchclock::reports::ReportJob;
-use punchclock::service::reports::render::PROVISIONAL_NOTE;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 

@@ -2,10 +2,10 @@
 //! the store knows; `open` says which alerts are open now, so a rule can
 //! keep an alert open until it has clearly recovered (hysteresis).
 
+use crate::domain::{silence_reason, Zone};
 use crate::domain::{
     AlertCondition, AlertKind, AlertSubject, ClockDrift, DeviceStatus, NotifySettings,
 };
-use crate::domain::{silence_reason, Zone};
 use crate::store::{CompanyHealth, DeviceHealth, PushCalls};
 
 /// What the rules need besides the stored facts: the time now, and the

@@ -4,6 +4,8 @@
 //!   mail is off and nothing is queued.
 //! - [`compose`]: a rendered mail for the outbox (Message-ID, unsubscribe
 //!   link), shared by whoever queues mail.
+//! - [`report`]: the words of the end-of-day report and the owners'
+//!   daily summary (a computed attendance day in, a draft out).
 //! - [`smtp`]: one message over SMTP, and what the server's answer means
 //!   (sent, try again, bounced).
 //! - [`sender`]: the background job: lease due mail, send, mark.
@@ -15,6 +17,7 @@
 //! the same Message-ID, which mail systems use to drop the copy.
 
 pub mod compose;
+pub mod report;
 pub mod sender;
 pub mod settings;
 pub mod smtp;

@@ -108,7 +108,9 @@ pub async fn settings(
         date: q.reports_day.clone().unwrap_or_else(|| today.to_string()),
         done: q.reports_day.as_ref().map(|day| {
             let n = q.reports_queued.unwrap_or(0);
-            format!("Reports for {day}: {n} queued to send (people who already had it were skipped).")
+            format!(
+                "Reports for {day}: {n} queued to send (people who already had it were skipped)."
+            )
         }),
         errors: FieldErrors::default(),
     };
@@ -191,6 +193,11 @@ pub async fn send_reports(
             errors,
         },
     };
-    let body = view::settings_page(&ctx, &view::form_of(&settings), &FieldErrors::default(), &page);
+    let body = view::settings_page(
+        &ctx,
+        &view::form_of(&settings),
+        &FieldErrors::default(),
+        &page,
+    );
     Ok((StatusCode::UNPROCESSABLE_ENTITY, body).into_response())
 }

@@ -1,24 +1,22 @@
 //! End-of-day reports: each employee with an email and the report on gets
 //! their day; owners get the company's summary. Read through the
-//! attendance service (whatever it computes or stores), rendered by
-//! [`render`], and queued with a per-recipient claim
+//! attendance service (whatever it computes or stores), worded by
+//! `mail::report`, and queued with a per-recipient claim
 //! (`Store::queue_daily_reports`) so a day's report goes to a person once,
 //! however many instances run the job, unless resent by hand.
 //!
 //! [`due_day`] says which local day's reports are due now: the job
 //! (`crate::reports`) runs it for every company.
 
-pub mod render;
-
 use jiff::civil::{Date, DateTime};
 use jiff::Timestamp;
 use serde::Serialize;
 
-use self::render::Summary;
 use super::attendance::{Page, Period};
 use super::error::{ServiceError, ServiceResult};
 use super::services::{Caller, Services};
 use crate::domain::{CompanyId, DeviceStatus, Employee, MailList, Recipient, ReportTime, Zone};
+use crate::mail::report::{self as render, Summary};
 use crate::mail::Composer;
 use crate::store::DailyReportMail;
 

@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 use jiff::civil::Date;
 use maud::{html, Markup};
 
+use super::compose::Draft;
 use crate::attendance::{ClassifiedPunch, Day, FlagCode, PunchRole, Status};
 use crate::domain::{MailKind, Zone};
-use crate::mail::compose::Draft;
 
 /// How a provisional day is announced.
 pub const PROVISIONAL_NOTE: &str = "This day is not final yet: a shift window is still open, or \
