@@ -14,7 +14,9 @@ function mails(dir) {
     .map((f) => {
       const raw = readFileSync(join(dir, f), "utf8");
       const to = /^To: (.*)\r?\n/.exec(raw)[1];
-      const subject = (/\r?\nSubject: (.*)\r?\n/.exec(raw) || [])[1] || "";
+      // Headers are folded at 78 characters: unfold before reading one.
+      const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, " ");
+      const subject = (/\nSubject: (.*)/.exec(head) || [])[1] || "";
       const body = raw.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
       return { to, subject, body };
     });
