@@ -141,7 +141,7 @@ impl Reports<'_> {
         loop {
             let page = s
                 .attendance()
-                .everyone(caller, period, Page { limit, offset })
+                .everyone_classified(caller, period, Page { limit, offset })
                 .await?;
             let mut mails = Vec::new();
             for p in page.people.iter().filter(|p| p.employee.active) {
