@@ -5,85 +5,26 @@
 
 mod common;
 
-use std::net::{IpAddr, Ipv4Addr};
-
-use common::{items, Api, TestApp, TestOptions};
+use common::week::{at, id, monday, simulator, synced, user};
+use common::{items, Api};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use zk_protocol::{DeviceTime, Punch, User};
-use zk_sim::{DeviceSpec, Simulator};
-
-const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
-
-/// Monday 2026-07-06, 10:00 in Berlin: the week before is final once the
-/// device has synced.
-async fn app() -> TestApp {
-    TestApp::start_with(TestOptions {
-        postgres: true,
-        manual_clock: Some("2026-07-06T08:00:00Z".parse().unwrap()),
-        ..TestOptions::default()
-    })
-    .await
-}
-
-fn user(uid: u16, id: &str, name: &str) -> User {
-    User {
-        uid,
-        privilege: 0,
-        password: String::new(),
-        name: name.into(),
-        name_bytes: name.as_bytes().to_vec(),
-        card: 0,
-        group: 1,
-        user_id: id.into(),
-    }
-}
-
-/// A punch on 2026-07-`day` at `h:m:s` on the device's (Berlin) clock.
-fn at(id: &str, day: u8, h: u8, m: u8, s: u8, key: u8) -> Punch {
-    Punch {
-        uid: 1,
-        user_id: id.into(),
-        time: DeviceTime::new(2026, 7, day, h, m, s).unwrap(),
-        status: 1,
-        punch: key,
-    }
-}
+use zk_sim::Simulator;
 
 /// Ana (1001): Wednesday 1 July in 08:58:10, a double tap 08:58:40, out
 /// 18:05; Thursday 2 July in 08:00 and nothing else. Bo (1002): nothing.
 async fn clock() -> Simulator {
-    let spec = DeviceSpec {
-        serial: "ATT0000001".into(),
-        users: vec![user(1, "1001", "Ana"), user(2, "1002", "Bo")],
-        punches: vec![
+    simulator(
+        "ATT0000001",
+        vec![user(1, "1001", "Ana"), user(2, "1002", "Bo")],
+        vec![
             at("1001", 1, 8, 58, 10, 0),
             at("1001", 1, 8, 58, 40, 0),
             at("1001", 1, 18, 5, 0, 1),
             at("1001", 2, 8, 0, 0, 0),
         ],
-        ..DeviceSpec::default()
-    };
-    Simulator::start(LOCALHOST, 0, vec![spec]).await.unwrap()
-}
-
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
-/// Signed up (Berlin), with a 09:00-18:00 default shift and the clock synced.
-async fn synced(app: &TestApp, sim: &Simulator, company: &str) -> (Api, i64) {
-    let api = app.signup(company).await;
-    let shift = api
-        .post("/shifts", &json!({"name": "Day", "start": "09:00", "end": "18:00", "weekdays": ["mon", "tue", "wed", "thu", "fri"]}))
-        .await
-        .expect(StatusCode::CREATED);
-    api.patch("/company", &json!({"default_shift_id": id(&shift)}))
-        .await
-        .expect(StatusCode::OK);
-    let d = api.add_device("Door", sim.addr(0)).await;
-    assert_eq!(api.sync_device(id(&d)).await["outcome"], "ok");
-    (api, id(&shift))
+    )
+    .await
 }
 
 async fn employee(api: &Api, enroll_id: &str) -> i64 {
@@ -114,7 +55,7 @@ fn codes(row: &Value) -> Vec<&str> {
 #[tokio::test]
 async fn daily_rows_are_exactly_as_specified() {
     let sim = clock().await;
-    let app = app().await;
+    let app = monday().await;
     let (api, shift) = synced(&app, &sim, "Rows").await;
     let ana = employee(&api, "1001").await;
     let rows = daily(
@@ -189,7 +130,7 @@ async fn daily_rows_are_exactly_as_specified() {
 #[tokio::test]
 async fn corrections_change_the_days_and_are_logged() {
     let sim = clock().await;
-    let app = app().await;
+    let app = monday().await;
     let (api, _) = synced(&app, &sim, "Fix").await;
     let ana = employee(&api, "1001").await;
     let thursday = format!("?from=2026-07-02&to=2026-07-02&employee_id={ana}");
@@ -274,7 +215,7 @@ async fn corrections_change_the_days_and_are_logged() {
 #[tokio::test]
 async fn timesheets_total_per_employee_with_rows_for_one() {
     let sim = clock().await;
-    let app = app().await;
+    let app = monday().await;
     let (api, _) = synced(&app, &sim, "Sheets").await;
     let ana = employee(&api, "1001").await;
     let all = api
@@ -319,7 +260,7 @@ async fn timesheets_total_per_employee_with_rows_for_one() {
 
 #[tokio::test]
 async fn ranges_and_pages_are_bounded_with_clear_messages() {
-    let app = app().await;
+    let app = monday().await;
     let api = app.signup("Bounds").await;
     for (query, field) in [
         ("?from=2026-01-01&to=2027-01-02", "to"),
@@ -362,7 +303,7 @@ async fn ranges_and_pages_are_bounded_with_clear_messages() {
 
 #[tokio::test]
 async fn shifts_are_validated_and_never_deleted_in_use() {
-    let app = app().await;
+    let app = monday().await;
     let api = app.signup("Shifts").await;
     let bad = api
         .post("/shifts", &json!({"name": "", "start": "25:00", "end": 9, "weekdays": ["someday"], "late_grace_minutes": "x", "colour": "red"}))
@@ -451,7 +392,7 @@ async fn shifts_are_validated_and_never_deleted_in_use() {
 #[tokio::test]
 async fn company_rules_and_employee_shifts_are_patched() {
     let sim = clock().await;
-    let app = app().await;
+    let app = monday().await;
     let (api, shift) = synced(&app, &sim, "Rules").await;
     let c = api
         .patch("/company", &json!({"double_tap_seconds": 60, "punch_status_reliable": true,
@@ -534,7 +475,7 @@ async fn company_rules_and_employee_shifts_are_patched() {
 #[tokio::test]
 async fn holidays_and_leave_are_never_absences() {
     let sim = clock().await;
-    let app = app().await;
+    let app = monday().await;
     let (api, _) = synced(&app, &sim, "Days").await;
     let bo = employee(&api, "1002").await;
     let h = api
@@ -613,7 +554,7 @@ async fn holidays_and_leave_are_never_absences() {
 #[tokio::test]
 async fn a_clock_that_has_not_synced_keeps_days_provisional() {
     let sim = clock().await;
-    let app = app().await;
+    let app = monday().await;
     let (api, _) = synced(&app, &sim, "Later").await;
     let bo = employee(&api, "1002").await;
     let query = format!("?from=2026-07-03&to=2026-07-03&employee_id={bo}");

@@ -11,6 +11,7 @@
 
 pub mod receiver;
 pub mod smtp;
+pub mod week;
 
 use std::net::SocketAddr;
 
