@@ -36,6 +36,11 @@ def fig(mode):
             max(r["peak_rss_kb"] for r in rs) / 1024,
             rs[0]["bytes"] / 1048576)
 base_ms, base_rss, _ = fig("scan")
+# The CSV must hold every punch the scan read.
+scanned, exported = runs["scan"][0]["rows"], runs["csv"][0]["rows"]
+print(f"punches scanned: {scanned}, CSV data rows: {exported}")
+if scanned != exported:
+    sys.exit("the CSV does not hold every punch")
 print("%-44s %8s %7s %12s %7s %8s %9s" % ("what", "wall ms", "x scan", "peak RSS MB", "x scan", "file MB", "RSS/file"))
 for mode, what in [("scan", "plain scan of the 120,000 punches (baseline)"),
                    ("csv", "punches as CSV, streamed"),

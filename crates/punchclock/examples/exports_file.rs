@@ -80,7 +80,7 @@ async fn run(mode: &str, db: &str) -> anyhow::Result<()> {
             let sheet = sources::punch_sheet("2026-03".into(), "Europe/Berlin".into());
             let res = sources::punches(&state.services, caller, filter, tz, format, sheet);
             let mut body = res.into_body().into_data_stream();
-            let mut bytes = 0usize;
+            let (mut bytes, mut lines) = (0usize, 0usize);
             let mut first: Vec<u8> = Vec::new();
             while let Some(chunk) = body.next().await {
                 let chunk = chunk?;
@@ -88,10 +88,18 @@ async fn run(mode: &str, db: &str) -> anyhow::Result<()> {
                     first.extend_from_slice(&chunk[..chunk.len().min(4096)]);
                 }
                 bytes += chunk.len();
+                lines += chunk.iter().filter(|b| **b == b'\n').count();
             }
             let magic: &[u8] = if mode == "csv" { b"id," } else { b"PK" };
             anyhow::ensure!(first.starts_with(magic), "not the {mode} file");
-            (0, bytes)
+            // CSV: a header line, then one line per punch (no field here
+            // holds a line break); XLSX rows are inside the zip.
+            let rows = if mode == "csv" {
+                lines.saturating_sub(1)
+            } else {
+                0
+            };
+            (rows, bytes)
         }
         other => anyhow::bail!("unknown mode {other}"),
     };

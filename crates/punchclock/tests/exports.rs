@@ -7,90 +7,38 @@
 mod common;
 
 use std::io::Cursor;
-use std::net::{IpAddr, Ipv4Addr};
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
-use common::{items, Api, TestApp, TestOptions};
+use common::week::{at, monday, simulator, synced, user};
+use common::{items, Api};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use zk_protocol::{DeviceTime, Punch, User};
-use zk_sim::{DeviceSpec, Simulator};
+use zk_sim::Simulator;
 
-const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const WEEK: &str = "from=2026-06-29&to=2026-07-05";
-
-async fn app() -> TestApp {
-    TestApp::start_with(TestOptions {
-        postgres: true,
-        manual_clock: Some("2026-07-06T08:00:00Z".parse().unwrap()),
-        ..TestOptions::default()
-    })
-    .await
-}
-
-fn user(uid: u16, id: &str, name: &str) -> User {
-    User {
-        uid,
-        privilege: 0,
-        password: String::new(),
-        name: name.into(),
-        name_bytes: name.as_bytes().to_vec(),
-        card: 0,
-        group: 1,
-        user_id: id.into(),
-    }
-}
-
-fn at(id: &str, day: u8, h: u8, m: u8, key: u8) -> Punch {
-    Punch {
-        uid: 1,
-        user_id: id.into(),
-        time: DeviceTime::new(2026, 7, day, h, m, 0).unwrap(),
-        status: 1,
-        punch: key,
-    }
-}
 
 /// Ana: late on Wednesday, overtime on Thursday, in only on Friday. Bo: a
 /// short Wednesday. Cy (name to be changed to a formula): nothing.
 async fn clock() -> Simulator {
-    let spec = DeviceSpec {
-        serial: "EXP0000001".into(),
-        users: vec![
+    simulator(
+        "EXP0000001",
+        vec![
             user(1, "1001", "Ana"),
             user(2, "1002", "Bo"),
             user(3, "1003", "Cy"),
         ],
-        punches: vec![
-            at("1001", 1, 9, 20, 0),
-            at("1001", 1, 18, 0, 1),
-            at("1001", 2, 8, 55, 0),
-            at("1001", 2, 20, 10, 1),
-            at("1001", 3, 9, 0, 0),
-            at("1002", 1, 9, 0, 0),
-            at("1002", 1, 15, 30, 1),
+        vec![
+            at("1001", 1, 9, 20, 0, 0),
+            at("1001", 1, 18, 0, 0, 1),
+            at("1001", 2, 8, 55, 0, 0),
+            at("1001", 2, 20, 10, 0, 1),
+            at("1001", 3, 9, 0, 0, 0),
+            at("1002", 1, 9, 0, 0, 0),
+            at("1002", 1, 15, 30, 0, 1),
         ],
-        ..DeviceSpec::default()
-    };
-    Simulator::start(LOCALHOST, 0, vec![spec]).await.unwrap()
-}
-
-async fn synced(app: &TestApp, sim: &Simulator) -> Api {
-    let api = app.signup("Exports").await;
-    let shift = api
-        .post("/shifts", &json!({"name": "Day", "start": "09:00", "end": "18:00", "weekdays": ["mon", "tue", "wed", "thu", "fri"]}))
-        .await
-        .expect(StatusCode::CREATED);
-    api.patch("/company", &json!({"default_shift_id": shift["id"]}))
-        .await
-        .expect(StatusCode::OK);
-    let d = api.add_device("Door", sim.addr(0)).await;
-    assert_eq!(
-        api.sync_device(d["id"].as_i64().unwrap()).await["outcome"],
-        "ok"
-    );
-    api
+    )
+    .await
 }
 
 /// A file download: status, headers and bytes.
@@ -141,6 +89,38 @@ fn sheet(bytes: Vec<u8>, name: &str) -> Vec<Vec<Data>> {
     range.rows().map(<[Data]>::to_vec).collect()
 }
 
+/// The first worksheet's XML, as stored in the XLSX.
+fn sheet_xml(bytes: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    xml
+}
+
+/// The width the sheet XML sets for column `n` (1-based), in characters:
+/// from the `<col min max width>` range holding it (equal neighbours
+/// share one).
+fn col_width(xml: &str, n: u32) -> f64 {
+    let attr = |tag: &str, name: &str| -> String {
+        let key = format!(r#" {name}=""#);
+        let at = tag.find(&key).map(|i| i + key.len()).unwrap_or(tag.len());
+        tag[at..].split('"').next().unwrap_or("").to_string()
+    };
+    xml.split("<col ")
+        .skip(1)
+        .map(|t| format!(" {}", &t[..t.find("/>").unwrap_or(t.len())]))
+        .find(|t| {
+            let (min, max) = (attr(t, "min").parse::<u32>(), attr(t, "max").parse::<u32>());
+            matches!((min, max), (Ok(lo), Ok(hi)) if lo <= n && n <= hi)
+        })
+        .map(|t| attr(&t, "width").parse::<f64>().unwrap())
+        .unwrap_or_else(|| panic!("no width for column {n}"))
+}
+
 /// `2026-07-01T09:20:00+02:00` → `2026-07-01 09:20:00`; null → empty.
 fn local(v: &Value) -> String {
     v.as_str()
@@ -175,8 +155,8 @@ fn serial(text: &str) -> f64 {
 #[tokio::test]
 async fn payroll_days_match_the_attendance_api_in_csv_and_xlsx() {
     let sim = clock().await;
-    let app = app().await;
-    let api = synced(&app, &sim).await;
+    let app = monday().await;
+    let (api, _) = synced(&app, &sim, "Exports").await;
     let json = items(
         api.get(&format!("/attendance/daily?{WEEK}"))
             .await
@@ -250,6 +230,19 @@ async fn payroll_days_match_the_attendance_api_in_csv_and_xlsx() {
     assert!(xlsx
         .disposition
         .contains("attendance_2026-06-29_2026-07-05.xlsx"));
+    let xml = sheet_xml(&xlsx.bytes);
+    assert!(
+        xml.contains(r#"ySplit="1""#) && xml.contains(r#"state="frozen""#),
+        "the header row is frozen"
+    );
+    // Widths fit the widest value: the zoned header, a 10-character date.
+    assert!(
+        col_width(&xml, 6) >= 24.0,
+        "First in: {}",
+        col_width(&xml, 6)
+    );
+    assert!(col_width(&xml, 4) >= 10.0, "Date: {}", col_width(&xml, 4));
+    assert!(col_width(&xml, 2) < col_width(&xml, 6), "Name is narrower");
     let cells = sheet(xlsx.bytes, "attendance");
     assert_eq!(cells[0][5], Data::String("First in (Europe/Berlin)".into()));
     // Header, one row per CSV row, and the totals row.
@@ -292,8 +285,8 @@ async fn payroll_days_match_the_attendance_api_in_csv_and_xlsx() {
 #[tokio::test]
 async fn timesheet_summary_matches_the_timesheets_api() {
     let sim = clock().await;
-    let app = app().await;
-    let api = synced(&app, &sim).await;
+    let app = monday().await;
+    let (api, _) = synced(&app, &sim, "Exports").await;
     let json = items(
         api.get(&format!("/timesheets?{WEEK}"))
             .await
@@ -340,8 +333,8 @@ async fn timesheet_summary_matches_the_timesheets_api() {
 #[tokio::test]
 async fn punches_export_every_page_with_the_filters_and_no_formulas() {
     let sim = clock().await;
-    let app = app().await;
-    let api = synced(&app, &sim).await;
+    let app = monday().await;
+    let (api, _) = synced(&app, &sim, "Exports").await;
     let cy = api
         .employees()
         .await
@@ -393,7 +386,7 @@ async fn punches_export_every_page_with_the_filters_and_no_formulas() {
 
 #[tokio::test]
 async fn bad_formats_are_refused() {
-    let app = app().await;
+    let app = monday().await;
     let api = app.signup("Formats").await;
     for path in ["/punches", "/attendance/daily", "/timesheets", "/employees"] {
         let r = api.get(&format!("{path}?format=pdf")).await;
@@ -404,6 +397,112 @@ async fn bad_formats_are_refused() {
             r.text
         );
         assert!(r.text.contains("format"), "{}", r.text);
+    }
+    app.shutdown().await;
+}
+
+/// The JSON schema a `$ref` points at, or the schema itself.
+fn resolved<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(r) => &doc["components"]["schemas"][r.trim_start_matches("#/components/schemas/")],
+        None => schema,
+    }
+}
+
+/// Every `GET` whose JSON answer is a list (`items`), from the served
+/// document: a list added later is checked without touching this test.
+fn list_routes(doc: &Value) -> Vec<String> {
+    let mut lists = Vec::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        let schema = &ops["get"]["responses"]["200"]["content"]["application/json"]["schema"];
+        if resolved(doc, schema)["properties"]["items"]["type"] == "array" {
+            lists.push(path.clone());
+        }
+    }
+    lists
+}
+
+/// Whether `text` holds a `YYYY-MM-DD` date.
+fn has_date(text: &str) -> bool {
+    text.as_bytes().windows(10).any(|w| {
+        w.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        })
+    })
+}
+
+#[tokio::test]
+async fn every_list_in_the_api_answers_csv_and_xlsx_named_with_the_period() {
+    let sim = clock().await;
+    let app = monday().await;
+    let (api, _) = synced(&app, &sim, "Every list").await;
+    let hooks = common::receiver::Receiver::start().await;
+    let hook = api
+        .post("/webhooks", &json!({"url": hooks.url()}))
+        .await
+        .expect(StatusCode::CREATED);
+    let device = api.get("/devices").await.expect(StatusCode::OK)["items"][0]["id"].clone();
+    let doc = app
+        .anonymous()
+        .get("/openapi.json")
+        .await
+        .expect(StatusCode::OK);
+    let lists = list_routes(&doc);
+    for known in [
+        "/punches",
+        "/attendance/daily",
+        "/timesheets",
+        "/plans",
+        "/devices/{id}/logs",
+    ] {
+        assert!(lists.iter().any(|l| l == known), "{known} in {lists:?}");
+    }
+    for path in &lists {
+        let documented = doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| p["name"] == "format" && p["in"] == "query")
+            });
+        assert!(documented, "{path} documents ?format");
+        let url = if path.starts_with("/devices/{id}") {
+            path.replace("{id}", &device.to_string())
+        } else if path.starts_with("/webhooks/{id}") {
+            path.replace("{id}", &hook["id"].to_string())
+        } else {
+            assert!(!path.contains('{'), "{path}: which id? (add it here)");
+            path.clone()
+        };
+        let csv = download(&api, &format!("{url}?format=csv")).await;
+        assert_eq!(csv.content_type, "text/csv; charset=utf-8", "{path}");
+        assert!(
+            csv.disposition.starts_with("attachment; filename=\"")
+                && csv.disposition.ends_with(".csv\"")
+                && has_date(&csv.disposition),
+            "{path}: {}",
+            csv.disposition
+        );
+        let (headers, _) = csv_rows(&csv.bytes);
+        assert!(!headers.is_empty(), "{path}: a header row");
+        let xlsx = download(&api, &format!("{url}?format=xlsx")).await;
+        assert_eq!(xlsx.content_type, XLSX, "{path}");
+        assert!(
+            xlsx.disposition.ends_with(".xlsx\"") && has_date(&xlsx.disposition),
+            "{path}: {}",
+            xlsx.disposition
+        );
+        let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(xlsx.bytes)).unwrap();
+        let first = book.sheet_names()[0].clone();
+        let range = book.worksheet_range(&first).unwrap();
+        let head: Vec<String> = range
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(head, headers, "{path}: the same columns in both");
     }
     app.shutdown().await;
 }

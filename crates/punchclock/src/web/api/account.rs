@@ -123,13 +123,21 @@ impl From<&Plan> for PlanJson {
 }
 
 /// The plan catalog
-#[utoipa::path(get, path = "/plans", operation_id = "listPlans",
-    responses((status = 200, description = "Every plan.", body = List<PlanJson>), Auth))]
-pub async fn plans(State(state): State<AppState>, _user: ApiCaller) -> Json<List<PlanJson>> {
+///
+/// A list like the others, so it answers `format=csv|xlsx` too (prices
+/// for a spreadsheet comparing plans).
+#[utoipa::path(get, path = "/plans", operation_id = "listPlans", params(FormatQuery),
+    responses((status = 200, description = "Every plan.", content((List<PlanJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        r::Query, Auth))]
+pub async fn plans(
+    State(state): State<AppState>,
+    user: ApiCaller,
+    Query(fmt): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = fmt.format()?;
     let catalog = state.services.plan().catalog();
-    Json(List::all(
-        catalog.plans().iter().map(PlanJson::from).collect(),
-    ))
+    let list = List::all(catalog.plans().iter().map(PlanJson::from).collect());
+    files::listed(&state, &user.caller, format, list, "plans", None).await
 }
 
 #[derive(Deserialize, IntoParams)]

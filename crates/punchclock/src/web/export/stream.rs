@@ -133,3 +133,67 @@ impl io::Write for ChunkWriter {
         self.send()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    use futures_util::StreamExt;
+
+    use super::*;
+    use crate::web::export::Column;
+
+    fn sheet() -> Sheet {
+        Sheet {
+            name: "numbers",
+            period: "2026-07-01".into(),
+            zone: "UTC".into(),
+            columns: vec![Column::new("n")],
+        }
+    }
+
+    /// The property behind "a 120,000-punch CSV is never held whole": the
+    /// producer stays at most a couple of batches ahead of the client, and
+    /// each batch leaves as its own chunk.
+    #[tokio::test(flavor = "current_thread")]
+    async fn csv_leaves_batch_by_batch_and_the_producer_waits_for_the_client() {
+        const BATCHES: usize = 50;
+        let (tx, batches) = Batches::channel();
+        let sent = Arc::new(AtomicUsize::new(0));
+        let counter = sent.clone();
+        let producer = tokio::spawn(async move {
+            for b in 0..BATCHES {
+                let rows = (0..100).map(|i| vec![Cell::Int((b * 100 + i) as i64)]);
+                if tx.send(Ok(rows.collect())).await.is_err() {
+                    return;
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        let mut body = stream(Format::Csv, sheet(), batches)
+            .into_body()
+            .into_data_stream();
+        // Nobody reads yet: however long the producer runs, it fills the
+        // channel and waits.
+        for _ in 0..200 {
+            tokio::task::yield_now().await;
+        }
+        assert!(sent.load(Ordering::SeqCst) <= IN_FLIGHT, "{sent:?}");
+        let first = body.next().await.unwrap().unwrap();
+        let text = String::from_utf8(first.to_vec()).unwrap();
+        assert!(text.starts_with("n\n0\n"), "{text}");
+        assert_eq!(text.lines().count(), 1 + 100, "the header and one batch");
+        let (mut chunks, mut lines) = (1, 100);
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.unwrap();
+            lines += chunk.iter().filter(|b| **b == b'\n').count();
+            chunks += 1;
+            let ahead = sent.load(Ordering::SeqCst).saturating_sub(chunks);
+            assert!(ahead <= IN_FLIGHT + 1, "producer {ahead} batches ahead");
+        }
+        assert_eq!(lines, BATCHES * 100, "every row arrives");
+        assert!(chunks >= BATCHES, "{chunks} chunks");
+        producer.await.unwrap();
+    }
+}
