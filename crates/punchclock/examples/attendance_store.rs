@@ -11,7 +11,6 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
-use jiff::civil::{date, Date, DateTime};
 use jiff::{Timestamp, ToSpan};
 use punchclock::app::build_state;
 use punchclock::attendance::{Shift, ShiftSpec, Totals};
@@ -22,10 +21,11 @@ use punchclock::service::attendance::{Page, Period};
 use punchclock::service::Caller;
 use punchclock::web::AppState;
 
-const EMPLOYEES: usize = 1_000;
-const DAYS: i32 = 30;
+mod month;
+
+use month::{store_month, sync, zoned, DAYS, EMPLOYEES, FIRST};
+
 const RUNS: usize = 7;
-const FIRST: Date = date(2026, 3, 2);
 
 fn main() -> anyhow::Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
@@ -63,9 +63,7 @@ async fn bench(backend: &str, url: &str) -> anyhow::Result<()> {
     .await?;
     let (caller, device) = company(&state).await?;
     let load = Instant::now();
-    for day in (0..DAYS).step_by(3) {
-        sync(&state, &caller, device, day, 3.min(DAYS - day), now).await?;
-    }
+    store_month(&state, &caller, device, now).await?;
     println!(
         "\n== {backend}: {EMPLOYEES} employees x 4 punches x {DAYS} days stored in {:.1} s",
         load.elapsed().as_secs_f64()
@@ -175,28 +173,10 @@ async fn summary(state: &AppState, caller: &Caller, period: Period) -> anyhow::R
     Ok(totals.iter().map(|t| t.days as usize).sum())
 }
 
-/// A company with a 09:00-17:30 default shift (30 min break), Monday to
-/// Friday, and one device.
+/// The month's company with a 09:00-17:30 default shift (30 min break),
+/// Monday to Friday.
 async fn company(state: &AppState) -> anyhow::Result<(Caller, DeviceId)> {
-    let store = &state.store;
-    let (company, owner) = store
-        .create_company_with_owner(
-            &NewCompany {
-                name: "Bench".into(),
-                timezone: Zone::parse("Europe/Berlin")?,
-                poll_interval_minutes: None,
-                plan: "business".into(),
-                seats: 5_000,
-                trial_ends_at: None,
-            },
-            "bench@example.com",
-            "not-a-hash",
-        )
-        .await?;
-    let caller = Caller {
-        company_id: company.id,
-        account_id: owner.id,
-    };
+    let (caller, device) = month::company(state).await?;
     let mut spec = ShiftSpec::new("Day", "09:00", "17:30");
     spec.break_minutes = 30;
     let shift = state
@@ -208,107 +188,11 @@ async fn company(state: &AppState) -> anyhow::Result<(Caller, DeviceId)> {
         default_shift_id: Some(shift.id),
         ..AttendanceRules::default()
     };
-    store.update_attendance_rules(company.id, &rules).await?;
-    let device = store
-        .create_device(
-            company.id,
-            &NewDevice {
-                name: "Door".into(),
-                host: "127.0.0.1".into(),
-                port: 4370,
-                comm_key: None,
-                transport: Transport::Tcp,
-                timezone: None,
-                enabled: true,
-                poll_interval_minutes: None,
-                mode: DeviceMode::Poll,
-                push_serial: None,
-            },
-        )
-        .await?;
-    Ok((caller, device.id))
-}
-
-/// One sync storing `days` days of punches from day `first` on (the last
-/// day of the batch only up to noon when it is the 2.5-day sync).
-async fn sync(
-    state: &AppState,
-    caller: &Caller,
-    device: DeviceId,
-    first: i32,
-    days: i32,
-    now: Timestamp,
-) -> anyhow::Result<()> {
-    let mut punches = Vec::with_capacity(EMPLOYEES * 4 * days as usize);
-    for d in first..first + days {
-        let day = FIRST.checked_add(d.days())?;
-        let half = first >= DAYS && d == first + days - 1;
-        for e in 0..EMPLOYEES {
-            punches.extend(workday(e, d, day, half));
-        }
-    }
-    let record = PollRecord {
-        kind: LogKind::Sync,
-        started_at: now,
-        duration: Duration::from_secs(1),
-        host: "127.0.0.1".into(),
-        address: None,
-        transport_used: Some(Transport::Tcp),
-        outcome: Outcome::Ok,
-        reason: None,
-        info: Some(DeviceInfo {
-            serial_number: Some("BENCH0001".into()),
-            ..DeviceInfo::default()
-        }),
-        users: Vec::new(),
-        punches,
-        history_pulled: true,
-        next_poll_at: None,
-    };
     state
         .store
-        .record_poll(caller.company_id, device, &record)
+        .update_attendance_rules(caller.company_id, &rules)
         .await?;
-    Ok(())
-}
-
-/// In around 09:00, lunch 13:00-13:30, out around 17:30, with jitter; an
-/// early leave now and then; `half`: the morning only.
-fn workday(employee: usize, d: i32, day: Date, half: bool) -> Vec<NewPunch> {
-    let jitter = |k: u64| {
-        let x = (employee as u64 * 7919 + d as u64 * 104_729 + k * 1_299_709) % 1_200;
-        x as i64 - 600
-    };
-    let minutes = [9 * 60, 13 * 60, 13 * 60 + 30, 17 * 60 + 30];
-    let count = if half { 2 } else { 4 };
-    minutes[..count]
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let second = m * 60 + jitter(i as u64);
-            let t = day.to_datetime(jiff::civil::Time::midnight()) + second.seconds();
-            punch(employee, t, i)
-        })
-        .collect()
-}
-
-fn punch(employee: usize, device_time: DateTime, i: usize) -> NewPunch {
-    NewPunch {
-        enroll_id: (1001 + employee).to_string(),
-        device_time,
-        punched_at: Zone::parse("Europe/Berlin")
-            .ok()
-            .and_then(|z| z.instant(device_time))
-            .expect("a Berlin wall-clock time"),
-        status: 1,
-        punch_type: (i % 2) as u8,
-        uid: 1,
-    }
-}
-
-fn zoned(day: Date, h: i8, m: i8, s: i8) -> Timestamp {
-    let z = Zone::parse("Europe/Berlin").expect("zone");
-    z.instant(day.at(h, m, s, 0)).expect("a real time")
+    Ok((caller, device))
 }
 
 /// Wall time, and this process's CPU time (user + system, all threads:

@@ -12,8 +12,7 @@
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use jiff::civil::{date, Date, DateTime};
-use jiff::{Timestamp, ToSpan};
+use jiff::ToSpan;
 use punchclock::app::build_state;
 use punchclock::clock::Clock;
 use punchclock::config::Config;
@@ -22,9 +21,9 @@ use punchclock::service::Caller;
 use punchclock::web::export::{sources, Format};
 use punchclock::web::AppState;
 
-const EMPLOYEES: usize = 1_000;
-const DAYS: i32 = 30;
-const FIRST: Date = date(2026, 3, 2);
+mod month;
+
+use month::{company, store_month, zoned, DAYS, FIRST};
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
@@ -48,10 +47,7 @@ async fn run(mode: &str, db: &str) -> anyhow::Result<()> {
     .await?;
     if mode == "prepare" {
         let (caller, device) = company(&state).await?;
-        for day in (0..DAYS).step_by(3) {
-            sync(&state, &caller, device, day, 3.min(DAYS - day), now).await?;
-        }
-        return Ok(());
+        return store_month(&state, &caller, device, now).await;
     }
     let caller = bench_caller(&state).await?;
     let filter = PunchFilter {
@@ -137,123 +133,4 @@ async fn bench_caller(state: &AppState) -> anyhow::Result<Caller> {
         company_id: account.company_id,
         account_id: account.id,
     })
-}
-
-/// A company with a 09:00-17:30 default shift and one device (as in
-/// `attendance_store.rs`).
-async fn company(state: &AppState) -> anyhow::Result<(Caller, DeviceId)> {
-    let store = &state.store;
-    let (company, owner) = store
-        .create_company_with_owner(
-            &NewCompany {
-                name: "Bench".into(),
-                timezone: Zone::parse("Europe/Berlin")?,
-                poll_interval_minutes: None,
-                plan: "business".into(),
-                seats: 5_000,
-                trial_ends_at: None,
-            },
-            "bench@example.com",
-            "not-a-hash",
-        )
-        .await?;
-    let caller = Caller {
-        company_id: company.id,
-        account_id: owner.id,
-    };
-    let device = store
-        .create_device(
-            company.id,
-            &NewDevice {
-                name: "Door".into(),
-                host: "127.0.0.1".into(),
-                port: 4370,
-                comm_key: None,
-                transport: Transport::Tcp,
-                timezone: None,
-                enabled: true,
-                poll_interval_minutes: None,
-                mode: DeviceMode::Poll,
-                push_serial: None,
-            },
-        )
-        .await?;
-    Ok((caller, device.id))
-}
-
-/// One sync storing `days` days of everyone's punches from day `first`.
-async fn sync(
-    state: &AppState,
-    caller: &Caller,
-    device: DeviceId,
-    first: i32,
-    days: i32,
-    now: Timestamp,
-) -> anyhow::Result<()> {
-    let mut punches = Vec::with_capacity(EMPLOYEES * 4 * days as usize);
-    for d in first..first + days {
-        let day = FIRST.checked_add(d.days())?;
-        for e in 0..EMPLOYEES {
-            punches.extend(workday(e, d, day));
-        }
-    }
-    let record = PollRecord {
-        kind: LogKind::Sync,
-        started_at: now,
-        duration: Duration::from_secs(1),
-        host: "127.0.0.1".into(),
-        address: None,
-        transport_used: Some(Transport::Tcp),
-        outcome: Outcome::Ok,
-        reason: None,
-        info: Some(DeviceInfo {
-            serial_number: Some("BENCH0001".into()),
-            ..DeviceInfo::default()
-        }),
-        users: Vec::new(),
-        punches,
-        history_pulled: true,
-        next_poll_at: None,
-    };
-    state
-        .store
-        .record_poll(caller.company_id, device, &record)
-        .await?;
-    Ok(())
-}
-
-/// In around 09:00, lunch 13:00-13:30, out around 17:30, with jitter.
-fn workday(employee: usize, d: i32, day: Date) -> Vec<NewPunch> {
-    let jitter = |k: u64| {
-        let x = (employee as u64 * 7919 + d as u64 * 104_729 + k * 1_299_709) % 1_200;
-        x as i64 - 600
-    };
-    [9 * 60, 13 * 60, 13 * 60 + 30, 17 * 60 + 30]
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            let second = m * 60 + jitter(i as u64);
-            let t = day.to_datetime(jiff::civil::Time::midnight()) + second.seconds();
-            punch(employee, t, i)
-        })
-        .collect()
-}
-
-fn punch(employee: usize, device_time: DateTime, i: usize) -> NewPunch {
-    NewPunch {
-        enroll_id: (1001 + employee).to_string(),
-        device_time,
-        punched_at: Zone::parse("Europe/Berlin")
-            .ok()
-            .and_then(|z| z.instant(device_time))
-            .expect("a Berlin wall-clock time"),
-        status: 1,
-        punch_type: (i % 2) as u8,
-        uid: 1,
-    }
-}
-
-fn zoned(day: Date, h: i8, m: i8, s: i8) -> Timestamp {
-    let z = Zone::parse("Europe/Berlin").expect("zone");
-    z.instant(day.at(h, m, s, 0)).expect("a real time")
 }

@@ -7,49 +7,22 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr};
 
+use common::week::{id, monday as app, punch, synced, user, LOCALHOST};
 use common::{items, Api, TestApp, TestOptions};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use zk_protocol::{DeviceTime, Punch, User};
+use zk_protocol::{DeviceTime, Punch};
 use zk_sim::{DeviceSpec, Faults, Simulator};
-
-const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
-
-/// Monday 2026-07-06, 10:00 in Berlin.
-async fn app() -> TestApp {
-    TestApp::start_with(TestOptions {
-        postgres: true,
-        manual_clock: Some("2026-07-06T08:00:00Z".parse().unwrap()),
-        ..TestOptions::default()
-    })
-    .await
-}
-
-fn user(uid: u16, id: &str, name: &str) -> User {
-    User {
-        uid,
-        privilege: 0,
-        password: String::new(),
-        name: name.into(),
-        name_bytes: name.as_bytes().to_vec(),
-        card: 0,
-        group: 1,
-        user_id: id.into(),
-    }
-}
 
 /// A punch on `month`-`day` 2026 at `h:m` on the device's (Berlin) clock;
 /// key 0 is "check-in", 1 "check-out".
-fn at(id: &str, month: u8, day: u8, h: u8, m: u8, key: u8) -> Punch {
-    Punch {
-        uid: 1,
-        user_id: id.into(),
-        time: DeviceTime::new(2026, month, day, h, m, 0).unwrap(),
-        status: 1,
-        punch: key,
-    }
+fn at(enroll_id: &str, month: u8, day: u8, h: u8, m: u8, key: u8) -> Punch {
+    punch(
+        enroll_id,
+        DeviceTime::new(2026, month, day, h, m, 0).unwrap(),
+        key,
+    )
 }
 
 /// The door clock, and a gate clock that refuses every connection.
@@ -99,10 +72,6 @@ async fn clocks() -> Simulator {
     sim
 }
 
-fn id(v: &Value) -> i64 {
-    v["id"].as_i64().unwrap_or_else(|| panic!("no id in {v}"))
-}
-
 async fn employee(api: &Api, enroll_id: &str) -> i64 {
     let all = api.employees().await;
     id(all
@@ -114,16 +83,11 @@ async fn employee(api: &Api, enroll_id: &str) -> i64 {
 /// The company above, synced, with its shifts, holiday, leave and the
 /// punch added by hand. Returns the API and the door's id.
 async fn company(app: &TestApp, sim: &Simulator) -> (Api, i64) {
-    let api = app.signup("Dash").await;
-    let day = api
-        .post("/shifts", &json!({"name": "Day", "start": "09:00", "end": "18:00", "weekdays": ["mon", "tue", "wed", "thu", "fri"]}))
-        .await
-        .expect(StatusCode::CREATED);
-    api.patch("/company", &json!({"default_shift_id": id(&day)}))
-        .await
-        .expect(StatusCode::OK);
-    let door = api.add_device("Door", sim.addr(0)).await;
-    assert_eq!(api.sync_device(id(&door)).await["outcome"], "ok");
+    let (api, _day) = synced(app, sim, "Dash").await;
+    let door = items(api.get("/devices").await.expect(StatusCode::OK))
+        .into_iter()
+        .find(|d| d["name"] == "Door")
+        .expect("the door clock");
     let early = api
         .post("/shifts", &json!({"name": "Early", "start": "05:00", "end": "07:00", "window_after_minutes": 60, "weekdays": ["mon", "tue", "wed", "thu", "fri"]}))
         .await

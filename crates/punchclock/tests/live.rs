@@ -65,6 +65,24 @@ async fn live_state(api: &Api, id: i64) -> String {
         .to_owned()
 }
 
+/// A live capture on this instance whose session with `id` is connected.
+async fn connected(app: &TestApp, api: &Api, id: i64) -> LiveCapture {
+    let mut live = LiveCapture::new(app.state.syncer.clone(), 10);
+    assert_eq!(live.tick().await.unwrap(), 1, "one live session");
+    assert!(
+        until(Duration::from_secs(10), async || live_state(api, id).await
+            == "connected")
+        .await,
+        "connected"
+    );
+    live
+}
+
+/// Whether the company's stored punches reach `n` within `limit`.
+async fn stored_reach(api: &Api, n: u64, limit: Duration) -> bool {
+    until(limit, async || api.punches("?limit=1").await.1 == n).await
+}
+
 fn tap(sim: &Simulator, minute: u8) -> Punch {
     Punch {
         uid: 1,
@@ -82,28 +100,15 @@ async fn a_tap_is_stored_within_seconds_and_the_poll_adds_nothing() {
     let id = realtime_device(&api, &sim, 0).await;
     let (_, before) = api.punches("?limit=1").await;
     assert_eq!(before, 5);
-    let mut live = LiveCapture::new(app.state.syncer.clone(), 10);
-    assert_eq!(live.tick().await.unwrap(), 1, "one live session");
-    assert!(
-        until(Duration::from_secs(10), async || live_state(&api, id).await
-            == "connected")
-        .await,
-        "connected"
-    );
+    let mut live = connected(&app, &api, id).await;
     let tapped = Instant::now();
     sim.device(0).add_punch(tap(&sim, 1));
     assert!(
-        until(Duration::from_secs(5), async || api
-            .punches("?limit=1")
-            .await
-            .1
-            == 6)
-        .await,
+        stored_reach(&api, 6, Duration::from_secs(5)).await,
         "the tap is stored through the live connection"
     );
-    let latency = tapped.elapsed();
-    eprintln!("tap to stored: {latency:?}");
-    assert!(latency < Duration::from_secs(3), "{latency:?}");
+    // Only reported: the latency target is bench/realtime_app.sh's.
+    eprintln!("tap to stored: {:?}", tapped.elapsed());
     // The scheduled poll is the safety net: it reads the punch again and
     // stores nothing twice.
     let sync = api.sync_device(id).await;
@@ -113,14 +118,7 @@ async fn a_tap_is_stored_within_seconds_and_the_poll_adds_nothing() {
     let mut stranger = tap(&sim, 2);
     stranger.user_id = "9876".into();
     sim.device(0).add_punch(stranger);
-    assert!(
-        until(Duration::from_secs(5), async || api
-            .punches("?limit=1")
-            .await
-            .1
-            == 7)
-        .await
-    );
+    assert!(stored_reach(&api, 7, Duration::from_secs(5)).await);
     assert!(api
         .employees()
         .await
@@ -212,13 +210,7 @@ async fn the_live_connection_comes_back_after_the_device_drops_it() {
     let (app, api) = app().await;
     let sim = sims(1).await;
     let id = realtime_device(&api, &sim, 0).await;
-    let mut live = LiveCapture::new(app.state.syncer.clone(), 10);
-    live.tick().await.unwrap();
-    assert!(
-        until(Duration::from_secs(10), async || live_state(&api, id).await
-            == "connected")
-        .await
-    );
+    let mut live = connected(&app, &api, id).await;
     let served = sim.device(0).connections_served();
     // A power cycle: every session on the device ends.
     sim.device(0).restart(Vec::new());
@@ -239,12 +231,7 @@ async fn the_live_connection_comes_back_after_the_device_drops_it() {
     let before = api.punches("?limit=1").await.1;
     sim.device(0).add_punch(tap(&sim, 4));
     assert!(
-        until(Duration::from_secs(10), async || api
-            .punches("?limit=1")
-            .await
-            .1
-            == before + 1)
-        .await,
+        stored_reach(&api, before + 1, Duration::from_secs(10)).await,
         "a tap after the reconnect is stored"
     );
     assert_eq!(live_state(&api, id).await, "connected");
@@ -258,13 +245,7 @@ async fn scheduled_polls_beside_live_taps_store_each_punch_once() {
     let (app, api) = app().await;
     let sim = sims(1).await;
     let id = realtime_device(&api, &sim, 0).await;
-    let mut live = LiveCapture::new(app.state.syncer.clone(), 10);
-    live.tick().await.unwrap();
-    assert!(
-        until(Duration::from_secs(10), async || live_state(&api, id).await
-            == "connected")
-        .await
-    );
+    let mut live = connected(&app, &api, id).await;
     // Three people take turns every 0.4 s, so nobody taps twice in one
     // second (the device's time resolution).
     sim.device(0)
@@ -278,12 +259,7 @@ async fn scheduled_polls_beside_live_taps_store_each_punch_once() {
     let on_device = sim.device(0).punch_count();
     assert!(on_device > 7, "taps were made: {on_device}");
     assert!(
-        until(Duration::from_secs(10), async || api
-            .punches("?limit=1")
-            .await
-            .1
-            == on_device as u64)
-        .await,
+        stored_reach(&api, on_device as u64, Duration::from_secs(10)).await,
         "every tap stored once: device {on_device}, store {}",
         api.punches("?limit=1").await.1
     );

@@ -41,10 +41,19 @@ pub fn user(uid: u16, enroll_id: &str, name: &str) -> User {
 /// A punch on 2026-07-`day` at `h:m:s` on the device's (Berlin) clock;
 /// `key` 0 is in, 1 is out.
 pub fn at(enroll_id: &str, day: u8, h: u8, m: u8, s: u8, key: u8) -> Punch {
+    punch(
+        enroll_id,
+        DeviceTime::new(2026, 7, day, h, m, s).unwrap(),
+        key,
+    )
+}
+
+/// A punch at `time` on the device's clock; `key` 0 is in, 1 is out.
+pub fn punch(enroll_id: &str, time: DeviceTime, key: u8) -> Punch {
     Punch {
         uid: 1,
         user_id: enroll_id.into(),
-        time: DeviceTime::new(2026, 7, day, h, m, s).unwrap(),
+        time,
         status: 1,
         punch: key,
     }

@@ -78,8 +78,19 @@ impl Attendance<'_> {
         period: Period,
         page: Page,
     ) -> ServiceResult<Everyone> {
+        let ctx = Context::load(self.0, caller, period, None).await?;
+        self.everyone_in(&ctx, caller, period, page).await
+    }
+
+    /// [`Attendance::everyone`] over a context already loaded.
+    async fn everyone_in(
+        &self,
+        ctx: &Context,
+        caller: &Caller,
+        period: Period,
+        page: Page,
+    ) -> ServiceResult<Everyone> {
         let s = self.0;
-        let ctx = Context::load(s, caller, period, None).await?;
         let (from, to) = ctx.punch_span(ctx.range);
         let punched: HashSet<EmployeeId> = s
             .store
@@ -101,7 +112,7 @@ impl Attendance<'_> {
             .skip(page.offset)
             .take(page.limit)
             .collect();
-        let mut days = days_of(s, &ctx, &people, people.len() == total).await?;
+        let mut days = days_of(s, ctx, &people, people.len() == total).await?;
         let computed = people
             .iter()
             .map(|e| EmployeeAttendance {
@@ -111,7 +122,7 @@ impl Attendance<'_> {
             })
             .collect();
         Ok(Everyone {
-            people: zip(&ctx, people, computed),
+            people: zip(ctx, people, computed),
             total,
             period,
             zone: ctx.company.timezone.clone(),
@@ -128,11 +139,12 @@ impl Attendance<'_> {
         page: Page,
     ) -> ServiceResult<Everyone> {
         let s = self.0;
-        let mut all = self.everyone(caller, period, page).await?;
+        // One context for both the stored days and the classification.
+        let ctx = Context::load(s, caller, period, None).await?;
+        let mut all = self.everyone_in(&ctx, caller, period, page).await?;
         if all.people.is_empty() {
             return Ok(all);
         }
-        let ctx = Context::load(s, caller, period, None).await?;
         let (from, to) = ctx.punch_span(ctx.range);
         let one = match all.people.as_slice() {
             [p] => Some(p.employee.id),
