@@ -139,6 +139,7 @@ const t = {
 
 const email = `owner${Date.now()}@bakery.example`;
 let deviceId = null;
+let unnamedEnroll = null;
 let pushSim = null;
 process.on("exit", () => { if (pushSim) pushSim.kill(); });
 
@@ -264,6 +265,7 @@ try {
   await check("edit an unnamed employee", async () => {
     const row = page.locator('[data-testid="employee-row"]:has([data-testid="no-name"])').first();
     const enroll = await row.getAttribute("data-enroll-id");
+    unnamedEnroll = enroll;
     await Promise.all([page.waitForURL(/\/employees\/\d+\/edit/), row.getByTestId("edit-employee").click()]);
     await page.fill("#f-email", "nope");
     await page.fill("#f-first_name", "Ana");
@@ -276,6 +278,8 @@ try {
     const name = await page.locator(`[data-testid="employee-row"][data-enroll-id="${enroll}"] [data-testid="employee-name"]`).innerText();
     assert(name === "Ana Diaz", name);
   });
+
+  await employees.pushName(t, { deviceId, enroll: unnamedEnroll });
 
   await check("punches list with times, filters and paging", async () => {
     await page.click('nav a[href="/punches"]');

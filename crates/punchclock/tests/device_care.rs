@@ -1,7 +1,9 @@
 //! Device care against the simulator over real sockets: setting the clock
 //! (audit-logged), rotating a log only after every punch on it is verified
 //! as stored, and a punch tapped between the read and the clear is never
-//! lost. Runs on SQLite, and on PostgreSQL when it is configured.
+//! lost; a "NO NAME" person's name written to the device when the owner
+//! opts in, under the device's lease and audited. Runs on SQLite, and on
+//! PostgreSQL when it is configured.
 
 mod common;
 
@@ -9,12 +11,13 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use common::{Api, TestApp, TestOptions};
+use punchclock::domain::{CompanyId, DeviceEventKind, DeviceId, Outcome};
 use punchclock::sync::Scheduler;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use zk_protocol::command::CMD_DISABLEDEVICE;
 use zk_protocol::DeviceTime;
-use zk_sim::{DeviceSpec, Punch, Simulator};
+use zk_sim::{DeviceSpec, Punch, Simulator, User};
 
 const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
@@ -209,6 +212,154 @@ async fn without_the_opt_in_the_scheduler_only_reads() {
         .await
         .iter()
         .all(|a| a["kind"] != "device_clock_set"));
+    app.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn naming_a_no_name_person_writes_the_name_to_the_device_when_asked() {
+    let (app, api, sim, id) = setup(5).await;
+    let dev = sim.device(0);
+    dev.add_user(User {
+        uid: 90,
+        privilege: 0,
+        password: "4321".into(),
+        name: String::new(),
+        name_bytes: vec![],
+        card: 5555,
+        group: 1,
+        user_id: "777".into(),
+    });
+    api.sync_device(id).await;
+    let people = api.employees().await;
+    let e = people.iter().find(|e| e["enroll_id"] == "777").unwrap();
+    let eid = e["id"].as_i64().unwrap();
+    // Renamed without asking: the device keeps no name.
+    api.patch(&format!("/employees/{eid}"), &json!({"first_name": "Zoe"}))
+        .await
+        .expect(StatusCode::OK);
+    let on_device = |dev: &zk_sim::SimDevice| {
+        dev.users()
+            .into_iter()
+            .find(|u| u.user_id == "777")
+            .unwrap()
+    };
+    assert_eq!(on_device(&dev).name, "");
+    // Asked: written whole, only the name changed.
+    api.patch(
+        &format!("/employees/{eid}"),
+        &json!({"first_name": "Zoe", "last_name": "Ng", "push_name": true}),
+    )
+    .await
+    .expect(StatusCode::OK);
+    let u = on_device(&dev);
+    assert_eq!(
+        (u.name.as_str(), u.password.as_str(), u.card, u.uid),
+        ("Zoe Ng", "4321", 5555, 90)
+    );
+    let log = audit(&api).await;
+    let a = log
+        .iter()
+        .find(|a| a["kind"] == "device_name_pushed")
+        .unwrap_or_else(|| panic!("{log:?}"));
+    assert_eq!(a["to"], "Zoe Ng", "{a}");
+    // The next poll reads the name back from the device.
+    api.sync_device(id).await;
+    let people = api.employees().await;
+    let e = people.iter().find(|e| e["enroll_id"] == "777").unwrap();
+    assert_eq!(e["name_from_device"], "Zoe Ng", "{e}");
+    // Now the clocks show a name: asking again is refused, nothing saved.
+    let refused = api
+        .patch(
+            &format!("/employees/{eid}"),
+            &json!({"first_name": "Zed", "push_name": true}),
+        )
+        .await
+        .expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.to_string().contains("push_name"), "{refused}");
+    assert_eq!(on_device(&dev).name, "Zoe Ng");
+    let people = api.employees().await;
+    let e = people.iter().find(|e| e["enroll_id"] == "777").unwrap();
+    assert_eq!(e["first_name"], "Zoe", "{e}");
+    app.shutdown().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_name_is_written_only_under_the_devices_lease() {
+    let (app, api, sim, id) = setup(5).await;
+    let dev = sim.device(0);
+    api.sync_device(id).await;
+    let nameless = dev
+        .users()
+        .into_iter()
+        .find(|u| u.name.is_empty())
+        .map(|u| u.user_id)
+        .unwrap_or_else(|| {
+            dev.add_user(User {
+                uid: 91,
+                privilege: 0,
+                password: String::new(),
+                name: String::new(),
+                name_bytes: vec![],
+                card: 0,
+                group: 1,
+                user_id: "778".into(),
+            });
+            "778".into()
+        });
+    api.sync_device(id).await;
+    let people = api.employees().await;
+    let eid = people
+        .iter()
+        .find(|e| e["enroll_id"] == nameless.as_str())
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    // Another instance is polling the device and holds its lease.
+    let company = api.get("/company").await.expect(StatusCode::OK);
+    let company = CompanyId(company["id"].as_i64().unwrap());
+    let store = &app.state.store;
+    let held = store
+        .lease_device(
+            company,
+            DeviceId(id),
+            "other-instance",
+            jiff::Timestamp::now(),
+            Duration::from_secs(600),
+        )
+        .await
+        .unwrap();
+    assert!(held.is_some());
+    let body = json!({"first_name": "Ida", "push_name": true});
+    api.patch(&format!("/employees/{eid}"), &body)
+        .await
+        .expect(StatusCode::OK);
+    let on_device = |dev: &zk_sim::SimDevice| {
+        dev.users()
+            .into_iter()
+            .find(|u| u.user_id == nameless)
+            .unwrap()
+            .name
+    };
+    assert_eq!(on_device(&dev), "", "not written beside another's poll");
+    let events = store.device_events(company, DeviceId(id), 5).await.unwrap();
+    assert!(
+        events.iter().any(|e| e.kind == DeviceEventKind::NamePushed
+            && e.outcome == Outcome::Failed
+            && e.message.contains("being polled")),
+        "{events:?}"
+    );
+    // Given back: the same request writes it, and our lease is given back.
+    assert!(store
+        .release_lease(DeviceId(id), "other-instance")
+        .await
+        .unwrap());
+    api.patch(&format!("/employees/{eid}"), &body)
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(on_device(&dev), "Ida");
+    assert_eq!(api.sync_device(id).await["outcome"], "ok");
     app.shutdown().await;
     sim.shutdown().await;
 }

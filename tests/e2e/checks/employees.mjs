@@ -131,3 +131,36 @@ export async function namesFromOldClocks(t, { oldClock, gbkPort, addDevice }) {
     assert((await page.getByTestId("name-encoding").inputValue()) === "gb2312", "the setting is saved");
   });
 }
+
+/**
+ * Issue 12 §6: a person the clock shows no name for ("NO NAME" there) is
+ * named here, and the owner ticks "Also write this name to the clocks":
+ * the device's care panel lists the write, and the next sync reads the
+ * name back from the simulated clock, after which the box is gone.
+ */
+export async function pushName(t, { deviceId, enroll }) {
+  const { page, assert } = t;
+  await t.check("employees: 'Also write this name to the clocks' writes it to the device, read back by the next sync", async () => {
+    await page.goto("/employees?show=all");
+    const row = page.locator(`[data-testid="employee-row"][data-enroll-id="${enroll}"]`);
+    const name = await row.getByTestId("employee-name").innerText();
+    await Promise.all([page.waitForURL(/\/employees\/\d+\/edit/), row.getByTestId("edit-employee").click()]);
+    const edit = page.url();
+    const box = page.getByTestId("push-name");
+    assert(!(await box.isChecked()), "the box starts unticked");
+    await box.check();
+    await t.shot("item12-push-name", false);
+    await Promise.all([page.waitForURL(/saved=/), page.getByTestId("save-employee").click()]);
+    await page.goto(`/devices/${deviceId}`);
+    const written = page.locator('[data-testid="device-event"][data-kind="name_pushed"]');
+    assert((await written.count()) === 1, `${await written.count()} name_pushed events`);
+    const said = await written.first().innerText();
+    assert((await written.first().getAttribute("data-outcome")) === "ok", said);
+    assert(said.includes(`"${name}"`) && said.includes(enroll), said);
+    await Promise.all([page.waitForURL(/did=sync/), page.getByTestId("sync-now").click()]);
+    await page.goto(edit);
+    const about = await page.locator("main .card p.muted").first().innerText();
+    assert(about.includes(`The device calls this person "${name}"`), about);
+    assert((await page.getByTestId("push-name").count()) === 0, "no box once the clock shows a name");
+  });
+}

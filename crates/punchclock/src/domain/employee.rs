@@ -68,6 +68,14 @@ impl Employee {
             self.name_from_device.as_deref(),
         )
     }
+
+    /// Whether the clocks show no name for this person ("NO NAME" there):
+    /// only such a person's name may be written to them.
+    pub fn nameless_on_devices(&self) -> bool {
+        self.name_from_device
+            .as_deref()
+            .is_none_or(|n| n.trim().is_empty())
+    }
 }
 
 /// Input for creating an employee by hand (before any device knows them).

@@ -5,10 +5,12 @@
 use super::error::{ServiceError, ServiceResult};
 use super::services::{Caller, Services};
 use crate::domain::{
-    AuditKind, DeviceEvent, DeviceEventKind, DeviceId, NewAuditEvent, Outcome, PollReason,
+    AuditKind, DeviceEvent, DeviceEventKind, DeviceId, DeviceMode, Employee, NewAuditEvent,
+    Outcome, PollReason,
 };
 use crate::store::NewDeviceEvent;
 use crate::sync::care::{clock_words, drift_words, rotation_words, ClockSet, Rotation};
+use crate::sync::names::NamePush;
 
 impl Services {
     pub fn device_care(&self) -> DeviceCare<'_> {
@@ -85,6 +87,100 @@ impl DeviceCare<'_> {
             (None, to),
         )
         .await
+    }
+
+    /// Writes `name` for the employee to every enabled device of the
+    /// company we connect to that has a user with their enroll id, each
+    /// under the device's lease; each write, done or failed, is a device
+    /// event and an audit entry. Devices without the user are left alone.
+    /// The caller checked the opt-in ([`DeviceCare::name_to_push`]).
+    pub async fn push_name(
+        &self,
+        caller: &Caller,
+        employee: &Employee,
+        name: &str,
+    ) -> ServiceResult<Vec<DeviceEvent>> {
+        let devices = self.0.store.list_devices(caller.company_id).await?;
+        let enroll = employee.enroll_id.as_str();
+        let mut done = Vec::new();
+        for d in devices
+            .iter()
+            .filter(|d| d.enabled && d.mode == DeviceMode::Poll)
+        {
+            let pushed = self
+                .0
+                .syncer
+                .push_name(caller.company_id, d.id, enroll, name)
+                .await?;
+            let (outcome, message) = match pushed {
+                NamePush::NotOnDevice => continue,
+                NamePush::Written => (
+                    Outcome::Ok,
+                    format!("Name \"{name}\" written for enroll id {enroll}."),
+                ),
+                NamePush::Busy => (
+                    Outcome::Failed,
+                    format!(
+                        "The name \"{name}\" for enroll id {enroll} was not written: \
+                         the device was being polled. Save the name again to retry."
+                    ),
+                ),
+                NamePush::Failed(e) => (
+                    Outcome::Failed,
+                    format!(
+                        "Writing the name \"{name}\" for enroll id {enroll} failed: {}",
+                        e.message
+                    ),
+                ),
+            };
+            let event = self
+                .record(
+                    caller,
+                    d.id,
+                    DeviceEventKind::NamePushed,
+                    outcome,
+                    message,
+                    AuditKind::DeviceNamePushed,
+                    (None, Some(name.to_owned())),
+                )
+                .await?;
+            done.push(event);
+        }
+        Ok(done)
+    }
+
+    /// The name to write to the clocks when an owner names a "NO NAME"
+    /// person (`first`, `last` as they will be saved) and opts in; checked
+    /// before anything is saved, so a refusal changes nothing.
+    pub async fn name_to_push(
+        &self,
+        caller: &Caller,
+        current: &Employee,
+        first: Option<&str>,
+        last: Option<&str>,
+    ) -> ServiceResult<String> {
+        if !current.nameless_on_devices() {
+            return Err(ServiceError::field(
+                "push_name",
+                "The clocks already show a name for this person; only a \"NO NAME\" person's name is written to them.",
+            ));
+        }
+        let name = [first, last]
+            .into_iter()
+            .flatten()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        if name.is_empty() {
+            return Err(ServiceError::field(
+                "push_name",
+                "Give a first or last name to write to the clocks.",
+            ));
+        }
+        self.0.require_good_standing(caller).await?;
+        self.0.throttle.contact(caller.company_id)?;
+        Ok(name)
     }
 
     /// Care is for devices we connect to, in good standing, within the

@@ -30,6 +30,8 @@ pub struct EmployeeInput {
     pub daily_report: Option<bool>,
     /// A shift id; blank follows the company default.
     pub shift_id: Option<String>,
+    /// Also write the new name to the company's devices (USER_WRQ).
+    pub push_name: Option<bool>,
 }
 
 /// Human-editable details, valid; the outer `None` keeps the current value.
@@ -43,6 +45,7 @@ pub struct EmployeeChanges {
     pub daily_report: Option<bool>,
     /// Their own shift; `Some(None)` follows the company default.
     pub shift_id: Option<Option<ShiftId>>,
+    pub push_name: Option<bool>,
 }
 
 /// Someone added by hand, before any device knows them.
@@ -98,6 +101,7 @@ impl EmployeeInput {
                 .shift_id
                 .as_deref()
                 .and_then(|v| e.check("shift_id", parse_optional(v, parse_shift_id))),
+            push_name: self.push_name,
         }
     }
 }
@@ -198,6 +202,20 @@ impl Employees<'_> {
             daily_report: changes.daily_report.unwrap_or(current.daily_report),
             shift_id: changes.shift_id.unwrap_or(current.shift_id),
         };
+        let push = match changes.push_name {
+            Some(true) => Some(
+                self.0
+                    .device_care()
+                    .name_to_push(
+                        caller,
+                        &current,
+                        update.first_name.as_deref(),
+                        update.last_name.as_deref(),
+                    )
+                    .await?,
+            ),
+            _ => None,
+        };
         // The report setting is a person's mail preference, not billed:
         // it may change while the account is blocked.
         let details_changed = update.first_name != current.first_name
@@ -216,6 +234,12 @@ impl Employees<'_> {
         if saved.active != current.active {
             // A reactivation can block the account; a deactivation can lift it.
             self.reconcile(caller).await?;
+        }
+        if let Some(name) = push {
+            self.0
+                .device_care()
+                .push_name(caller, &saved, &name)
+                .await?;
         }
         Ok(saved)
     }

@@ -6,6 +6,7 @@ pub mod care;
 pub mod inflight;
 pub mod live;
 pub mod log_retention;
+pub mod names;
 mod poll_metrics;
 pub mod poller;
 pub mod scheduler;

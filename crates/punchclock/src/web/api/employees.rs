@@ -10,7 +10,7 @@ use super::body::{combine, limit, offset, Fields};
 use super::caller::{ApiCaller, ApiUser};
 use super::error::{ApiError, ApiResult, Json, Path, Query};
 use super::files;
-use super::responses::{self as r, Auth, Blocked, Conflict, Missing};
+use super::responses::{self as r, Auth, Blocked, Conflict, Missing, Throttled};
 use super::schema::{self, S};
 use super::views::{company_zone, EmployeeJson, List};
 use crate::domain::{Employee, EmployeeFilter, EmployeeId};
@@ -114,6 +114,12 @@ pub struct EmployeeBody {
     daily_report: Option<bool>,
     #[schema(schema_with = shift)]
     shift_id: Option<i64>,
+    #[schema(schema_with = push_name)]
+    push_name: Option<bool>,
+}
+
+fn push_name() -> S {
+    schema::boolean("Also write the name (first and last) to the company's devices that know this enroll id, e.g. after naming a \"NO NAME\" person; each write is in the device's events and the audit log. Default false.")
 }
 
 /// A new employee: an enroll id and the details.
@@ -164,10 +170,13 @@ fn active() -> S {
 /// Change an employee
 ///
 /// A blocked or expired account may still change `active` (deactivating
-/// people is a way out of a block), but nothing else.
+/// people is a way out of a block), but nothing else. `push_name: true`
+/// also writes the name to the clocks, for a person they show no name for
+/// (else 422, nothing saved); it counts as a contact with the devices
+/// (429 past the company's limit).
 #[utoipa::path(patch, path = "/employees/{id}", operation_id = "updateEmployee", params(("id" = i64, Path)),
     request_body = EmployeeBody,
-    responses((status = 200, description = "Updated.", body = EmployeeJson), r::Body, Auth, Blocked, Missing))]
+    responses((status = 200, description = "Updated.", body = EmployeeJson), r::Body, Auth, Blocked, Missing, Throttled))]
 pub async fn patch(
     State(state): State<AppState>,
     user: ApiCaller,
@@ -222,6 +231,7 @@ fn details(f: &mut Fields) -> EmployeeInput {
         active: f.bool("active"),
         daily_report: f.bool("daily_report"),
         shift_id: f.text("shift_id"),
+        push_name: f.bool("push_name"),
     }
 }
 

@@ -29,6 +29,8 @@ pub struct EmployeeForm {
     /// A shift id; blank follows the company's default shift.
     #[serde(default)]
     shift_id: String,
+    #[serde(default)]
+    push_name: Option<String>,
 }
 
 impl EmployeeForm {
@@ -42,6 +44,7 @@ impl EmployeeForm {
             active: e.active.then(|| "on".into()),
             daily_report: e.daily_report.then(|| "on".into()),
             shift_id: e.shift_id.map(|s| s.to_string()).unwrap_or_default(),
+            push_name: None,
         }
     }
 
@@ -56,6 +59,7 @@ impl EmployeeForm {
             active: Some(self.active.is_some()),
             daily_report: Some(self.daily_report.is_some()),
             shift_id: Some(self.shift_id.clone()),
+            push_name: Some(self.push_name.is_some()),
         }
     }
 }
@@ -78,7 +82,9 @@ pub fn edit_page(
         (head(&[("/employees", "Employees")], &title, None))
         div.card.w-narrow {
             p.muted { "Enroll ID " span.mono { (e.enroll_id) } ". " (device_name)
-                " Names entered here are shown instead and are never sent to the device." }
+                " Names entered here are shown instead"
+                @if e.nameless_on_devices() { "; they reach the clocks only if you tick the box below." }
+                @else { " and are never sent to the device." } }
             (form_summary(errors))
             form.stack method="post" action=(format!("/employees/{}/edit", e.id)) novalidate data-testid="employee-form" {
                 (ctx.csrf())
@@ -90,6 +96,15 @@ pub fn edit_page(
                 (Input::text("email", "Email", &f.email).kind("email").autocomplete("off").render(errors))
                 @if let Some(reason) = &e.email_bounce {
                     p.flash.flash-bad data-testid="email-bounce" { "Mail to this address bounced: " (reason) }
+                }
+                @if e.nameless_on_devices() {
+                    div.field {
+                        label.check {
+                            input type="checkbox" name="push_name" value="on" checked[f.push_name.is_some()] data-testid="push-name";
+                            span { "Also write this name to the clocks (they show \"NO NAME\" now)" }
+                        }
+                        (field_error("f-push_name-error", "push_name", errors.get("push_name")))
+                    }
                 }
                 div.field {
                     label.check {
