@@ -20,6 +20,7 @@ use crate::mail::{smtp::Smtp, Composer, MailSettings};
 use crate::push::Receiver;
 use crate::reports::ReportJob;
 use crate::service::{self, Services};
+use crate::store::sealed::Sealer;
 use crate::store::{Store, StoreOptions};
 use crate::sync::live::LiveCapture;
 use crate::sync::log_retention::LogRetention;
@@ -32,11 +33,9 @@ use crate::webhooks::sender::{WebhookLimits, WebhookSender};
 pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     // Before anything records: what is recorded earlier is lost.
     crate::telemetry::handle();
-    if config.database_url.is_empty() {
-        std::fs::create_dir_all(&config.data_dir).with_context(|| {
-            format!("creating the data directory {}", config.data_dir.display())
-        })?;
-    }
+    // The key file lives here too, so it is made for PostgreSQL as well.
+    crate::data_dir::prepare(&config.data_dir, config.database_url.is_empty())?;
+    let key = crate::data_dir::secrets_key(&config)?;
     let url = config.database_url();
     let options = StoreOptions {
         slow_statement: Duration::from_millis(config.slow_query_ms.max(1)),
@@ -45,7 +44,12 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
     };
     let store = Store::connect_with(&url, clock.clone(), options)
         .await
-        .with_context(|| format!("opening the database {}", redact(&url)))?;
+        .with_context(|| format!("opening the database {}", redact(&url)))?
+        .with_sealer(Sealer::new(&key));
+    let sealed = store.seal_plain_comm_keys().await?;
+    if sealed > 0 {
+        tracing::info!("sealed {sealed} comm keys stored in plain text by an older version");
+    }
     let settings = PollSettings {
         step_timeout: Duration::from_secs(config.device_timeout_seconds.max(1)),
         attempt_timeout: Duration::from_secs(config.poll_attempt_timeout_seconds.max(1)),

@@ -97,6 +97,10 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Seconds a request may take to answer (a manual sync included).
     pub request_timeout_seconds: u64,
+    /// 64 hex digits sealing secrets at rest (device comm keys). Empty: a
+    /// key file made on first start in the data directory. Instances that
+    /// share one PostgreSQL must share this key.
+    pub secrets_key: String,
     /// Memory password hashing may hold at once, in MiB (19 MiB a hash).
     pub password_hashing_memory_mib: u32,
     /// Sign-in, sign-up and password-reset attempts, and manual device
@@ -141,6 +145,7 @@ impl Default for Config {
             body_read_timeout_seconds: 15,
             max_body_bytes: 1024 * 1024,
             request_timeout_seconds: 300,
+            secrets_key: String::new(),
             password_hashing_memory_mib: 256,
             rate_limits: RateLimits::default(),
         }

@@ -13,7 +13,8 @@
 //! - [`web`]: pages, the JSON API and embedded assets, over `service`.
 //! - [`attendance`]: the attendance engine, without I/O (time passed in).
 //! - [`telemetry`]: the metrics recorder behind `/metrics`.
-//! - [`app`]: wiring it all together; [`config`]: layered configuration.
+//! - [`app`]: wiring it all together; [`config`]: layered configuration;
+//!   [`data_dir`]: the private data directory and the secrets key.
 //! - [`cli`]: the `punchclock` command line (service, simulator, technician tools).
 
 pub mod alerts;
@@ -23,6 +24,7 @@ pub mod billing;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod data_dir;
 pub mod demo;
 pub mod domain;
 pub mod mail;

@@ -10,7 +10,8 @@ use crate::domain::{
 
 macro_rules! device_cols {
     () => {
-        "id, company_id, name, host, port, comm_key IS NOT NULL AS has_comm_key, transport, \
+        "id, company_id, name, host, port, \
+         (comm_key_sealed IS NOT NULL OR comm_key IS NOT NULL) AS has_comm_key, transport, \
          timezone, enabled, poll_interval_minutes, serial_number, device_name, platform, \
          firmware, mac, user_count, punch_count, user_capacity, punch_capacity, \
          clock_drift_seconds, status, last_attempt_at, last_seen_at, last_error, last_error_code, \
@@ -25,7 +26,8 @@ macro_rules! device_cols {
 /// Device joined with its company, with zone and interval resolved.
 macro_rules! poll_target_select {
     () => {
-        "SELECT d.id, d.company_id, d.name, d.host, d.port, d.comm_key, d.transport, \
+        "SELECT d.id, d.company_id, d.name, d.host, d.port, d.comm_key, d.comm_key_sealed, \
+         d.transport, \
          COALESCE(d.timezone, c.timezone) AS timezone, d.history_pulled, d.serial_number, \
          COALESCE(d.poll_interval_minutes, c.poll_interval_minutes) AS poll_interval_minutes, \
          d.name_encoding \
@@ -150,7 +152,9 @@ pub(crate) struct PollTargetRow {
     name: String,
     host: String,
     port: i64,
+    /// Plain, only until the service seals it on start (older rows).
     comm_key: Option<i64>,
+    comm_key_sealed: Option<String>,
     transport: String,
     timezone: String,
     history_pulled: bool,
@@ -237,7 +241,7 @@ impl Store {
         let now = self.now();
         let row: DeviceRow = with_pool!(self, |pool| {
             sqlx::query_as(concat!(
-                "INSERT INTO devices (company_id, name, host, port, comm_key, transport, timezone, \
+                "INSERT INTO devices (company_id, name, host, port, comm_key_sealed, transport, timezone, \
                  enabled, poll_interval_minutes, status, next_poll_at, history_pulled, created_at, \
                  mode, push_serial) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, FALSE, $10, $11, $12) \
@@ -248,7 +252,7 @@ impl Store {
             .bind(&c.name)
             .bind(&c.host)
             .bind(i64::from(new.port))
-            .bind(new.comm_key.map(i64::from))
+            .bind(new.comm_key.map(|k| self.sealer.seal_comm_key(company_id, k)))
             .bind(new.transport.as_str())
             .bind(new.timezone.as_ref().map(Zone::name))
             .bind(new.enabled)
@@ -278,14 +282,15 @@ impl Store {
         )?;
         let (replace_key, key) = match update.comm_key {
             CommKeyUpdate::Keep => (false, None),
-            CommKeyUpdate::Set(key) => (true, Some(i64::from(key))),
+            CommKeyUpdate::Set(key) => (true, Some(self.sealer.seal_comm_key(company_id, key))),
             CommKeyUpdate::Clear => (true, None),
         };
         let row: DeviceRow = with_pool!(self, |pool| {
             sqlx::query_as(concat!(
                 "UPDATE devices SET name = $3, host = $4, port = $5, transport = $6, timezone = $7, \
                  enabled = $8, poll_interval_minutes = $9, \
-                 comm_key = CASE WHEN $10 THEN $11 ELSE comm_key END, \
+                 comm_key = CASE WHEN $10 THEN NULL ELSE comm_key END, \
+                 comm_key_sealed = CASE WHEN $10 THEN $11 ELSE comm_key_sealed END, \
                  mode = $12, lock_source = $13, \
                  push_key_hash = CASE WHEN push_serial = $14 THEN push_key_hash END, \
                  push_serial = $14 \
@@ -393,7 +398,50 @@ impl Store {
             .fetch_one(pool)
             .await?
         });
-        row.try_into()
+        self.poll_target(row)
+    }
+
+    /// A poll target with its comm key opened. A key that does not open
+    /// (the operator's `secrets_key` changed) is logged and left out, so
+    /// that device's polls fail as "comm key missing or wrong" and its owner
+    /// re-enters it, while every other device is still claimed and polled.
+    pub(super) fn poll_target(&self, row: PollTargetRow) -> Result<PollTarget> {
+        let sealed = row.comm_key_sealed.clone();
+        let mut target: PollTarget = row.try_into()?;
+        if let Some(sealed) = sealed {
+            match self.sealer.open_comm_key(target.company_id, &sealed) {
+                Ok(key) => target.comm_key = Some(key),
+                Err(e) => tracing::error!(device = %target.device_id, "comm key: {e}"),
+            }
+        }
+        Ok(target)
+    }
+
+    /// Seals comm keys stored in plain text by older versions; returns how
+    /// many. Run on start, once the operator's key is set.
+    pub async fn seal_plain_comm_keys(&self) -> Result<u64> {
+        let plain: Vec<(i64, i64, i64)> = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, company_id, comm_key FROM devices WHERE comm_key IS NOT NULL",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        for (id, company, key) in &plain {
+            let key: u32 = int(*key, "devices.comm_key")?;
+            let sealed = self.sealer.seal_comm_key(CompanyId(*company), key);
+            with_pool!(self, |pool| {
+                sqlx::query(
+                    "UPDATE devices SET comm_key_sealed = $1, comm_key = NULL \
+                     WHERE id = $2 AND comm_key IS NOT NULL",
+                )
+                .bind(&sealed)
+                .bind(id)
+                .execute(pool)
+                .await?;
+            });
+        }
+        Ok(plain.len() as u64)
     }
 
     /// Sets when the device is next due; "sync now" passes the current time.

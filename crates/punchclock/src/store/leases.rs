@@ -44,7 +44,7 @@ impl Store {
                 leased_targets(tx, instance_id, &ids).await
             })
             .await?;
-        rows.into_iter().map(TryInto::try_into).collect()
+        rows.into_iter().map(|r| self.poll_target(r)).collect()
     }
 
     /// Gives up the lease and schedules the next poll. Only the lease owner
@@ -108,7 +108,7 @@ impl Store {
             // Leased, or not there at all: tell them apart.
             self.device_poll_target(company_id, device_id).await?;
         }
-        row.map(TryInto::try_into).transpose()
+        row.map(|r| self.poll_target(r)).transpose()
     }
 
     /// Gives up `owner`'s lease on a device, keeping its schedule.

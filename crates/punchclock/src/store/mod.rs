@@ -127,6 +127,7 @@ mod push_devices;
 mod push_record;
 mod push_unclaimed;
 mod reports;
+pub mod sealed;
 mod shifts;
 mod sqlite;
 mod tx;
@@ -186,6 +187,8 @@ impl Default for StoreOptions {
 pub struct Store {
     backend: Backend,
     clock: Clock,
+    /// Seals comm keys at rest; set the operator's with [`Store::with_sealer`].
+    sealer: sealed::Sealer,
 }
 
 impl Store {
@@ -209,7 +212,17 @@ impl Store {
             "postgres" | "postgresql" => Backend::Postgres(connect_postgres(url, &options).await?),
             other => return Err(StoreError::UnsupportedUrl(other.to_owned())),
         };
-        Ok(Store { backend, clock })
+        Ok(Store {
+            backend,
+            clock,
+            sealer: sealed::Sealer::ephemeral(),
+        })
+    }
+
+    /// The same store, sealing secrets with the operator's key.
+    pub fn with_sealer(mut self, sealer: sealed::Sealer) -> Store {
+        self.sealer = sealer;
+        self
     }
 
     /// The store's "now" (its injected clock), whole seconds as stored.
