@@ -1,7 +1,8 @@
 //! A new password as the owner typed it.
 
-/// 8 to 1000 characters, kept exactly as typed (spaces count). A secret:
-/// `Debug` does not show it.
+/// 8 to 1000 characters, kept exactly as typed (spaces count), not only
+/// spaces and not one of the ~100,000 most common (breached) passwords,
+/// the list the `passwords` crate embeds. A secret: `Debug` does not show it.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
@@ -12,6 +13,10 @@ pub enum PasswordError {
     // Bounded so hashing one request costs a bounded amount of CPU.
     #[error("Keep the password to 1000 characters or fewer.")]
     TooLong,
+    #[error("Use more than spaces for the password.")]
+    Blank,
+    #[error("This password is one of the most common and is guessed first. Choose another.")]
+    Common,
 }
 
 impl Password {
@@ -24,6 +29,10 @@ impl Password {
             Err(PasswordError::TooShort)
         } else if n > Self::MAX_CHARS {
             Err(PasswordError::TooLong)
+        } else if value.trim().is_empty() {
+            Err(PasswordError::Blank)
+        } else if is_common(value) {
+            Err(PasswordError::Common)
         } else {
             Ok(Password(value.to_owned()))
         }
@@ -32,6 +41,18 @@ impl Password {
     pub fn expose(&self) -> &str {
         &self.0
     }
+}
+
+/// Checked as typed and in lower case ("Password1" is as common as
+/// "password1"); the list is lower case apart from symbols and digits.
+fn is_common(value: &str) -> bool {
+    // Entries are short; a long passphrase is never on the list.
+    if value.len() > 64 {
+        return false;
+    }
+    let lower = value.to_lowercase();
+    passwords::analyzer::is_common_password(value)
+        || (lower != value && passwords::analyzer::is_common_password(&lower))
 }
 
 impl std::fmt::Debug for Password {
@@ -47,7 +68,7 @@ mod tests {
     #[test]
     fn length_limits() {
         assert_eq!(Password::parse("1234567"), Err(PasswordError::TooShort));
-        assert_eq!(Password::parse("12345678").unwrap().expose(), "12345678");
+        assert_eq!(Password::parse("29fj3k1q").unwrap().expose(), "29fj3k1q");
         assert_eq!(
             Password::parse("  spaces  ").unwrap().expose(),
             "  spaces  "
@@ -59,5 +80,28 @@ mod tests {
         );
         assert!(PasswordError::TooShort.to_string().contains("8 characters"));
         assert!(!format!("{:?}", Password::parse("hunter2hunter2").unwrap()).contains("hunter2"));
+    }
+
+    #[test]
+    fn common_and_blank_passwords_are_refused() {
+        for common in [
+            "password",
+            "Password",
+            "PASSWORD",
+            "12345678",
+            "iloveyou",
+            "qwertyuiop",
+        ] {
+            assert_eq!(
+                Password::parse(common),
+                Err(PasswordError::Common),
+                "{common}"
+            );
+        }
+        assert_eq!(Password::parse("        "), Err(PasswordError::Blank));
+        assert_eq!(Password::parse(" \t      "), Err(PasswordError::Blank));
+        for fine in ["correct horse", "a fine long passphrase", "Tr0ub4dor&3-xk"] {
+            assert!(Password::parse(fine).is_ok(), "{fine}");
+        }
     }
 }

@@ -214,7 +214,7 @@ async fn sign_up_login_and_sessions() {
     let again = SignupInput {
         company: "Other".into(),
         email: "owner@bakery.EXAMPLE".into(),
-        password: "12345678".into(),
+        password: "another 12345678".into(),
         timezone: "UTC".into(),
     };
     match s
