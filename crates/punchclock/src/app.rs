@@ -113,6 +113,7 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
             allow_private_webhook_addresses: config.allow_private_webhook_addresses,
             password_hashing_memory_mib: config.password_hashing_memory_mib,
             push: push_setup(&config),
+            session_idle_minutes: config.session_idle_minutes.max(1),
             ..service::Settings::new(
                 config.allow_private_device_addresses,
                 config.poll_interval_minutes,

@@ -101,6 +101,8 @@ pub struct Config {
     /// key file made on first start in the data directory. Instances that
     /// share one PostgreSQL must share this key.
     pub secrets_key: String,
+    /// A browser session unused this many minutes ends (sign in again).
+    pub session_idle_minutes: u32,
     /// Memory password hashing may hold at once, in MiB (19 MiB a hash).
     pub password_hashing_memory_mib: u32,
     /// Sign-in, sign-up and password-reset attempts, and manual device
@@ -146,6 +148,7 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             request_timeout_seconds: 300,
             secrets_key: String::new(),
+            session_idle_minutes: 3 * 24 * 60,
             password_hashing_memory_mib: 256,
             rate_limits: RateLimits::default(),
         }

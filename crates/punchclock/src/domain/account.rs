@@ -67,4 +67,6 @@ pub struct Session {
     pub csrf_token: String,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+    /// Last used (at most a minute stale); idle expiry counts from here.
+    pub last_seen_at: Timestamp,
 }

@@ -47,6 +47,8 @@ pub struct Settings {
     pub password_hashing_memory_mib: u32,
     /// Allow webhook URLs on private or loopback addresses (and http://).
     pub allow_private_webhook_addresses: bool,
+    /// A browser session unused this long ends.
+    pub session_idle_minutes: u32,
     /// Where push devices reach us, and how often they call.
     pub push: PushSetup,
 }
@@ -78,6 +80,7 @@ impl Settings {
                 delay_seconds: 10,
                 ..PushSetup::default()
             },
+            session_idle_minutes: 3 * 24 * 60,
         }
     }
 }

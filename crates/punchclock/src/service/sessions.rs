@@ -5,15 +5,17 @@
 
 use std::time::Duration;
 
-use super::error::ServiceResult;
+use super::error::{ServiceError, ServiceResult};
 use super::services::{Caller, Services};
-use crate::domain::{Account, Role, SessionId, SessionKind};
+use crate::domain::{Account, Role, Session, SessionId, SessionKind};
 use crate::store::StoreError;
 
 /// How long a browser stays signed in.
 pub const WEB_SESSION_TTL: Duration = Duration::from_secs(14 * 24 * 3600);
 /// How long an API token lives.
 pub const API_TOKEN_TTL: Duration = Duration::from_secs(90 * 24 * 3600);
+/// An API token unused this long ends (integrations call daily or more).
+pub const API_TOKEN_IDLE: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// The account behind a live session.
 #[derive(Clone)]
@@ -105,6 +107,18 @@ impl Sessions<'_> {
         if session.kind != kind {
             return Ok(None);
         }
+        let now = self.0.clock.now();
+        if self.idle(&session, now) {
+            store
+                .delete_account_session(session.account_id, session.id)
+                .await?;
+            return Ok(None);
+        }
+        // Only idle expiry reads this, so a failed write (the database busy
+        // with a long sync) must not fail the request.
+        if let Err(e) = store.touch_session(session.id, now).await {
+            tracing::debug!("noting a session's use failed: {e}");
+        }
         let account = match store.get_account(session.account_id).await {
             Ok(a) => a,
             Err(StoreError::NotFound) => return Ok(None),
@@ -123,8 +137,56 @@ impl Sessions<'_> {
         }))
     }
 
+    /// Whether `session` has gone unused past its kind's idle limit.
+    fn idle(&self, session: &Session, now: jiff::Timestamp) -> bool {
+        let limit = match session.kind {
+            SessionKind::Web => {
+                Duration::from_secs(u64::from(self.0.settings.session_idle_minutes) * 60)
+            }
+            SessionKind::Api => API_TOKEN_IDLE,
+        };
+        let idle_for = now
+            .as_second()
+            .saturating_sub(session.last_seen_at.as_second());
+        idle_for >= i64::try_from(limit.as_secs()).unwrap_or(i64::MAX)
+    }
+
     /// End a session (logout); its token stops working at once.
     pub async fn end(&self, user: &SignedIn) -> ServiceResult<()> {
         Ok(self.0.store.delete_session(user.token()).await?)
+    }
+
+    /// The account's live browser sessions and API tokens (never their
+    /// tokens), most recently used first, without the idle ones.
+    pub async fn list(&self, user: &SignedIn) -> ServiceResult<Vec<Session>> {
+        let now = self.0.clock.now();
+        let all = self
+            .0
+            .store
+            .account_sessions(user.caller.account_id, now)
+            .await?;
+        Ok(all.into_iter().filter(|s| !self.idle(s, now)).collect())
+    }
+
+    /// Ends one of the account's sessions or tokens (perhaps the one used).
+    pub async fn revoke(&self, user: &SignedIn, id: SessionId) -> ServiceResult<()> {
+        let store = &self.0.store;
+        if store
+            .delete_account_session(user.caller.account_id, id)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(ServiceError::NotFound)
+        }
+    }
+
+    /// Log out everywhere: every session and token of the account ends,
+    /// the one used included; returns how many.
+    pub async fn end_all(&self, user: &SignedIn) -> ServiceResult<u64> {
+        let store = &self.0.store;
+        Ok(store
+            .delete_account_sessions(user.caller.account_id)
+            .await?)
     }
 }

@@ -21,7 +21,8 @@ macro_rules! account_cols {
 
 macro_rules! session_cols {
     () => {
-        "id, account_id, company_id, kind, csrf_token, created_at, expires_at"
+        "id, account_id, company_id, kind, csrf_token, created_at, expires_at, \
+         COALESCE(last_seen_at, created_at) AS last_seen_at"
     };
 }
 
@@ -69,6 +70,7 @@ struct SessionRow {
     csrf_token: String,
     created_at: i64,
     expires_at: i64,
+    last_seen_at: i64,
 }
 
 impl TryFrom<SessionRow> for Session {
@@ -82,6 +84,7 @@ impl TryFrom<SessionRow> for Session {
             csrf_token: r.csrf_token,
             created_at: ts(r.created_at)?,
             expires_at: ts(r.expires_at)?,
+            last_seen_at: ts(r.last_seen_at)?,
         })
     }
 }
@@ -246,8 +249,8 @@ impl Store {
         // company, which fetch_one reports as NotFound.
         let row: SessionRow = with_pool!(self, |pool| {
             sqlx::query_as(concat!(
-                "INSERT INTO sessions (token_hash, account_id, company_id, kind, csrf_token, created_at, expires_at) \
-                 SELECT $1, id, company_id, $4, $5, $6, $7 FROM accounts WHERE id = $2 AND company_id = $3 \
+                "INSERT INTO sessions (token_hash, account_id, company_id, kind, csrf_token, created_at, expires_at, last_seen_at) \
+                 SELECT $1, id, company_id, $4, $5, $6, $7, $6 FROM accounts WHERE id = $2 AND company_id = $3 \
                  RETURNING ",
                 session_cols!()
             ))
@@ -300,6 +303,163 @@ impl Store {
                 .await?
                 .rows_affected()
         }))
+    }
+
+    /// Notes that a session was used at `now`; written at most once a
+    /// minute per session, so reads stay reads.
+    pub async fn touch_session(&self, id: SessionId, now: Timestamp) -> Result<()> {
+        let now = secs(now);
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE sessions SET last_seen_at = $2 \
+                 WHERE id = $1 AND COALESCE(last_seen_at, created_at) < $3",
+            )
+            .bind(id.0)
+            .bind(now)
+            .bind(now - 60)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The account's live sessions and tokens, most recently used first.
+    pub async fn account_sessions(
+        &self,
+        account_id: AccountId,
+        now: Timestamp,
+    ) -> Result<Vec<Session>> {
+        let rows: Vec<SessionRow> = with_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "SELECT ",
+                session_cols!(),
+                " FROM sessions WHERE account_id = $1 AND expires_at > $2 \
+                 ORDER BY COALESCE(last_seen_at, created_at) DESC, id DESC LIMIT 1000"
+            ))
+            .bind(account_id.0)
+            .bind(secs(now))
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    /// Ends one of the account's sessions; whether there was one.
+    pub async fn delete_account_session(
+        &self,
+        account_id: AccountId,
+        id: SessionId,
+    ) -> Result<bool> {
+        let done = with_pool!(self, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE id = $1 AND account_id = $2")
+                .bind(id.0)
+                .bind(account_id.0)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(done > 0)
+    }
+
+    /// Ends every session of an account but `keep` (after a password change
+    /// the device that changed it stays signed in).
+    pub async fn delete_other_sessions(
+        &self,
+        account_id: AccountId,
+        keep: SessionId,
+    ) -> Result<u64> {
+        Ok(with_pool!(self, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND id <> $2")
+                .bind(account_id.0)
+                .bind(keep.0)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        }))
+    }
+
+    /// A password reset for the account at `email` (any case), if there is
+    /// one: its token (handed out once, only its hash stored), valid for
+    /// `ttl` and once. Earlier unused tokens of the account stop working.
+    pub async fn create_password_reset(
+        &self,
+        email: &str,
+        ttl: Duration,
+    ) -> Result<Option<(Account, String)>> {
+        let Some(login) = self.account_login(email).await? else {
+            return Ok(None);
+        };
+        let account = login.account;
+        let token = random_token();
+        let now = self.now();
+        let hash = token_hash(&token);
+        self.transaction(async |tx| {
+            on_tx!(tx, |conn| {
+                sqlx::query(
+                    "UPDATE password_resets SET used_at = $2 \
+                     WHERE account_id = $1 AND used_at IS NULL",
+                )
+                .bind(account.id.0)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO password_resets (account_id, token_hash, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4)",
+                )
+                .bind(account.id.0)
+                .bind(&hash)
+                .bind(now)
+                .bind(now.saturating_add(dur_secs(ttl)))
+                .execute(&mut *conn)
+                .await?;
+            });
+            Ok(())
+        })
+        .await?;
+        Ok(Some((account, token)))
+    }
+
+    /// Uses a reset token: sets the new password hash and ends every
+    /// session of the account, atomically. `None` for a token that is
+    /// unknown, used or expired.
+    pub async fn use_password_reset(
+        &self,
+        token: &str,
+        password_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<AccountId>> {
+        let hash = token_hash(token);
+        let now = secs(now);
+        self.transaction(async |tx| {
+            let account: Option<(i64,)> = on_tx!(tx, |conn| {
+                sqlx::query_as(
+                    "UPDATE password_resets SET used_at = $2 \
+                     WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                     RETURNING account_id",
+                )
+                .bind(&hash)
+                .bind(now)
+                .fetch_optional(&mut *conn)
+                .await?
+            });
+            let Some((account,)) = account else {
+                return Ok(None);
+            };
+            on_tx!(tx, |conn| {
+                sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1")
+                    .bind(account)
+                    .bind(password_hash)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("DELETE FROM sessions WHERE account_id = $1")
+                    .bind(account)
+                    .execute(&mut *conn)
+                    .await?;
+            });
+            Ok(Some(AccountId(account)))
+        })
+        .await
     }
 
     /// Housekeeping: removes expired sessions, returns how many.

@@ -2,6 +2,7 @@
 //! sessions, and the password hashing behind them.
 
 pub mod password;
+pub mod recovery;
 
 use super::error::{ServiceError, ServiceResult};
 use super::fields::FieldErrors;

@@ -50,6 +50,7 @@ pub mod push;
 pub mod reports;
 pub mod responses;
 pub mod schema;
+pub mod sessions;
 pub mod shifts;
 pub mod views;
 pub mod webhooks;
@@ -72,6 +73,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(accounts::signup))
         .routes(routes!(accounts::login))
         .routes(routes!(accounts::logout))
+        .routes(routes!(sessions::logout_everywhere))
+        .routes(routes!(sessions::list))
+        .routes(routes!(sessions::revoke))
+        .routes(routes!(sessions::change_password))
+        .routes(routes!(sessions::request_reset))
+        .routes(routes!(sessions::reset))
         .routes(routes!(account::get))
         .routes(routes!(account::change_plan))
         .routes(routes!(account::audit))
