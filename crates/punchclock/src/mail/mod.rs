@@ -18,6 +18,7 @@
 
 pub mod compose;
 pub mod report;
+pub mod reset;
 pub mod sender;
 pub mod settings;
 pub mod smtp;

@@ -4,11 +4,8 @@
 
 use std::time::Duration;
 
-use maud::html;
-
 use super::Accounts;
-use crate::domain::{MailKind, Password, Recipient};
-use crate::mail::compose::Draft;
+use crate::domain::{Password, Recipient};
 use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::sessions::SignedIn;
 use crate::service::throttle::Client;
@@ -78,21 +75,7 @@ impl Accounts<'_> {
             return Ok(());
         };
         let link = composer.link(&format!("/password/reset/{token}"));
-        let draft = Draft {
-            kind: MailKind::PasswordReset,
-            subject: "Reset your Punchclock password".into(),
-            text: format!(
-                "Someone asked to reset the password of {email} on Punchclock.\n\n\
-                 To choose a new password, open this link within an hour:\n{link}\n\n\
-                 If it was not you, ignore this mail: your password stays as it is.",
-                email = account.email
-            ),
-            html: html! {
-                p { "Someone asked to reset the password of " (account.email) " on Punchclock." }
-                p { a href=(link) { "Choose a new password" } " (the link works once, within an hour)." }
-                p { "If it was not you, ignore this mail: your password stays as it is." }
-            },
-        };
+        let draft = crate::mail::reset::draft(&account.email, &link);
         let mail = composer.address(
             &draft,
             &account.email,
