@@ -106,12 +106,17 @@ def start_sim(args, work, devices):
     raise SystemExit("crash: the simulator could not find free ports")
 
 
+SECRETS_KEY = os.urandom(32).hex()
+
+
 def write_config(work, db):
     path = os.path.join(work, "punchclock.toml")
     with open(path, "w") as f:
         if db.url():
             f.write('database_url = "%s"\n' % db.url())
         f.write('data_dir = "%s"\n' % os.path.join(work, "data"))
+        # Every restart opens what the last one sealed: the same key.
+        f.write('secrets_key = "%s"\n' % SECRETS_KEY)
         f.write('instance_id = "crash"\n')
         f.write("allow_private_device_addresses = true\n")
         f.write("poll_interval_minutes = 1440\n")

@@ -118,11 +118,17 @@ def start_sim(args, work):
     raise SystemExit("instances: the simulator could not find free ports")
 
 
-def start_instance(args, work, db_url, n):
+# Instances sharing one database must share the key sealing its secrets
+# (each has a data directory of its own, so none may make its own key file).
+SECRETS_KEY = os.urandom(32).hex()
+
+
+def start_instance(args, work, db_url, n, key=None):
     port = free_port()
     config = os.path.join(work, "instance%d.toml" % n)
     with open(config, "w") as f:
         f.write('database_url = "%s"\n' % db_url)
+        f.write('secrets_key = "%s"\n' % (key or SECRETS_KEY))
         f.write('instance_id = "instance-%d"\n' % n)
         f.write("allow_private_device_addresses = true\n")
         f.write("max_concurrent_polls = %d\n" % args.max_concurrent_polls)
@@ -224,6 +230,20 @@ def observe(db, args):
     wait_until("%d polls of every device" % (CYCLES + 1), done, INTERVAL * (CYCLES + 2) + LEASE)
 
 
+def wrong_key_refused(args, work, db_url):
+    """An instance given another secrets_key exits at start and says why."""
+    title = "an instance with another secrets_key is refused at start"
+    try:
+        proc, _ = start_instance(args, work, db_url, 9, key=os.urandom(32).hex())
+    except SystemExit:
+        with open(os.path.join(work, "instance9.log")) as f:
+            log = f.read()
+        return (title, "secrets_key" in log, "its log does not name secrets_key:\n" + log[-2000:])
+    proc.kill()
+    proc.wait()
+    return (title, False, "it started and answered")
+
+
 def main():
     args = parse_args()
     work = tempfile.mkdtemp(prefix="punchclock-instances.")
@@ -246,6 +266,7 @@ def main():
             proc.terminate()
             proc.wait(timeout=40)
         results = checks(db, args, leased, killed_at, sync_logs(db))
+        results.append(wrong_key_refused(args, work, db.url))
         print("instances: %d devices, %d s" % (args.devices, time.monotonic() - started))
     finally:
         for p in procs:

@@ -46,9 +46,14 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
         .await
         .with_context(|| format!("opening the database {}", redact(&url)))?
         .with_sealer(Sealer::new(&key));
-    let sealed = store.seal_plain_comm_keys().await?;
+    // A key other than the one the secrets were sealed with stops the start
+    // here, with words saying so, rather than failing device by device.
+    store.check_secrets_key().await?;
+    let sealed = store.seal_plain_comm_keys().await?
+        + store.seal_plain_webhook_secrets().await?
+        + store.seal_plain_push_keys().await?;
     if sealed > 0 {
-        tracing::info!("sealed {sealed} comm keys stored in plain text by an older version");
+        tracing::info!("sealed {sealed} secrets stored in plain text by an older version");
     }
     let settings = PollSettings {
         step_timeout: Duration::from_secs(config.device_timeout_seconds.max(1)),

@@ -17,3 +17,10 @@ CREATE TABLE password_resets (
     used_at     INTEGER
 );
 CREATE INDEX password_resets_account ON password_resets (account_id);
+
+-- One value sealed with the secrets key on first start: every later start
+-- must open it, so a wrong or missing key is refused at once.
+CREATE TABLE secrets_check (
+    id      INTEGER PRIMARY KEY,
+    sealed  TEXT    NOT NULL
+);

@@ -329,7 +329,7 @@ impl Store {
         account_id: AccountId,
         now: Timestamp,
     ) -> Result<Vec<Session>> {
-        let rows: Vec<SessionRow> = with_pool!(self, |pool| {
+        let rows: Vec<SessionRow> = with_reader!(self, |pool| {
             sqlx::query_as(concat!(
                 "SELECT ",
                 session_cols!(),

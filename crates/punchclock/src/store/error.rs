@@ -26,6 +26,15 @@ pub enum StoreError {
     Database(#[source] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The secrets key is not the one this database's secrets were sealed
+    /// with ([`crate::store::Store::check_secrets_key`]).
+    #[error(
+        "the secrets key does not open the secrets in this database: it is not the key \
+         they were sealed with. Set `secrets_key` (or PUNCHCLOCK_SECRETS_KEY) to that key; \
+         every instance sharing this database needs the same one (see the README, \
+         \"Secrets at rest\")"
+    )]
+    WrongSecretsKey,
 }
 
 impl StoreError {

@@ -3,6 +3,7 @@
 
 use jiff::Timestamp;
 
+use super::sealed::{is_sealed, Purpose};
 use super::{opt_int, opt_ts, secs, Result, Store, StoreError, Tx};
 use crate::domain::{
     CompanyId, Device, DeviceId, DeviceMode, LogKind, Outcome, PollFailure, PushCall, PushTarget,
@@ -89,23 +90,75 @@ impl Store {
             .fetch_optional(pool)
             .await?
         });
-        row.map(TryInto::try_into).transpose()
+        let Some(mut row) = row else {
+            return Ok(None);
+        };
+        // The bound key's digest is sealed at rest; one that does not open
+        // fails this device's requests (an error), never lets any key in.
+        if let Some(sealed) = row.push_key_hash.take() {
+            let company = CompanyId(row.company_id);
+            row.push_key_hash = Some(self.sealer.open_text(Purpose::PushKey, company, &sealed)?);
+        }
+        row.try_into().map(Some)
     }
 
     /// Binds a device's key on its first claim; a key already bound stays
-    /// (returns whether this call bound it).
+    /// (returns whether this call bound it). Stored sealed.
     pub async fn bind_push_key(&self, device_id: DeviceId, key_hash: &str) -> Result<bool> {
+        let company: Option<i64> = with_reader!(self, |pool| {
+            sqlx::query_scalar("SELECT company_id FROM devices WHERE id = $1")
+                .bind(device_id.0)
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some(company) = company else {
+            return Ok(false);
+        };
+        let sealed = self
+            .sealer
+            .seal_text(Purpose::PushKey, CompanyId(company), key_hash);
         let n = with_pool!(self, |pool| {
             sqlx::query(
                 "UPDATE devices SET push_key_hash = $2 WHERE id = $1 AND push_key_hash IS NULL",
             )
             .bind(device_id.0)
-            .bind(key_hash)
+            .bind(&sealed)
             .execute(pool)
             .await?
             .rows_affected()
         });
         Ok(n > 0)
+    }
+
+    /// Seals push-key digests stored in plain by older versions; returns
+    /// how many. Run on start, once the key is checked.
+    pub async fn seal_plain_push_keys(&self) -> Result<u64> {
+        let rows: Vec<(i64, i64, String)> = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT id, company_id, push_key_hash FROM devices \
+                 WHERE push_key_hash IS NOT NULL ORDER BY id",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        let mut sealed = 0;
+        for (id, company, digest) in rows.iter().filter(|(_, _, d)| !is_sealed(d)) {
+            let value = self
+                .sealer
+                .seal_text(Purpose::PushKey, CompanyId(*company), digest);
+            with_pool!(self, |pool| {
+                sqlx::query(
+                    "UPDATE devices SET push_key_hash = $1 WHERE id = $2 AND push_key_hash = $3",
+                )
+                .bind(&value)
+                .bind(id)
+                .bind(digest)
+                .execute(pool)
+                .await?;
+            });
+            sealed += 1;
+        }
+        Ok(sealed)
     }
 
     /// Keeps the 3.x registration we issued and the session of its config.
