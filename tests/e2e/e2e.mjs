@@ -8,6 +8,8 @@
 //   GBK_SIM_PORT  a sim with GB2312 names
 //   TRIAL_URL     a second `punchclock serve` whose trials end at once
 //   MAIL_DIR      where the SMTP sink (smtp_sink.py) keeps the mail PC_URL sends
+//   SEC_URL       a third `punchclock serve` that sends mail (to aiosmtpd)
+//   SEC_MAIL_DIR  the maildir aiosmtpd delivers SEC_URL's mail into
 //   PC_BIN        the punchclock binary (runs a push device with `sim --push`)
 //   SHOT_DIR      where screenshots go
 //   CHROMIUM      browser executable (default /usr/bin/chromium)
@@ -29,6 +31,7 @@ import * as keyboard from "./checks/keyboard.mjs";
 import * as layout from "./checks/layout.mjs";
 import * as punches from "./checks/punches.mjs";
 import * as reports from "./checks/reports.mjs";
+import * as security from "./checks/security.mjs";
 import * as times from "./checks/times.mjs";
 import * as zones from "./checks/zones.mjs";
 
@@ -39,12 +42,14 @@ const BIG_SIM_PORT = process.env.BIG_SIM_PORT;
 const LEGACY_SIM_PORT = process.env.LEGACY_SIM_PORT;
 const GBK_SIM_PORT = process.env.GBK_SIM_PORT;
 const TRIAL_URL = process.env.TRIAL_URL;
+const SEC_URL = process.env.SEC_URL;
+const SEC_MAIL_DIR = process.env.SEC_MAIL_DIR;
 const MAIL_DIR = process.env.MAIL_DIR;
 const SHOT_DIR = process.env.SHOT_DIR || mkdtempSync(join(tmpdir(), "pc-shots-"));
 const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const PC_BIN = process.env.PC_BIN;
-if (!BASE || !SIM_PORT || !SIM_PID || !BIG_SIM_PORT || !LEGACY_SIM_PORT || !GBK_SIM_PORT || !TRIAL_URL || !PC_BIN || !MAIL_DIR) {
-  console.error("PC_URL, SIM_PORT, SIM_PID, BIG_SIM_PORT, LEGACY_SIM_PORT, GBK_SIM_PORT, TRIAL_URL, PC_BIN and MAIL_DIR must be set (use run.sh)");
+if (!BASE || !SIM_PORT || !SIM_PID || !BIG_SIM_PORT || !LEGACY_SIM_PORT || !GBK_SIM_PORT || !TRIAL_URL || !PC_BIN || !SEC_URL || !MAIL_DIR || !SEC_MAIL_DIR) {
+  console.error("PC_URL, SIM_PORT, SIM_PID, BIG_SIM_PORT, LEGACY_SIM_PORT, GBK_SIM_PORT, TRIAL_URL, PC_BIN, SEC_URL, MAIL_DIR and SEC_MAIL_DIR must be set (use run.sh)");
   process.exit(2);
 }
 
@@ -111,7 +116,7 @@ page.on("console", (m) => { if (m.type() === "error" && !m.text().startsWith("Fa
 page.on("pageerror", (e) => consoleErrors.push(String(e)));
 // Nothing may be fetched from anywhere but the service itself.
 const outside = [];
-const ours = (u) => u.startsWith(BASE) || u.startsWith(TRIAL_URL) || u.startsWith("data:");
+const ours = (u) => [BASE, TRIAL_URL, SEC_URL, "data:"].some((p) => u.startsWith(p));
 context.on("request", (r) => { if (!ours(r.url())) outside.push(r.url()); });
 
 // What the checks in ./checks/ are handed.
@@ -592,6 +597,9 @@ try {
   await times.otherZoneLabelled(t, { deviceId: oldClock, company: "Europe/Berlin", zone: "UTC" });
 
   await plan.bothWays(t, { url: TRIAL_URL, email: `owner${Date.now()}@ended.example` });
+
+  // Last: the service with mail shares the cookie host 127.0.0.1.
+  await security.security(t, { sec: SEC_URL, mailDir: SEC_MAIL_DIR });
 
   await check("no script errors and nothing fetched from outside", async () => {
     assert(consoleErrors.length === 0, `console: ${consoleErrors.join(" | ")}`);

@@ -7,7 +7,8 @@
 # never a downloaded browser), starts a fresh `punchclock serve` on a free
 # port with a temporary data directory (and a second one whose trials end
 # at once; the first sends mail to a small SMTP server, smtp_sink.py, whose
-# mails the test reads), `punchclock sim` devices (one over the trial's seats, one with
+# mails the test reads; a third sends mail to aiosmtpd for the security pages),
+# `punchclock sim` devices (one over the trial's seats, one with
 # CP1252 names and a fast clock, one with GB2312 names), runs e2e.mjs,
 # cleans up, and ends with "e2e: N passed, M failed".
 # Screenshots are kept in $E2E_SHOT_DIR (default: a new temporary folder).
@@ -31,6 +32,15 @@ if [ ! -x "$CHROMIUM" ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends chromium >/dev/null
   CHROMIUM=/usr/bin/chromium
+fi
+
+# A real SMTP server for the mail a page sends (the password reset link):
+# aiosmtpd (PyPI), delivering into a maildir the checks read.
+SMTP_VENV="${PUNCHCLOCK_AIOSMTPD_VENV:-/tmp/punchclock-aiosmtpd-venv}"
+if ! "$SMTP_VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
+  echo "e2e: installing aiosmtpd"
+  python3 -m venv "$SMTP_VENV"
+  "$SMTP_VENV/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd==1.4.6'
 fi
 
 # ---- a fresh service and a simulated device ----
@@ -78,7 +88,7 @@ wait_port() {
 
 # Distinct free ports, one per name given.
 TAKEN=""
-for name in WEB_PORT SIM_PORT BIG_SIM_PORT LEGACY_SIM_PORT GBK_SIM_PORT TRIAL_WEB_PORT SMTP_PORT; do
+for name in WEB_PORT SIM_PORT BIG_SIM_PORT LEGACY_SIM_PORT GBK_SIM_PORT TRIAL_WEB_PORT SEC_WEB_PORT SMTP_PORT SEC_SMTP_PORT; do
   p="$(free_port)"
   while [[ " $TAKEN " == *" $p "* ]]; do p="$(free_port)"; done
   TAKEN="$TAKEN $p"
@@ -131,7 +141,26 @@ SERVE_PID=$!
 TRIAL_SERVE_PID=$!
 OTHER_PIDS="$OTHER_PIDS $TRIAL_SERVE_PID"
 
+# A third service that sends mail (to aiosmtpd), for the account security
+# and password reset pages.
+mkdir -p "$WORK/sec-mail"
+"$SMTP_VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SEC_SMTP_PORT" \
+  -c aiosmtpd.handlers.Mailbox "$WORK/sec-mail" >"$WORK/sec-smtp.log" 2>&1 &
+SEC_SMTP_PID=$!
+OTHER_PIDS="$OTHER_PIDS $SEC_SMTP_PID"
+(cd "$WORK" && exec env -u PUNCHCLOCK_DATABASE_URL \
+  PUNCHCLOCK_SMTP_URL="smtp://127.0.0.1:$SEC_SMTP_PORT?tls=none" \
+  PUNCHCLOCK_MAIL_FROM="Punchclock <punchclock@e2e.example.com>" \
+  PUNCHCLOCK_PUBLIC_URL="http://127.0.0.1:$SEC_WEB_PORT" \
+  RUST_LOG="${RUST_LOG:-warn}" \
+  "$BIN" serve --listen "127.0.0.1:$SEC_WEB_PORT" --data-dir "$WORK/sec-data" \
+  >"$WORK/sec-serve.log" 2>&1) &
+SEC_SERVE_PID=$!
+OTHER_PIDS="$OTHER_PIDS $SEC_SERVE_PID"
+
 if ! wait_port "$SIM_PORT" "punchclock sim" "$WORK/sim.log" "$SIM_PID" ||
+  ! wait_port "$SEC_SMTP_PORT" "aiosmtpd" "$WORK/sec-smtp.log" "$SEC_SMTP_PID" ||
+  ! wait_port "$SEC_WEB_PORT" "punchclock serve (with mail)" "$WORK/sec-serve.log" "$SEC_SERVE_PID" ||
   ! wait_port "$BIG_SIM_PORT" "punchclock sim (12 users)" "$WORK/big-sim.log" "$BIG_SIM_PID" ||
   ! wait_port "$LEGACY_SIM_PORT" "punchclock sim (CP1252)" "$WORK/legacy-sim.log" "$(echo $OTHER_PIDS | cut -d' ' -f1)" ||
   ! wait_port "$SMTP_PORT" "smtp_sink.py" "$WORK/smtp.log" "$SMTP_PID" ||
@@ -147,6 +176,7 @@ status=0
 PC_URL="http://127.0.0.1:$WEB_PORT" SIM_PORT="$SIM_PORT" SIM_PID="$SIM_PID" BIG_SIM_PORT="$BIG_SIM_PORT" \
   LEGACY_SIM_PORT="$LEGACY_SIM_PORT" GBK_SIM_PORT="$GBK_SIM_PORT" \
   TRIAL_URL="http://127.0.0.1:$TRIAL_WEB_PORT" MAIL_DIR="$MAIL_DIR" \
+  SEC_URL="http://127.0.0.1:$SEC_WEB_PORT" SEC_MAIL_DIR="$WORK/sec-mail" \
   PC_BIN="$BIN" SHOT_DIR="$SHOT_DIR" CHROMIUM="$CHROMIUM" \
   node "$HERE/e2e.mjs" >"$WORK/e2e.out" 2>&1 || status=$?
 grep -v '^e2e: [0-9]* passed' "$WORK/e2e.out" || true
@@ -154,6 +184,8 @@ grep -v '^e2e: [0-9]* passed' "$WORK/e2e.out" || true
 if [ "$status" -ne 0 ]; then
   echo "---- serve log (last 40 lines) ----"
   tail -n 40 "$WORK/serve.log" || true
+  echo "---- serve log of the service with mail (last 20 lines) ----"
+  tail -n 20 "$WORK/sec-serve.log" || true
   echo "---- sim log (last 20 lines) ----"
   tail -n 20 "$WORK/sim.log" || true
 fi

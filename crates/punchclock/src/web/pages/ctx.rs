@@ -75,7 +75,7 @@ impl Ctx {
     pub fn page(&self, title: &str, nav: Nav, body: Markup) -> Markup {
         let notice = self.restriction();
         let body = match notice {
-            Some(_) if !matches!(nav, Nav::Account | Nav::Employees) => {
+            Some(_) if !matches!(nav, Nav::Account | Nav::Employees | Nav::Security) => {
                 return layout::page(
                     "Account blocked",
                     Some(&self.chrome(nav)),

@@ -11,6 +11,9 @@
 //! Routes:
 //! - `/` (the dashboard, or → `/login`), `/dashboard/live` (its panels)
 //! - `/signup`, `/login` (GET form, POST submit), `POST /logout`
+//! - `/account/security` (password change, sessions and tokens with
+//!   "Sign out", `POST /logout/everywhere`); `/password/forgot` and
+//!   `/password/reset/{token}` (the link a reset mail carries)
 //! - `/devices` (Manage Devices), `/devices/status.json` (live labels),
 //!   `/devices/new`, `/devices/{id}` (details and log), `/devices/{id}/edit`,
 //!   `/devices/{id}/delete`, `POST /devices/{id}/test`, `POST /devices/{id}/sync`
@@ -49,6 +52,7 @@ mod notify;
 pub mod pager;
 mod plan;
 mod punches;
+mod security;
 pub mod session;
 mod timesheets;
 pub mod when;
@@ -69,6 +73,21 @@ pub fn router() -> Router<AppState> {
         .route("/signup", get(account::signup_form).post(account::signup))
         .route("/login", get(account::login_form).post(account::login))
         .route("/logout", post(account::logout))
+        .route("/logout/everywhere", post(security::logout_everywhere))
+        .route("/account/security", get(security::show))
+        .route("/account/password", post(security::change_password))
+        .route(
+            "/account/sessions/{id}/revoke",
+            post(security::revoke),
+        )
+        .route(
+            "/password/forgot",
+            get(account::recovery::forgot_form).post(account::recovery::forgot),
+        )
+        .route(
+            "/password/reset/{token}",
+            get(account::recovery::reset_form).post(account::recovery::reset),
+        )
         .route("/devices", get(devices::list))
         .route("/devices/status.json", get(devices::status_json))
         .route("/devices/new", get(devices::new_form).post(devices::create))

@@ -699,3 +699,4 @@ async fn a_blocked_account_may_only_change_who_is_active() {
 }
 
 mod attendance;
+mod security;

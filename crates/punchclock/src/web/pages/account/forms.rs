@@ -67,7 +67,7 @@ pub fn login_page(form: &LoginFields, errors: &FieldErrors, notice: Option<&str>
             h1.auth-title { "Log in" }
             div.card {
                 @if let Some(n) = notice {
-                    div.flash.flash-info { (n) }
+                    div.flash.flash-info data-testid="login-notice" { (n) }
                 }
                 @if let Some(m) = errors.get("login") {
                     div.flash.flash-bad role="alert" data-testid="login-error" { (m) }
@@ -82,6 +82,9 @@ pub fn login_page(form: &LoginFields, errors: &FieldErrors, notice: Option<&str>
                         button type="submit" data-testid="login-submit" { "Log in" }
                     }
                 }
+            }
+            p.auth-switch {
+                a href="/password/forgot" data-testid="forgot-password" { "Forgot your password?" }
             }
             p.auth-switch { "New here? " a href="/signup" { "Create an account" } }
         }

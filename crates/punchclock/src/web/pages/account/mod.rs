@@ -1,6 +1,7 @@
-//! Sign up, log in, log out.
+//! Sign up, log in, log out; a forgotten password (`recovery`).
 
 mod forms;
+pub mod recovery;
 
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -72,6 +73,9 @@ pub struct LoginQuery {
     next: String,
     #[serde(default)]
     expired: Option<String>,
+    /// Back from setting a new password by a reset link.
+    #[serde(default)]
+    reset: Option<String>,
 }
 
 /// Only same-site paths, so `next` cannot send anyone to another site.
@@ -87,10 +91,13 @@ pub async fn login_form(
     if user.is_ok() {
         return see_other(safe_next(&q.next));
     }
-    let notice = q
-        .expired
-        .is_some()
-        .then_some("Your session ended. Log in again to continue.");
+    let notice = if q.reset.is_some() {
+        Some("Your password is set. Log in with it.")
+    } else {
+        q.expired
+            .is_some()
+            .then_some("Your session ended. Log in again to continue.")
+    };
     let form = LoginFields {
         next: safe_next(&q.next).to_owned(),
         ..LoginFields::default()
