@@ -41,17 +41,23 @@ function mails(dir) {
   return out;
 }
 
-async function resetLink(dir, email) {
+/** The first mail to `email` for which `find` gives something, within 30 s. */
+async function mailed(dir, email, what, find) {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     for (const m of mails(dir)) {
-      const link = m.match(/http:\/\/127\.0\.0\.1:\d+\/password\/reset\/[0-9a-f]{64}/);
-      if (link && m.includes(email)) return link[0];
+      const found = m.includes(email) && find(m);
+      if (found) return found;
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`no reset mail for ${email} within 30 s`);
+  throw new Error(`no ${what} mail for ${email} within 30 s`);
 }
+
+const linkTo = (path) => (m) => {
+  const link = m.match(new RegExp(`http://127\\.0\\.0\\.1:\\d+/${path}/[0-9a-f]{64}`));
+  return link && link[0];
+};
 
 export async function security(t, { sec, mailDir }) {
   const { page, assert, check } = t;
@@ -59,12 +65,37 @@ export async function security(t, { sec, mailDir }) {
   const rows = () => page.getByTestId("session");
   let apiToken;
 
-  await check("security page: sessions and API tokens listed, one signed out", async () => {
+  const signUp = async (company, password) => {
     await page.goto(`${sec}/signup`);
-    await page.fill("#f-company", "Security Bakery");
+    await page.fill("#f-company", company);
+    await page.fill("#f-email", email);
+    await page.fill("#f-password", password);
+    await page.getByTestId("signup-submit").click();
+    return page.getByTestId("check-mail").innerText();
+  };
+
+  await check("sign-up with mail on: check your mail, then the mailed link signs in", async () => {
+    const said = await signUp("Security Bakery", PASSWORD);
+    assert(said.includes(email), said);
+    await t.both("item11-signup-check-mail");
+    const link = await mailed(mailDir, email, "sign-up", linkTo("signup/confirm"));
+    await page.goto(link);
+    await Promise.all([page.waitForURL(/\/devices/), page.getByTestId("confirm-submit").click()]);
+  });
+
+  await check("a second sign-up with a taken email gets the same page; its owner is mailed", async () => {
+    await page.goto(`${sec}/devices`);
+    await Promise.all([page.waitForURL(/\/login/), page.getByTestId("logout").click()]);
+    const first = await signUp("Someone Else", "another fine phrase 31");
+    assert(first.includes(email), first);
+    await mailed(mailDir, email, "already registered", (m) => m.includes("already has an account"));
+    await page.goto(`${sec}/login`);
     await page.fill("#f-email", email);
     await page.fill("#f-password", PASSWORD);
-    await Promise.all([page.waitForURL(/\/devices/), page.getByTestId("signup-submit").click()]);
+    await Promise.all([page.waitForURL(/\/devices/), page.getByTestId("login-submit").click()]);
+  });
+
+  await check("security page: sessions and API tokens listed, one signed out", async () => {
     apiToken = await token(sec, email, PASSWORD);
     await page.goto(`${sec}/account/security`);
     assert((await rows().count()) === 2, `two sessions listed, got ${await rows().count()}`);
@@ -119,7 +150,7 @@ export async function security(t, { sec, mailDir }) {
     const known = await page.getByTestId("reset-sent").innerText();
     assert(known === unknown, `answers differ: ${known} / ${unknown}`);
     await t.both("item11-reset-sent");
-    const link = await resetLink(mailDir, email);
+    const link = await mailed(mailDir, email, "reset", linkTo("password/reset"));
     await page.goto(link);
     await page.fill("#f-password", RESET_PASSWORD);
     await Promise.all([page.waitForURL(/\/login\?reset=1/), page.getByRole("button", { name: "Set password" }).click()]);

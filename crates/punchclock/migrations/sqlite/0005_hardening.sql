@@ -14,7 +14,9 @@ CREATE TABLE password_resets (
     token_hash  TEXT    NOT NULL UNIQUE,
     created_at  INTEGER  NOT NULL,
     expires_at  INTEGER  NOT NULL,
-    used_at     INTEGER
+    used_at     INTEGER,
+    -- 'reset': sets a new password; 'confirm': confirms a sign-up.
+    purpose     TEXT    NOT NULL DEFAULT 'reset' CHECK (purpose IN ('reset', 'confirm'))
 );
 CREATE INDEX password_resets_account ON password_resets (account_id);
 
@@ -24,3 +26,7 @@ CREATE TABLE secrets_check (
     id      INTEGER PRIMARY KEY,
     sealed  TEXT    NOT NULL
 );
+
+-- Sign-ups confirmed by mail (when mail is on): the owner cannot log in
+-- until the mailed link is opened. Accounts made before are confirmed.
+ALTER TABLE accounts ADD COLUMN confirmed BOOLEAN NOT NULL DEFAULT TRUE;

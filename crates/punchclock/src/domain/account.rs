@@ -38,6 +38,9 @@ pub struct Account {
     pub email: String,
     pub role: Role,
     pub created_at: Timestamp,
+    /// Whether the owner opened the link mailed at sign-up (always, for
+    /// sign-ups made while mail was off); unconfirmed accounts cannot log in.
+    pub confirmed: bool,
 }
 
 /// What a login attempt needs: the account and its argon2 PHC hash.

@@ -17,6 +17,8 @@ text_enum!(
         DailySummary => "daily_summary",
         Alert => "alert",
         PasswordReset => "password_reset",
+        SignupConfirm => "signup_confirm",
+        SignupTaken => "signup_taken",
     }
 );
 

@@ -21,6 +21,7 @@ pub mod report;
 pub mod reset;
 pub mod sender;
 pub mod settings;
+pub mod signup;
 pub mod smtp;
 
 pub use compose::Composer;

@@ -15,7 +15,7 @@ use crate::domain::{
 
 macro_rules! account_cols {
     () => {
-        "id, company_id, email, role, created_at"
+        "id, company_id, email, role, created_at, confirmed"
     };
 }
 
@@ -26,19 +26,22 @@ macro_rules! session_cols {
     };
 }
 
-const INSERT_ACCOUNT: &str = concat!(
+pub(super) const ACCOUNT_COLS: &str = account_cols!();
+
+pub(super) const INSERT_ACCOUNT: &str = concat!(
     "INSERT INTO accounts (company_id, email, password_hash, role, created_at) \
      VALUES ($1, $2, $3, $4, $5) RETURNING ",
     account_cols!()
 );
 
 #[derive(sqlx::FromRow)]
-struct AccountRow {
+pub(super) struct AccountRow {
     id: i64,
     company_id: i64,
     email: String,
     role: String,
     created_at: i64,
+    confirmed: bool,
 }
 
 impl TryFrom<AccountRow> for Account {
@@ -50,6 +53,7 @@ impl TryFrom<AccountRow> for Account {
             email: r.email,
             role: r.role.parse()?,
             created_at: ts(r.created_at)?,
+            confirmed: r.confirmed,
         })
     }
 }
@@ -91,7 +95,7 @@ impl TryFrom<SessionRow> for Session {
 
 /// Emails compare case-insensitively; storing them lowercased lets a plain
 /// UNIQUE index enforce that on both backends.
-fn normalize_email(email: &str) -> Result<String> {
+pub(super) fn normalize_email(email: &str) -> Result<String> {
     let email = email.trim().to_lowercase();
     if email.is_empty() || !email.contains('@') {
         return Err(Invalid::EmailMalformed.into());
@@ -99,7 +103,7 @@ fn normalize_email(email: &str) -> Result<String> {
     Ok(email)
 }
 
-fn email_taken(err: StoreError) -> StoreError {
+pub(super) fn email_taken(err: StoreError) -> StoreError {
     match err {
         StoreError::Conflict(_) => StoreError::Conflict(Rule::EmailRegistered),
         other => other,
@@ -107,14 +111,14 @@ fn email_taken(err: StoreError) -> StoreError {
 }
 
 /// 32 random bytes from the OS, hex encoded.
-fn random_token() -> String {
+pub(super) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
 
 /// Only this hash is stored, so a database leak does not leak live sessions.
-fn token_hash(token: &str) -> String {
+pub(super) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -435,7 +439,8 @@ impl Store {
             let account: Option<(i64,)> = on_tx!(tx, |conn| {
                 sqlx::query_as(
                     "UPDATE password_resets SET used_at = $2 \
-                     WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 \
+                     WHERE token_hash = $1 AND purpose = 'reset' AND used_at IS NULL \
+                       AND expires_at > $2 \
                      RETURNING account_id",
                 )
                 .bind(&hash)
@@ -447,7 +452,9 @@ impl Store {
                 return Ok(None);
             };
             on_tx!(tx, |conn| {
-                sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1")
+                // Opening the mailed link proves the mailbox, as a
+                // sign-up's confirmation does.
+                sqlx::query("UPDATE accounts SET password_hash = $2, confirmed = TRUE WHERE id = $1")
                     .bind(account)
                     .bind(password_hash)
                     .execute(&mut *conn)

@@ -129,6 +129,7 @@ mod push_unclaimed;
 mod reports;
 pub mod sealed;
 mod shifts;
+mod signups;
 mod sqlite;
 mod tx;
 mod webhooks;

@@ -182,6 +182,9 @@ impl TestApp {
     }
 
     pub async fn signup_as(&self, company: &str, email: &str, password: &str) -> Api {
+        if self.state.services.mail_enabled() {
+            return self.signed_up_directly(company, email, password).await;
+        }
         let r = self
             .anonymous()
             .post(
@@ -197,6 +200,35 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::CREATED, "signup: {}", r.text);
         let token = r.json()["token"].as_str().expect("token").to_owned();
         self.anonymous().with_token(&token)
+    }
+
+    /// With mail on, sign-up answers 202 and mails a link (`tests/auth.rs`
+    /// checks that); other tests start from an account signed up by the
+    /// same service as with mail off, and no sign-up mail.
+    async fn signed_up_directly(&self, company: &str, email: &str, password: &str) -> Api {
+        use punchclock::service::account::{SignedUp, SignupInput};
+        let services = self.state.services.clone().with_mail(None);
+        let input = SignupInput {
+            company: company.into(),
+            email: email.into(),
+            password: password.into(),
+            timezone: "Europe/Berlin".into(),
+        };
+        let client = punchclock::service::throttle::Client::unknown();
+        let signed_up = services
+            .account()
+            .sign_up(client, input.parse().expect("valid sign-up"))
+            .await
+            .expect("sign-up");
+        let SignedUp::Account(account) = signed_up else {
+            panic!("mail is off for this sign-up");
+        };
+        let session = services
+            .sessions()
+            .start(&account, punchclock::domain::SessionKind::Api)
+            .await
+            .expect("session");
+        self.anonymous().with_token(&session.token)
     }
 
     /// Stop the server (and scheduler); drop the PostgreSQL test database.

@@ -1,6 +1,7 @@
 //! Accounts: signing up (a company on a trial, with its owner), logging in,
 //! sessions, and the password hashing behind them.
 
+pub mod confirm;
 pub mod password;
 pub mod recovery;
 
@@ -11,6 +12,8 @@ use super::throttle::Client;
 use super::zone;
 use crate::domain::{Account, CompanyName, Email, NewCompany, Password, Zone};
 use crate::store::{Rule, StoreError};
+
+pub use self::confirm::SignedUp;
 
 /// Sign-up as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -59,8 +62,14 @@ pub struct Accounts<'a>(&'a Services);
 
 impl Accounts<'_> {
     /// Create a company on a trial of the smallest plan, with its owner.
-    /// An email already registered (in any case) is a conflict on `email`.
-    pub async fn sign_up(&self, from: Client, signup: Signup) -> ServiceResult<Account> {
+    ///
+    /// With mail on, the answer is [`SignedUp::CheckMail`] whether or not
+    /// the email has an account (see `confirm.rs`): a new one is confirmed
+    /// by a mailed link, the owner of a taken one gets a mail instead.
+    /// Without mail nobody can be told, so an email already registered (in
+    /// any case) is a conflict on `email`, and the account is signed up
+    /// at once.
+    pub async fn sign_up(&self, from: Client, signup: Signup) -> ServiceResult<SignedUp> {
         self.0.throttle.attempt(from, Some(signup.email.as_str()))?;
         let hashing = &self.0.hashing;
         let hash = hashing.hash(signup.password.expose().to_owned()).await?;
@@ -73,13 +82,18 @@ impl Accounts<'_> {
             seats: trial.seats,
             trial_ends_at: trial.trial_ends_at,
         };
+        if let Some(composer) = &self.0.mail {
+            self.sign_up_by_mail(composer, &company, &signup.email, &hash)
+                .await?;
+            return Ok(SignedUp::CheckMail);
+        }
         let created = self
             .0
             .store
             .create_company_with_owner(&company, signup.email.as_str(), &hash)
             .await;
         match created {
-            Ok((_, account)) => Ok(account),
+            Ok((_, account)) => Ok(SignedUp::Account(account)),
             Err(StoreError::Conflict(Rule::EmailRegistered)) => Err(ServiceError::conflict(
                 "email",
                 "An account with this email already exists. Log in instead.",
@@ -106,6 +120,10 @@ impl Accounts<'_> {
         };
         let ok = self.0.hashing.verify(password.to_owned(), hash).await?;
         match account {
+            Some(a) if ok && !a.confirmed => Err(ServiceError::conflict(
+                "login",
+                "Confirm your email first: open the link we mailed you when you signed up.",
+            )),
             Some(a) if ok => Ok(a),
             _ => Err(ServiceError::InvalidCredentials),
         }

@@ -3,6 +3,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -11,7 +12,7 @@ use super::error::{ApiResult, Json};
 use super::responses::{Auth, Body, Conflict, Throttled};
 use super::views::TokenJson;
 use crate::domain::SessionKind;
-use crate::service::account::SignupInput;
+use crate::service::account::{SignedUp, SignupInput};
 use crate::web::peer::Peer;
 use crate::web::AppState;
 
@@ -37,15 +38,21 @@ pub struct SignupBody {
 
 /// Create a company (trial plan) and its owner
 ///
-/// A company on the trial plan, its owner, and a token.
+/// A company on the trial plan and its owner. With mail configured the
+/// answer is 202 whether or not the email has an account: a new account
+/// is confirmed by a link mailed to it (log in after opening it), the
+/// owner of a taken email gets a mail instead. Without mail: a token at
+/// once (201), and 409 for a taken email.
 #[utoipa::path(post, path = "/signup", operation_id = "signup", security(()),
     request_body = SignupBody,
-    responses((status = 201, description = "Signed up.", body = TokenJson), Body, Conflict, Throttled))]
+    responses((status = 201, description = "Signed up (mail off).", body = TokenJson),
+        (status = 202, description = "Mail on: a confirmation link, or to the owner of a taken email a note, is mailed; the same answer either way."),
+        Body, Conflict, Throttled))]
 pub async fn signup(
     State(state): State<AppState>,
     Peer(from): Peer,
     Json(body): Json<SignupBody>,
-) -> ApiResult<(StatusCode, Json<TokenJson>)> {
+) -> ApiResult<Response> {
     let accounts = state.services.account();
     let signup = SignupInput {
         company: body.company,
@@ -54,18 +61,19 @@ pub async fn signup(
         timezone: body.timezone,
     }
     .parse()?;
-    let account = accounts.sign_up(from, signup).await?;
+    let account = match accounts.sign_up(from, signup).await? {
+        SignedUp::Account(account) => account,
+        SignedUp::CheckMail => return Ok(StatusCode::ACCEPTED.into_response()),
+    };
     let session = state
         .services
         .sessions()
         .start(&account, SessionKind::Api)
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(TokenJson {
-            token: session.token,
-        }),
-    ))
+    let token = Json(TokenJson {
+        token: session.token,
+    });
+    Ok((StatusCode::CREATED, token).into_response())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -13,7 +13,8 @@
 //! - `/signup`, `/login` (GET form, POST submit), `POST /logout`
 //! - `/account/security` (password change, sessions and tokens with
 //!   "Sign out", `POST /logout/everywhere`); `/password/forgot` and
-//!   `/password/reset/{token}` (the link a reset mail carries)
+//!   `/password/reset/{token}` (the link a reset mail carries);
+//!   `/signup/confirm/{token}` (the link a sign-up mail carries, mail on)
 //! - `/devices` (Manage Devices), `/devices/status.json` (live labels),
 //!   `/devices/new`, `/devices/{id}` (details and log), `/devices/{id}/edit`,
 //!   `/devices/{id}/delete`, `POST /devices/{id}/test`, `POST /devices/{id}/sync`
@@ -79,6 +80,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/account/sessions/{id}/revoke",
             post(security::revoke),
+        )
+        .route(
+            "/signup/confirm/{token}",
+            get(account::confirm::confirm_form).post(account::confirm::confirm),
         )
         .route(
             "/password/forgot",

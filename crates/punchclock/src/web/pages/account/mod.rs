@@ -1,5 +1,7 @@
-//! Sign up, log in, log out; a forgotten password (`recovery`).
+//! Sign up (confirmed by a mailed link when mail is on: `confirm`), log in,
+//! log out; a forgotten password (`recovery`).
 
+pub mod confirm;
 mod forms;
 pub mod recovery;
 
@@ -12,7 +14,7 @@ use serde::Deserialize;
 use self::forms::{LoginFields, SignupFields};
 use super::error::{invalid, see_other, PageError, PageResult, BAD_CSRF};
 use super::session::{self, same_origin, PageRejection, PageUser};
-use crate::service::account::SignupInput;
+use crate::service::account::{SignedUp, SignupInput};
 use crate::service::{FieldErrors, ServiceError, ServiceResult};
 use crate::web::peer::Peer;
 use crate::web::AppState;
@@ -53,7 +55,8 @@ pub async fn signup(
     let accounts = state.services.account();
     let created: ServiceResult<_> = async { accounts.sign_up(from, input.parse()?).await }.await;
     let account = match created {
-        Ok(account) => account,
+        Ok(SignedUp::Account(account)) => account,
+        Ok(SignedUp::CheckMail) => return Ok(confirm::check_mail_page(&form.email).into_response()),
         Err(ServiceError::Invalid(errors)) => return invalid(forms::signup_page(&form, &errors)),
         Err(ServiceError::Conflict(c)) => {
             let errors = FieldErrors::one(c.field.unwrap_or("email"), c.message);
@@ -124,6 +127,12 @@ pub async fn login(
         Ok(account) => {
             let jar = session::start(&state, &account).await?;
             Ok((jar, see_other(&form.next)).into_response())
+        }
+        // Signed up, but the mailed link was not opened yet.
+        Err(ServiceError::Conflict(c)) => {
+            let errors = FieldErrors::one("login", c.message);
+            let page = forms::login_page(&form, &errors, None);
+            Ok((StatusCode::FORBIDDEN, page).into_response())
         }
         Err(e @ ServiceError::InvalidCredentials) => {
             let errors = FieldErrors::one("login", e.to_string());
