@@ -34,7 +34,12 @@ async fn login_status(app: &TestApp, email: &str, password: &str) -> StatusCode 
 
 /// Sends what is queued; the mails to `to`.
 async fn mails_to(app: &TestApp, sink: &SmtpSink, to: &str) -> Vec<Received> {
-    app.state.mail_sender.clone().expect("mail is on").tick().await;
+    app.state
+        .mail_sender
+        .clone()
+        .expect("mail is on")
+        .tick()
+        .await;
     sink.to(to)
 }
 
@@ -99,7 +104,10 @@ async fn a_taken_and_a_free_email_get_the_same_answer() {
     let mails = mails_to(&app, &sink, free).await;
     assert_eq!(mails.len(), 1);
     let token = confirm_token(&mails[0]);
-    assert_eq!(login_status(&app, free, PASSWORD).await, StatusCode::CONFLICT);
+    assert_eq!(
+        login_status(&app, free, PASSWORD).await,
+        StatusCode::CONFLICT
+    );
     let r = confirm(&app, &token).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/devices");
@@ -135,7 +143,10 @@ async fn an_unconfirmed_email_is_not_held_by_its_first_sign_up() {
         StatusCode::UNPROCESSABLE_ENTITY,
         "the first link stopped working"
     );
-    assert_eq!(confirm(&app, &tokens[1]).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        confirm(&app, &tokens[1]).await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert_eq!(login_status(&app, email, PASSWORD).await, StatusCode::OK);
     assert_eq!(
         login_status(&app, email, "first fine phrase").await,

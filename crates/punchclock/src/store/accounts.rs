@@ -454,11 +454,13 @@ impl Store {
             on_tx!(tx, |conn| {
                 // Opening the mailed link proves the mailbox, as a
                 // sign-up's confirmation does.
-                sqlx::query("UPDATE accounts SET password_hash = $2, confirmed = TRUE WHERE id = $1")
-                    .bind(account)
-                    .bind(password_hash)
-                    .execute(&mut *conn)
-                    .await?;
+                sqlx::query(
+                    "UPDATE accounts SET password_hash = $2, confirmed = TRUE WHERE id = $1",
+                )
+                .bind(account)
+                .bind(password_hash)
+                .execute(&mut *conn)
+                .await?;
                 sqlx::query("DELETE FROM sessions WHERE account_id = $1")
                     .bind(account)
                     .execute(&mut *conn)

@@ -153,13 +153,14 @@ impl Store {
             let Some(account) = account else {
                 return Ok(None);
             };
-            let confirm =
-                format!("UPDATE accounts SET confirmed = TRUE WHERE id = $1 RETURNING {ACCOUNT_COLS}");
+            let confirm = format!(
+                "UPDATE accounts SET confirmed = TRUE WHERE id = $1 RETURNING {ACCOUNT_COLS}"
+            );
             let row: AccountRow = on_tx!(tx, |conn| {
                 sqlx::query_as(&confirm)
-                .bind(account)
-                .fetch_one(&mut *conn)
-                .await?
+                    .bind(account)
+                    .fetch_one(&mut *conn)
+                    .await?
             });
             Ok(Some(row.try_into()?))
         })

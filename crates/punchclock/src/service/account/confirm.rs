@@ -57,7 +57,10 @@ impl Accounts<'_> {
                 let login = composer.link("/login");
                 let forgot = composer.link("/password/forgot");
                 let draft = crate::mail::signup::taken(&a.email, &login, &forgot);
-                Some((a.company_id, composer.address(&draft, &a.email, Recipient::Account(a.id), None, None)))
+                Some((
+                    a.company_id,
+                    composer.address(&draft, &a.email, Recipient::Account(a.id), None, None),
+                ))
             }
             Some(login) => {
                 let a = login.account;

@@ -77,10 +77,7 @@ pub fn router() -> Router<AppState> {
         .route("/logout/everywhere", post(security::logout_everywhere))
         .route("/account/security", get(security::show))
         .route("/account/password", post(security::change_password))
-        .route(
-            "/account/sessions/{id}/revoke",
-            post(security::revoke),
-        )
+        .route("/account/sessions/{id}/revoke", post(security::revoke))
         .route(
             "/signup/confirm/{token}",
             get(account::confirm::confirm_form).post(account::confirm::confirm),

@@ -15,7 +15,10 @@ async fn the_security_page_lists_sessions_and_signs_one_out() {
         &app,
         "/login",
         None,
-        &[("email", "owner@bakery.example"), ("password", "correct horse")],
+        &[
+            ("email", "owner@bakery.example"),
+            ("password", "correct horse"),
+        ],
     )
     .await;
     let second = r.cookie.expect("second session");
@@ -41,7 +44,10 @@ async fn the_security_page_lists_sessions_and_signs_one_out() {
         &[("_csrf", &token)],
     )
     .await;
-    assert_eq!(r.location.as_deref(), Some("/account/security?done=revoked"));
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/account/security?done=revoked")
+    );
     let r = get(&app, "/devices", Some(&second)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "the other browser is out");
     let r = get(&app, "/devices", Some(&first)).await;
@@ -76,7 +82,10 @@ async fn a_password_change_checks_the_current_one_and_ends_the_others() {
         &app,
         "/login",
         None,
-        &[("email", "owner@bakery.example"), ("password", "correct horse")],
+        &[
+            ("email", "owner@bakery.example"),
+            ("password", "correct horse"),
+        ],
     )
     .await;
     let second = r.cookie.expect("second session");
@@ -85,18 +94,34 @@ async fn a_password_change_checks_the_current_one_and_ends_the_others() {
         ("correct horse", "password", "new_password"),
     ] {
         let r = change(&app, &first, &token, current, new).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{current}/{new}");
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{current}/{new}"
+        );
         assert!(r.body.contains(&format!("f-{field}-error")), "{field}");
     }
     let r = change(&app, &first, &token, "correct horse", "a brand new phrase").await;
-    assert_eq!(r.location.as_deref(), Some("/account/security?done=password"));
-    assert_eq!(get(&app, "/devices", Some(&second)).await.status, StatusCode::SEE_OTHER);
-    assert_eq!(get(&app, "/devices", Some(&first)).await.status, StatusCode::OK);
+    assert_eq!(
+        r.location.as_deref(),
+        Some("/account/security?done=password")
+    );
+    assert_eq!(
+        get(&app, "/devices", Some(&second)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        get(&app, "/devices", Some(&first)).await.status,
+        StatusCode::OK
+    );
     let r = post(
         &app,
         "/login",
         None,
-        &[("email", "owner@bakery.example"), ("password", "a brand new phrase")],
+        &[
+            ("email", "owner@bakery.example"),
+            ("password", "a brand new phrase"),
+        ],
     )
     .await;
     assert_eq!(r.location.as_deref(), Some("/devices"));
@@ -110,16 +135,34 @@ async fn log_out_everywhere_ends_every_browser() {
         &app,
         "/login",
         None,
-        &[("email", "owner@bakery.example"), ("password", "correct horse")],
+        &[
+            ("email", "owner@bakery.example"),
+            ("password", "correct horse"),
+        ],
     )
     .await;
     let second = r.cookie.expect("second session");
-    let r = post(&app, "/logout/everywhere", Some(&first), &[("_csrf", "wrong")]).await;
+    let r = post(
+        &app,
+        "/logout/everywhere",
+        Some(&first),
+        &[("_csrf", "wrong")],
+    )
+    .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = post(&app, "/logout/everywhere", Some(&first), &[("_csrf", &token)]).await;
+    let r = post(
+        &app,
+        "/logout/everywhere",
+        Some(&first),
+        &[("_csrf", &token)],
+    )
+    .await;
     assert_eq!(r.location.as_deref(), Some("/login"));
     for cookie in [&first, &second] {
-        assert_eq!(get(&app, "/devices", Some(cookie)).await.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            get(&app, "/devices", Some(cookie)).await.status,
+            StatusCode::SEE_OTHER
+        );
     }
 }
 
@@ -129,9 +172,24 @@ async fn forgot_password_answers_alike_and_a_bad_link_says_so() {
     signed_in(&app).await;
     let login = get(&app, "/login", None).await;
     assert!(login.body.contains("href=\"/password/forgot\""));
-    assert_eq!(get(&app, "/password/forgot", None).await.status, StatusCode::OK);
-    let known = post(&app, "/password/forgot", None, &[("email", "owner@bakery.example")]).await;
-    let unknown = post(&app, "/password/forgot", None, &[("email", "nobody@bakery.example")]).await;
+    assert_eq!(
+        get(&app, "/password/forgot", None).await.status,
+        StatusCode::OK
+    );
+    let known = post(
+        &app,
+        "/password/forgot",
+        None,
+        &[("email", "owner@bakery.example")],
+    )
+    .await;
+    let unknown = post(
+        &app,
+        "/password/forgot",
+        None,
+        &[("email", "nobody@bakery.example")],
+    )
+    .await;
     assert_eq!(known.status, StatusCode::OK);
     assert_eq!(known.body, unknown.body, "the same answer");
     assert!(known.body.contains("reset-sent"));
