@@ -144,6 +144,10 @@ OTHER_PIDS="$OTHER_PIDS $TRIAL_SERVE_PID"
 # A third service that sends mail (to aiosmtpd), for the account security
 # and password reset pages.
 mkdir -p "$WORK/sec-mail"
+# Its checks sign in, sign up and reset more often than a person would.
+cat >"$WORK/sec.toml" <<'TOML'
+rate_limits = { per_ip_per_minute = 1000, per_account_per_hour = 1000, device_contacts_per_company_per_minute = 20 }
+TOML
 "$SMTP_VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SEC_SMTP_PORT" \
   -c aiosmtpd.handlers.Mailbox "$WORK/sec-mail" >"$WORK/sec-smtp.log" 2>&1 &
 SEC_SMTP_PID=$!
@@ -153,7 +157,7 @@ OTHER_PIDS="$OTHER_PIDS $SEC_SMTP_PID"
   PUNCHCLOCK_MAIL_FROM="Punchclock <punchclock@e2e.example.com>" \
   PUNCHCLOCK_PUBLIC_URL="http://127.0.0.1:$SEC_WEB_PORT" \
   RUST_LOG="${RUST_LOG:-warn}" \
-  "$BIN" serve --listen "127.0.0.1:$SEC_WEB_PORT" --data-dir "$WORK/sec-data" \
+  "$BIN" serve --config "$WORK/sec.toml" --listen "127.0.0.1:$SEC_WEB_PORT" --data-dir "$WORK/sec-data" \
   >"$WORK/sec-serve.log" 2>&1) &
 SEC_SERVE_PID=$!
 OTHER_PIDS="$OTHER_PIDS $SEC_SERVE_PID"

@@ -77,7 +77,7 @@ export async function security(t, { sec, mailDir }) {
   await check("sign-up with mail on: check your mail, then the mailed link signs in", async () => {
     const said = await signUp("Security Bakery", PASSWORD);
     assert(said.includes(email), said);
-    await t.both("item11-signup-check-mail");
+    await t.shot("item11-signup-check-mail");
     const link = await mailed(mailDir, email, "sign-up", linkTo("signup/confirm"));
     await page.goto(link);
     await Promise.all([page.waitForURL(/\/devices/), page.getByTestId("confirm-submit").click()]);
@@ -149,7 +149,7 @@ export async function security(t, { sec, mailDir }) {
     await page.getByRole("button", { name: "Email me a link" }).click();
     const known = await page.getByTestId("reset-sent").innerText();
     assert(known === unknown, `answers differ: ${known} / ${unknown}`);
-    await t.both("item11-reset-sent");
+    await t.shot("item11-reset-sent");
     const link = await mailed(mailDir, email, "reset", linkTo("password/reset"));
     await page.goto(link);
     await page.fill("#f-password", RESET_PASSWORD);
@@ -163,6 +163,6 @@ export async function security(t, { sec, mailDir }) {
     await page.fill("#f-password", "another fine phrase 55");
     await page.getByRole("button", { name: "Set password" }).click();
     await page.getByTestId("reset-error").waitFor();
-    await t.both("item11-reset-used");
+    await t.shot("item11-reset-used");
   });
 }
