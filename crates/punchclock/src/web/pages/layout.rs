@@ -65,7 +65,7 @@ pub fn page(title: &str, chrome: Option<&Chrome<'_>>, body: Markup) -> Markup {
                                 (nav_link("/company", "Company", c.nav == Nav::Company))
                                 (nav_link("/account", "Plan", c.nav == Nav::Account))
                             }
-                            a.btn-link href="/account/security" aria-current=[(c.nav == Nav::Security).then_some("page")] data-testid="security-link" { "Security" }
+                            a.btn-link.topbar-link href="/account/security" aria-current=[(c.nav == Nav::Security).then_some("page")] data-testid="security-link" { "Security" }
                             form.logout method="post" action="/logout" {
                                 (csrf_field(c.csrf))
                                 button.btn-link type="submit" title=(format!("Signed in as {}", c.email)) data-testid="logout" { "Log out" }
