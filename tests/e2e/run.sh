@@ -143,7 +143,8 @@ OTHER_PIDS="$OTHER_PIDS $TRIAL_SERVE_PID"
 
 # A third service that sends mail (to aiosmtpd), for the account security
 # and password reset pages.
-mkdir -p "$WORK/sec-mail"
+# A maildir (aiosmtpd's Mailbox makes one only where no folder is yet).
+mkdir -p "$WORK/sec-mail/tmp" "$WORK/sec-mail/new" "$WORK/sec-mail/cur"
 # Its checks sign in, sign up and reset more often than a person would.
 cat >"$WORK/sec.toml" <<'TOML'
 rate_limits = { per_ip_per_minute = 1000, per_account_per_hour = 1000, device_contacts_per_company_per_minute = 20 }
