@@ -49,8 +49,10 @@ PORT=18080
 "$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/data" >"$WORK/serve.log" 2>&1 &
 SERVE_PID=$!
 BASE="http://127.0.0.1:$PORT/api/v1"
-# Wait for the server, then sign up for a real token.
-TOKEN=$(python3 - "$BASE" <<'PY'
+# Wait for the server, then sign up twice for real tokens: one for the run,
+# and a throwaway one (another company) for the operations that end the
+# token they are called with, run last on their own.
+read -r TOKEN THROWAWAY < <(python3 - "$BASE" <<'PY'
 import json, sys, time, urllib.request
 base = sys.argv[1]
 for _ in range(200):
@@ -59,42 +61,57 @@ for _ in range(200):
         break
     except OSError:
         time.sleep(0.1)
-body = json.dumps({"company": "Schemathesis", "email": "owner@schemathesis.example.com",
-                   "password": "a long and unusual passphrase", "timezone": "Europe/Berlin"})
-req = urllib.request.Request(base + "/signup", body.encode(), {"content-type": "application/json"})
-print(json.load(urllib.request.urlopen(req, timeout=10))["token"])
+tokens = []
+for n in ("", "-throwaway"):
+    body = json.dumps({"company": "Schemathesis" + n,
+                       "email": f"owner{n}@schemathesis.example.com",
+                       "password": "a long and unusual passphrase", "timezone": "Europe/Berlin"})
+    req = urllib.request.Request(base + "/signup", body.encode(), {"content-type": "application/json"})
+    tokens.append(json.load(urllib.request.urlopen(req, timeout=10))["token"])
+print(*tokens)
 PY
 )
-
+# Operations that end the token they are called with (log out, log out
+# everywhere, revoke a session: the run's own may be the one generated)
+# would turn the rest of the run into 401s: the main run leaves them out.
+SELF_ENDING=(--exclude-path /logout --exclude-operation-id logoutEverywhere --exclude-operation-id revokeSession)
+run_schemathesis() {
+    local token=$1 junit=$2
+    shift 2
+    "$VENV/bin/schemathesis" --config-file "$HERE/schemathesis.toml" run "$BASE/openapi.json" \
+        --header "Authorization: Bearer $token" \
+        --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection \
+        --phases examples,coverage,fuzzing \
+        --max-examples "$EXAMPLES" \
+        --seed 11 \
+        --workers 2 \
+        --request-timeout 20 \
+        --no-color \
+        --report junit --report-junit-path "$junit" "$@"
+}
 set +e
-"$VENV/bin/schemathesis" --config-file "$HERE/schemathesis.toml" run "$BASE/openapi.json" \
-    --header "Authorization: Bearer $TOKEN" \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection \
-    --exclude-path /logout \
-    --phases examples,coverage,fuzzing \
-    --max-examples "$EXAMPLES" \
-    --seed 11 \
-    --workers 2 \
-    --request-timeout 20 \
-    --no-color \
-    --report junit --report-junit-path "$WORK/junit.xml" | tee "$WORK/out.txt"
+run_schemathesis "$TOKEN" "$WORK/junit.xml" "${SELF_ENDING[@]}" | tee "$WORK/out.txt"
 status=${PIPESTATUS[0]}
+# Then those, with the throwaway company's token (after the first that
+# ends it, they must answer 401 as documented).
+run_schemathesis "$THROWAWAY" "$WORK/junit-self-ending.xml" \
+    --include-operation-id logoutEverywhere --include-operation-id revokeSession | tee -a "$WORK/out.txt"
+[ "${PIPESTATUS[0]}" = 0 ] || status=1
 set -e
 if grep -q 'panicked' "$WORK/serve.log"; then
     echo "the server panicked:" && grep -A5 panicked "$WORK/serve.log"
     status=1
 fi
-python3 - "$WORK/junit.xml" "$status" <<'PY'
+python3 - "$status" "$WORK/junit.xml" "$WORK/junit-self-ending.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
-root = ET.parse(sys.argv[1]).getroot()
-cases = root.iter("testcase")
+cases = [c for path in sys.argv[2:] for c in ET.parse(path).getroot().iter("testcase")]
 failed = passed = 0
 for c in cases:
     if c.find("failure") is not None or c.find("error") is not None:
         failed += 1
     else:
         passed += 1
-if sys.argv[2] != "0" and failed == 0:
+if sys.argv[1] != "0" and failed == 0:
     failed = 1
 print(f"schemathesis: {passed} passed, {failed} failed")
 PY

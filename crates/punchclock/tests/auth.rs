@@ -192,6 +192,14 @@ async fn a_forgotten_password_is_reset_by_a_mailed_token_once() {
             .await
             .expect(StatusCode::ACCEPTED);
     }
+    // What is not an email at all is refused, as the document says.
+    for body in [json!({}), json!({"email": "not an email"})] {
+        let answer = anon
+            .post("/password-reset", &body)
+            .await
+            .expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(answer["fields"]["email"].is_string(), "{answer}");
+    }
     let sender = app.state.mail_sender.clone().expect("mail is on");
     sender.tick().await;
     assert!(sink.to("nobody@forgot.example.com").is_empty());

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::Accounts;
-use crate::domain::{Password, Recipient};
+use crate::domain::{Email, Password, Recipient};
 use crate::service::error::{ServiceError, ServiceResult};
 use crate::service::sessions::SignedIn;
 use crate::service::throttle::Client;
@@ -66,6 +66,10 @@ impl Accounts<'_> {
     /// nobody learns which emails are registered.
     pub async fn request_password_reset(&self, from: Client, email: &str) -> ServiceResult<()> {
         let s = self.0;
+        // A malformed address is refused whether or not it has an account,
+        // so the answer still says nothing about which emails exist.
+        let email = Email::parse(email).map_err(|e| ServiceError::field("email", e))?;
+        let email = email.as_str();
         s.throttle.attempt(from, Some(email))?;
         let Some(composer) = &s.mail else {
             tracing::warn!("a password reset was asked for, but mail is off (smtp_url)");

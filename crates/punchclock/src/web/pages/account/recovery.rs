@@ -55,6 +55,7 @@ pub async fn forgot(
             let page = forgot_page(&errors, false);
             Ok((StatusCode::TOO_MANY_REQUESTS, page).into_response())
         }
+        Err(ServiceError::Invalid(errors)) => invalid(forgot_page(&errors, false)),
         Err(e) => Err(e.into()),
     }
 }
