@@ -58,6 +58,7 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
     let settings = PollSettings {
         step_timeout: Duration::from_secs(config.device_timeout_seconds.max(1)),
         attempt_timeout: Duration::from_secs(config.poll_attempt_timeout_seconds.max(1)),
+        attempt_base: Duration::from_secs(config.poll_attempt_base_seconds.max(1)),
         allow_private_addresses: config.allow_private_device_addresses,
         ..PollSettings::default()
     };

@@ -57,10 +57,14 @@ pub struct Config {
     pub max_live_connections: usize,
     /// Seconds allowed for each protocol step of a poll.
     pub device_timeout_seconds: u64,
-    /// Seconds allowed for a whole poll. A device's lease lasts this plus a
-    /// minute, so an instance that dies mid-poll hands its devices to the
-    /// others within that time.
+    /// Seconds a whole poll may take at most, whatever the device holds
+    /// (within it, a sync gets `poll_attempt_base_seconds` plus 2 ms per
+    /// record). A device's lease lasts this plus a minute, so an instance
+    /// that dies mid-poll hands its devices to the others within that time.
     pub poll_attempt_timeout_seconds: u64,
+    /// A sync may take this long plus 2 ms per record the device holds,
+    /// up to `poll_attempt_timeout_seconds`.
+    pub poll_attempt_base_seconds: u64,
     /// Device-log entries older than this many days are pruned.
     pub device_log_days: u32,
     /// Lets `/metrics` be read from other hosts with `Authorization:
@@ -132,6 +136,7 @@ impl Default for Config {
             max_live_connections: 2000,
             device_timeout_seconds: 10,
             poll_attempt_timeout_seconds: 600,
+            poll_attempt_base_seconds: 60,
             device_log_days: 90,
             metrics_token: String::new(),
             instance_id: String::new(),

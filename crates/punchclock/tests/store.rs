@@ -29,6 +29,8 @@ store_tests!(
     no_name_rule,
     claim_due_devices_never_double_leases,
     claim_includes_companies_out_of_service,
+    claim_takes_companies_in_turns,
+    punch_counts_by_device_in_one_query,
     lease_by_hand_respects_live_leases,
     sessions_create_lookup_expire,
     email_is_unique_case_insensitively,
@@ -1124,6 +1126,75 @@ async fn claim_includes_companies_out_of_service(db: TestDb) {
         .map(|d| (d.company_id, d.id))
         .collect();
     assert_eq!(claimed, expected);
+}
+
+/// A company with many overdue devices cannot keep another company's new
+/// device waiting: the claim takes each company's most overdue first.
+async fn claim_takes_companies_in_turns(db: TestDb) {
+    let store = &db.store;
+    let now = plus(now_s(), 5);
+    let big = store.create_company(&new_company("Big")).await.unwrap();
+    for n in 0..6 {
+        let d = store
+            .create_device(big.id, &new_device(&format!("d{n}"), "10.0.0.5"))
+            .await
+            .unwrap();
+        // Long overdue: under "most overdue first" all six come first.
+        store
+            .schedule_device_poll(big.id, d.id, plus(now, -1_000 + n))
+            .await
+            .unwrap();
+    }
+    let (small, fresh) = company_with_device(store, "Small").await;
+
+    let first = store
+        .claim_due_devices("i", now, Duration::from_secs(60), 2)
+        .await
+        .unwrap();
+    let companies: HashSet<CompanyId> = first.iter().map(|t| t.company_id).collect();
+    assert_eq!(first.len(), 2);
+    assert_eq!(companies, HashSet::from([big.id, small.id]));
+    assert!(first.iter().any(|t| t.device_id == fresh.id));
+    // Within a company, the most overdue goes first.
+    let big_first = first.iter().find(|t| t.company_id == big.id).unwrap();
+    let rest = store
+        .claim_due_devices("j", now, Duration::from_secs(60), 10)
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 5);
+    assert!(rest
+        .iter()
+        .all(|t| t.company_id == big.id && t.device_id != big_first.device_id));
+    assert!(rest.iter().all(|t| t.device_id.0 > big_first.device_id.0));
+}
+
+/// The device list's counts: one grouped query, each device its own.
+async fn punch_counts_by_device_in_one_query(db: TestDb) {
+    let store = &db.store;
+    let (company, door) = company_with_device(store, "Counts").await;
+    let gate = store
+        .create_device(company.id, &new_device("Gate", "10.0.0.6"))
+        .await
+        .unwrap();
+    let idle = store
+        .create_device(company.id, &new_device("Idle", "10.0.0.7"))
+        .await
+        .unwrap();
+    let (other, other_door) = company_with_device(store, "Other").await;
+    for (c, d, serial, n) in [
+        (company.id, door.id, "DOOR", 3),
+        (company.id, gate.id, "GATE", 2),
+        (other.id, other_door.id, "OTHER", 4),
+    ] {
+        let punches: Vec<NewPunch> = (0..n).map(|i| punch("1", i * 60)).collect();
+        let rec = record(serial, vec![user("1", "Ana")], punches);
+        store.record_poll(c, d, &rec).await.unwrap();
+    }
+    let counts = store.punch_counts_by_device(company.id).await.unwrap();
+    assert_eq!(counts.get(&door.id), Some(&3));
+    assert_eq!(counts.get(&gate.id), Some(&2));
+    assert_eq!(counts.get(&idle.id), None);
+    assert_eq!(counts.len(), 2, "another company's devices are not counted");
 }
 
 async fn sessions_create_lookup_expire(db: TestDb) {

@@ -15,7 +15,8 @@ impl Store {
     ///
     /// Due means: enabled, `next_poll_at <= now` and no live lease. A
     /// blocked or expired company is still polled: punches are never lost
-    /// over billing.
+    /// over billing. Companies take turns: every company's most overdue
+    /// device comes before any company's second.
     ///
     /// Instances sharing one PostgreSQL never receive the same device: the
     /// candidate rows are locked with `FOR UPDATE SKIP LOCKED`, so a
@@ -157,13 +158,23 @@ async fn lease_due(tx: &mut Tx, lease: &Lease<'_>) -> Result<Vec<i64>> {
     } else {
         ""
     };
+    // Fair across companies: each company's due devices are numbered in
+    // the order they fell due, and the claim takes every company's first
+    // before anyone's second. A company with 10,000 overdue devices so
+    // cannot keep another company's new device waiting for a free slot.
+    // (PostgreSQL allows no FOR UPDATE beside a window function, so the
+    // ranked pick is a subquery and its rows are locked one level up.)
     let claim = format!(
         "UPDATE devices SET lease_owner = $1, lease_until = $2 \
          WHERE (lease_until IS NULL OR lease_until <= $3) AND id IN ( \
-           SELECT id FROM devices \
-           WHERE enabled AND mode = 'poll' AND next_poll_at <= $3 \
-             AND (lease_until IS NULL OR lease_until <= $3) \
-           ORDER BY next_poll_at, id LIMIT $4{lock}) \
+           SELECT id FROM devices WHERE id IN ( \
+             SELECT id FROM ( \
+               SELECT id, next_poll_at, ROW_NUMBER() OVER ( \
+                 PARTITION BY company_id ORDER BY next_poll_at, id) AS turn \
+               FROM devices \
+               WHERE enabled AND mode = 'poll' AND next_poll_at <= $3 \
+                 AND (lease_until IS NULL OR lease_until <= $3)) due \
+             ORDER BY turn, next_poll_at, id LIMIT $4){lock}) \
          RETURNING id"
     );
     Ok(on_tx!(tx, |conn| {

@@ -1,6 +1,8 @@
 //! Punch listings. Device punches are written only by `record_poll`;
 //! corrections (`corrections.rs`) add punches by hand and set `voided`.
 
+use std::collections::HashMap;
+
 use super::{int, parse_civil, ts, Result, Store, StoreError};
 use crate::domain::{
     display_name, CompanyId, DeviceId, DeviceLogId, EmployeeId, Punch, PunchFilter, PunchId,
@@ -156,6 +158,27 @@ impl Store {
                 .await?
         });
         row.try_into()
+    }
+
+    /// Punches stored per device of the company (devices without any are
+    /// absent), in one grouped query: the device list must not cost a
+    /// query per device.
+    pub async fn punch_counts_by_device(
+        &self,
+        company_id: CompanyId,
+    ) -> Result<HashMap<DeviceId, u64>> {
+        let rows: Vec<(i64, i64)> = with_reader!(self, |pool| {
+            sqlx::query_as(
+                "SELECT p.device_id, COUNT(*) FROM punches p \
+                 WHERE p.company_id = $1 AND p.device_id IS NOT NULL GROUP BY p.device_id",
+            )
+            .bind(company_id.0)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(device, n)| Ok((DeviceId(device), int(n, "count")?)))
+            .collect()
     }
 
     /// Number of punches matching `filter`, ignoring its paging.

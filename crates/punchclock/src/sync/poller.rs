@@ -24,8 +24,13 @@ use crate::domain::{
 pub struct PollSettings {
     /// Per protocol step.
     pub step_timeout: Duration,
-    /// Whole attempt, so one dead or slow device cannot hold a worker forever.
+    /// Whole attempt, whatever the device holds: the ceiling of
+    /// [`PollSettings::attempt_limit`], so one dead or slow device cannot
+    /// hold a worker forever.
     pub attempt_timeout: Duration,
+    /// What a sync may take besides its data: the handshake, the device's
+    /// identity and a slow link's round trips.
+    pub attempt_base: Duration,
     pub allow_private_addresses: bool,
     pub chunk_retries: u32,
 }
@@ -35,9 +40,28 @@ impl Default for PollSettings {
         PollSettings {
             step_timeout: Duration::from_secs(10),
             attempt_timeout: Duration::from_secs(600),
+            attempt_base: Duration::from_secs(60),
             allow_private_addresses: false,
             chunk_retries: 3,
         }
+    }
+}
+
+/// Time allowed per user or punch record the device says it holds: 500
+/// records a second, a slow link's pace (a LAN reads tens of thousands).
+const PER_RECORD: Duration = Duration::from_millis(2);
+
+impl PollSettings {
+    /// How long a sync of a device holding `records` users and punches may
+    /// take: [`PollSettings::attempt_base`] plus time for each record, never
+    /// more than `attempt_timeout`. A valid but slow clock with little data
+    /// so cannot hold a worker (and a "Sync now") for the whole ceiling,
+    /// while a big clock gets the time its data needs.
+    pub fn attempt_limit(&self, records: u64) -> Duration {
+        let per_record = u32::try_from(records).map_or(Duration::MAX, |n| PER_RECORD * n);
+        self.attempt_base
+            .saturating_add(per_record)
+            .min(self.attempt_timeout)
     }
 }
 
@@ -111,7 +135,7 @@ pub async fn poll(
 ) -> PollRecord {
     let started_at = clock.now();
     let timer = Instant::now();
-    let attempt = read(target, settings, kind, clock);
+    let attempt = read(target, settings, kind, clock, timer);
     let result = match tokio::time::timeout(settings.attempt_timeout, attempt).await {
         Ok(r) => r,
         Err(_) => Err(Failure::new(
@@ -173,6 +197,7 @@ async fn read(
     settings: &PollSettings,
     kind: LogKind,
     clock: &Clock,
+    started: Instant,
 ) -> Result<Reading, Failure> {
     // Checked before any contact: punch instants cannot be computed
     // without the zone, and guessing UTC would store them hours off.
@@ -193,15 +218,29 @@ async fn read(
     // The binary protocol reports no language we can rely on (zk-protocol.md
     // §7.1 gives no values), so names follow the setting, else CP1252.
     let names = target.name_encoding.decoding(None);
-    let outcome = read_tables(&mut client, zone, &names, kind, clock.now()).await;
+    let limits = Limits { settings, started };
+    let outcome = read_tables(&mut client, zone, &names, kind, clock.now(), limits).await;
     // Always end the session, even after a failed read; its own failure is
     // not worth reporting over the real one.
     if let Err(e) = client.close().await {
         tracing::debug!(device = %target.device_id, "closing the session failed: {e}");
     }
-    let (info, users, punches, skipped_punches) = outcome.map_err(|e| Failure {
-        transport: Some(transport),
-        ..Failure::client(&e, Some(address))
+    let (info, users, punches, skipped_punches) = outcome.map_err(|e| {
+        let failure = match e {
+            TableError::Client(e) => Failure::client(&e, Some(address)),
+            TableError::OverLimit { records, limit } => Failure::new(
+                PollFailure::AttemptTimeout,
+                format!(
+                    "reading the {records} users and punches the device holds took longer than {} seconds (the time allowed for that much data) and was stopped: the link to the device is too slow",
+                    limit.as_secs()
+                ),
+                Some(address),
+            ),
+        };
+        Failure {
+            transport: Some(transport),
+            ..failure
+        }
     })?;
     Ok(Reading {
         address,
@@ -262,14 +301,32 @@ async fn resolve(target: &PollTarget, settings: &PollSettings) -> Result<SocketA
 
 type Tables = (DeviceInfo, Vec<DeviceUser>, Vec<NewPunch>, usize);
 
+/// Why reading the tables stopped.
+enum TableError {
+    Client(ClientError),
+    /// The data took longer than its [`PollSettings::attempt_limit`].
+    OverLimit {
+        records: u64,
+        limit: Duration,
+    },
+}
+
+/// What bounds reading the tables: the settings, and when the attempt began.
+#[derive(Clone, Copy)]
+struct Limits<'a> {
+    settings: &'a PollSettings,
+    started: Instant,
+}
+
 async fn read_tables(
     client: &mut ZkClient,
     zone: &Zone,
     names: &NameDecoding,
     kind: LogKind,
     now: Timestamp,
-) -> Result<Tables, ClientError> {
-    let device = client.info().await?;
+    limits: Limits<'_>,
+) -> Result<Tables, TableError> {
+    let device = client.info().await.map_err(TableError::Client)?;
     let drift = device_instant(zone, device.time).map(|t| t.as_second() - now.as_second());
     let info = DeviceInfo {
         serial_number: device.serial_number.clone(),
@@ -286,6 +343,23 @@ async fn read_tables(
     if kind == LogKind::Test {
         return Ok((info, vec![], vec![], 0));
     }
+    // Sized to what the device says it holds, counted from the start.
+    let records = u64::from(device.sizes.users) + u64::from(device.sizes.records);
+    let limit = limits.settings.attempt_limit(records);
+    let left = limit.saturating_sub(limits.started.elapsed());
+    match tokio::time::timeout(left, read_rows(client, zone, names)).await {
+        Ok(Ok((users, punches, skipped))) => Ok((info, users, punches, skipped)),
+        Ok(Err(e)) => Err(TableError::Client(e)),
+        Err(_) => Err(TableError::OverLimit { records, limit }),
+    }
+}
+
+/// All users and punches of the device.
+async fn read_rows(
+    client: &mut ZkClient,
+    zone: &Zone,
+    names: &NameDecoding,
+) -> Result<(Vec<DeviceUser>, Vec<NewPunch>, usize), ClientError> {
     let users = client
         .users()
         .await?
@@ -310,7 +384,7 @@ async fn read_tables(
             &mut |_, _| {},
         )
         .await?;
-    Ok((info, users, punches, skipped))
+    Ok((users, punches, skipped))
 }
 
 /// The address to contact: the first acceptable one.
@@ -382,6 +456,88 @@ mod tests {
         let f = Failure::client(&refused, None);
         assert_eq!(f.reason.code, PollFailure::Refused);
         assert_eq!(f.reason.message, refused.to_string());
+    }
+
+    #[test]
+    fn the_attempt_limit_grows_with_the_data_up_to_the_ceiling() {
+        let settings = PollSettings::default();
+        assert_eq!(settings.attempt_limit(0), Duration::from_secs(60));
+        // 100,000 records at 500 a second: 200 s more.
+        assert_eq!(settings.attempt_limit(100_000), Duration::from_secs(260));
+        // 3 M records would need 6,060 s: the ceiling holds.
+        assert_eq!(settings.attempt_limit(3_000_000), Duration::from_secs(600));
+        assert_eq!(settings.attempt_limit(u64::MAX), Duration::from_secs(600));
+    }
+
+    fn sim_target(addr: SocketAddr) -> PollTarget {
+        PollTarget {
+            device_id: crate::domain::DeviceId(1),
+            company_id: crate::domain::CompanyId(1),
+            name: "Slow".into(),
+            host: addr.ip().to_string(),
+            port: addr.port(),
+            comm_key: None,
+            transport: Transport::Tcp,
+            timezone: Ok(Zone::parse("UTC").unwrap()),
+            history_pulled: false,
+            serial_number: None,
+            poll_interval_minutes: 30,
+            name_encoding: crate::domain::NameSetting::Auto,
+        }
+    }
+
+    /// A valid clock on a slow link, holding little: stopped once the time
+    /// its data needs is up, not after the whole ceiling.
+    #[tokio::test]
+    async fn a_slow_clock_with_little_data_is_stopped_at_its_sized_limit() {
+        use std::net::{IpAddr, Ipv4Addr};
+        let sim = zk_sim::Simulator::start(
+            IpAddr::V4(Ipv4Addr::LOCALHOST),
+            0,
+            vec![zk_sim::DeviceSpec::generated(0, 3, 20, 7)],
+        )
+        .await
+        .unwrap();
+        let target = sim_target(sim.addr(0));
+        let settings = PollSettings {
+            step_timeout: Duration::from_secs(5),
+            attempt_timeout: Duration::from_secs(600),
+            attempt_base: Duration::from_secs(1),
+            allow_private_addresses: true,
+            ..PollSettings::default()
+        };
+        let clock = Clock::system();
+        // Healthy, it fits its limit (a roomier one: loopback on a busy
+        // machine is not what is measured here).
+        let roomy = PollSettings {
+            attempt_base: Duration::from_secs(10),
+            ..settings.clone()
+        };
+        let ok = poll(&target, &roomy, LogKind::Sync, &clock).await;
+        assert_eq!(ok.outcome, Outcome::Ok, "{:?}", ok.reason);
+        assert_eq!(ok.punches.len(), 20);
+
+        // Every answer 300 ms late: the whole read would take seconds.
+        sim.device(0).set_faults(zk_sim::Faults {
+            delay: Some(Duration::from_millis(300)),
+            ..zk_sim::Faults::default()
+        });
+        let timer = Instant::now();
+        let slow = poll(&target, &settings, LogKind::Sync, &clock).await;
+        assert_eq!(slow.outcome, Outcome::Failed);
+        let reason = slow.reason.expect("a reason");
+        assert_eq!(reason.code, PollFailure::AttemptTimeout);
+        assert!(
+            reason.message.contains("23 users and punches"),
+            "{}",
+            reason.message
+        );
+        // Its limit is 1 s + 23 records; the handshake steps come on top.
+        assert!(
+            timer.elapsed() < Duration::from_secs(8),
+            "{:?}",
+            timer.elapsed()
+        );
     }
 
     #[test]
