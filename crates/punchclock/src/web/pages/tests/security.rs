@@ -124,7 +124,7 @@ async fn a_password_change_checks_the_current_one_and_ends_the_others() {
         ],
     )
     .await;
-    assert_eq!(r.location.as_deref(), Some("/devices"));
+    assert_eq!(r.location.as_deref(), Some("/"));
 }
 
 #[tokio::test]
