@@ -3,15 +3,18 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::caller::ApiCaller;
-use super::error::{ApiResult, Json, Path};
-use super::responses::{Auth, Body, Missing, Throttled};
+use super::error::{ApiResult, Json, Path, Query};
+use super::files;
+use super::responses::{self as r, Auth, Body, Missing, Throttled};
 use super::views::{company_zone, instant, List};
 use crate::domain::{SessionId, SessionKind};
 use crate::service::account::recovery::PasswordChange;
+use crate::web::export::FormatQuery;
 use crate::web::peer::Peer;
 use crate::web::AppState;
 
@@ -37,16 +40,18 @@ pub struct SessionJson {
 /// The account's sessions and tokens
 ///
 /// Live browser sessions and API tokens, most recently used first.
-#[utoipa::path(get, path = "/sessions", operation_id = "listSessions",
-    responses((status = 200, description = "Sessions and tokens.", body = List<SessionJson>), Auth))]
+#[utoipa::path(get, path = "/sessions", operation_id = "listSessions", params(FormatQuery),
+    responses((status = 200, description = "Sessions and tokens.", content((List<SessionJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), r::Query, Auth))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiCaller,
-) -> ApiResult<Json<List<SessionJson>>> {
+    Query(fmt): Query<FormatQuery>,
+) -> ApiResult<Response> {
+    let format = fmt.format()?;
     let s = &state.services;
     let tz = company_zone(&s.company().get(&user.caller).await?);
     let sessions = s.sessions().list(&user).await?;
-    Ok(Json(List::all(
+    let items = List::all(
         sessions
             .into_iter()
             .map(|x| SessionJson {
@@ -61,7 +66,8 @@ pub async fn list(
                 expires_at: instant(x.expires_at, &tz),
             })
             .collect(),
-    )))
+    );
+    files::listed(&state, &user.caller, format, items, "sessions", None).await
 }
 
 /// Revoke a session or token
