@@ -6,8 +6,9 @@
 # Installs what it needs if missing (npm's playwright-core, Debian's chromium;
 # never a downloaded browser), starts a fresh `punchclock serve` on a free
 # port with a temporary data directory (and a second one whose trials end
-# at once; the first sends mail to a small SMTP server, smtp_sink.py, whose
-# mails the test reads; a third sends mail to aiosmtpd for the security pages),
+# at once; a third, for the security pages, with rate limits for a test's
+# pace; the first and the third send mail to a small SMTP server,
+# smtp_sink.py, whose mails the test reads),
 # `punchclock sim` devices (one over the trial's seats, one with
 # CP1252 names and a fast clock, one with GB2312 names), runs e2e.mjs,
 # cleans up, and ends with "e2e: N passed, M failed".
@@ -32,15 +33,6 @@ if [ ! -x "$CHROMIUM" ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends chromium >/dev/null
   CHROMIUM=/usr/bin/chromium
-fi
-
-# A real SMTP server for the mail a page sends (the password reset link):
-# aiosmtpd (PyPI), delivering into a maildir the checks read.
-SMTP_VENV="${PUNCHCLOCK_AIOSMTPD_VENV:-/tmp/punchclock-aiosmtpd-venv}"
-if ! "$SMTP_VENV/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
-  echo "e2e: installing aiosmtpd"
-  python3 -m venv "$SMTP_VENV"
-  "$SMTP_VENV/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd==1.4.6'
 fi
 
 # ---- a fresh service and a simulated device ----
@@ -88,7 +80,7 @@ wait_port() {
 
 # Distinct free ports, one per name given.
 TAKEN=""
-for name in WEB_PORT SIM_PORT BIG_SIM_PORT LEGACY_SIM_PORT GBK_SIM_PORT TRIAL_WEB_PORT SEC_WEB_PORT SMTP_PORT SEC_SMTP_PORT; do
+for name in WEB_PORT SIM_PORT BIG_SIM_PORT LEGACY_SIM_PORT GBK_SIM_PORT TRIAL_WEB_PORT SEC_WEB_PORT SMTP_PORT; do
   p="$(free_port)"
   while [[ " $TAKEN " == *" $p "* ]]; do p="$(free_port)"; done
   TAKEN="$TAKEN $p"
@@ -141,20 +133,14 @@ SERVE_PID=$!
 TRIAL_SERVE_PID=$!
 OTHER_PIDS="$OTHER_PIDS $TRIAL_SERVE_PID"
 
-# A third service that sends mail (to aiosmtpd), for the account security
-# and password reset pages.
-# A maildir (aiosmtpd's Mailbox makes one only where no folder is yet).
-mkdir -p "$WORK/sec-mail/tmp" "$WORK/sec-mail/new" "$WORK/sec-mail/cur"
+# A third service that sends mail (to the same sink), for the account
+# security and password reset pages.
 # Its checks sign in, sign up and reset more often than a person would.
 cat >"$WORK/sec.toml" <<'TOML'
 rate_limits = { per_ip_per_minute = 1000, per_account_per_hour = 1000, device_contacts_per_company_per_minute = 20 }
 TOML
-"$SMTP_VENV/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SEC_SMTP_PORT" \
-  -c aiosmtpd.handlers.Mailbox "$WORK/sec-mail" >"$WORK/sec-smtp.log" 2>&1 &
-SEC_SMTP_PID=$!
-OTHER_PIDS="$OTHER_PIDS $SEC_SMTP_PID"
 (cd "$WORK" && exec env -u PUNCHCLOCK_DATABASE_URL \
-  PUNCHCLOCK_SMTP_URL="smtp://127.0.0.1:$SEC_SMTP_PORT?tls=none" \
+  PUNCHCLOCK_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT?tls=none" \
   PUNCHCLOCK_MAIL_FROM="Punchclock <punchclock@e2e.example.com>" \
   PUNCHCLOCK_PUBLIC_URL="http://127.0.0.1:$SEC_WEB_PORT" \
   RUST_LOG="${RUST_LOG:-warn}" \
@@ -164,7 +150,6 @@ SEC_SERVE_PID=$!
 OTHER_PIDS="$OTHER_PIDS $SEC_SERVE_PID"
 
 if ! wait_port "$SIM_PORT" "punchclock sim" "$WORK/sim.log" "$SIM_PID" ||
-  ! wait_port "$SEC_SMTP_PORT" "aiosmtpd" "$WORK/sec-smtp.log" "$SEC_SMTP_PID" ||
   ! wait_port "$SEC_WEB_PORT" "punchclock serve (with mail)" "$WORK/sec-serve.log" "$SEC_SERVE_PID" ||
   ! wait_port "$BIG_SIM_PORT" "punchclock sim (12 users)" "$WORK/big-sim.log" "$BIG_SIM_PID" ||
   ! wait_port "$LEGACY_SIM_PORT" "punchclock sim (CP1252)" "$WORK/legacy-sim.log" "$(echo $OTHER_PIDS | cut -d' ' -f1)" ||
@@ -181,7 +166,7 @@ status=0
 PC_URL="http://127.0.0.1:$WEB_PORT" SIM_PORT="$SIM_PORT" SIM_PID="$SIM_PID" BIG_SIM_PORT="$BIG_SIM_PORT" \
   LEGACY_SIM_PORT="$LEGACY_SIM_PORT" GBK_SIM_PORT="$GBK_SIM_PORT" \
   TRIAL_URL="http://127.0.0.1:$TRIAL_WEB_PORT" MAIL_DIR="$MAIL_DIR" \
-  SEC_URL="http://127.0.0.1:$SEC_WEB_PORT" SEC_MAIL_DIR="$WORK/sec-mail" \
+  SEC_URL="http://127.0.0.1:$SEC_WEB_PORT" \
   PC_BIN="$BIN" SHOT_DIR="$SHOT_DIR" CHROMIUM="$CHROMIUM" \
   node "$HERE/e2e.mjs" >"$WORK/e2e.out" 2>&1 || status=$?
 grep -v '^e2e: [0-9]* passed' "$WORK/e2e.out" || true

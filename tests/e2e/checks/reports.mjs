@@ -3,33 +3,7 @@
 // works without login; a stopped device opens the offline alert, shown on
 // its page, on the dashboard's open alerts, and mailed.
 
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-
-/** Every mail in the sink: { to, subject, body } with quoted-printable undone. */
-function mails(dir) {
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".eml"))
-    .sort()
-    .map((f) => {
-      const raw = readFileSync(join(dir, f), "utf8");
-      const to = /^To: (.*)\r?\n/.exec(raw)[1];
-      // Headers are folded at 78 characters: unfold before reading one.
-      const head = raw.split(/\r?\n\r?\n/)[0].replace(/\r?\n[ \t]+/g, " ");
-      const subject = (/\nSubject: (.*)/.exec(head) || [])[1] || "";
-      const body = raw.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
-      return { to, subject, body };
-    });
-}
-
-async function waitForMail(dir, match, what, seconds = 30) {
-  for (let i = 0; i < seconds * 4; i++) {
-    const found = mails(dir).find(match);
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`no mail ${what} within ${seconds} s; the sink has: ${mails(dir).map((m) => `${m.to}: ${m.subject}`).join(" | ")}`);
-}
+import { waitForMail } from "../mail.mjs";
 
 export async function endOfDay(t, { mailDir, day, owner }) {
   const { page, assert } = t;

@@ -1,9 +1,8 @@
 // Issue 11 item 8: account security and password reset, on the service
-// that sends mail (SEC_URL, mail into SEC_MAIL_DIR through aiosmtpd). Runs
+// that sends mail (SEC_URL, its mail in the run's SMTP sink, MAIL_DIR). Runs
 // last: its session cookie shares the host 127.0.0.1 with the others.
 
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mailedLink, waitForMail } from "../mail.mjs";
 
 const PASSWORD = "correct horse battery 42";
 const NEW_PASSWORD = "staple orbit lantern 77";
@@ -22,42 +21,6 @@ async function token(sec, email, password) {
   if (r.status !== 200) throw new Error(`API login: ${r.status} ${JSON.stringify(r.json)}`);
   return r.json.token;
 }
-
-/** Mail bodies in the maildir (quoted-printable or base64 parts decoded). */
-function mails(dir) {
-  const out = [];
-  for (const sub of ["new", "cur"]) {
-    let names = [];
-    try { names = readdirSync(join(dir, sub)); } catch { continue; }
-    for (const n of names) {
-      const raw = readFileSync(join(dir, sub, n), "utf8");
-      let text = raw.replace(/=\r?\n/g, "").replace(/=3D/gi, "=");
-      for (const m of raw.matchAll(/Content-Transfer-Encoding: base64\r?\n(?:[^\r\n]+\r?\n)*\r?\n([A-Za-z0-9+/=\r\n]+)/gi)) {
-        text += "\n" + Buffer.from(m[1].replace(/\s+/g, ""), "base64").toString("utf8");
-      }
-      out.push(text);
-    }
-  }
-  return out;
-}
-
-/** The first mail to `email` for which `find` gives something, within 30 s. */
-async function mailed(dir, email, what, find) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    for (const m of mails(dir)) {
-      const found = m.includes(email) && find(m);
-      if (found) return found;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`no ${what} mail for ${email} within 30 s`);
-}
-
-const linkTo = (path) => (m) => {
-  const link = m.match(new RegExp(`http://127\\.0\\.0\\.1:\\d+/${path}/[0-9a-f]{64}`));
-  return link && link[0];
-};
 
 export async function security(t, { sec, mailDir }) {
   const { page, assert, check } = t;
@@ -78,7 +41,7 @@ export async function security(t, { sec, mailDir }) {
     const said = await signUp("Security Bakery", PASSWORD);
     assert(said.includes(email), said);
     await t.shot("item11-signup-check-mail");
-    const link = await mailed(mailDir, email, "sign-up", linkTo("signup/confirm"));
+    const link = await mailedLink(mailDir, email, "signup/confirm", "with the sign-up link");
     await page.goto(link);
     await Promise.all([page.waitForURL(/\/devices/), page.getByTestId("confirm-submit").click()]);
   });
@@ -88,7 +51,7 @@ export async function security(t, { sec, mailDir }) {
     await Promise.all([page.waitForURL(/\/login/), page.getByTestId("logout").click()]);
     const first = await signUp("Someone Else", "another fine phrase 31");
     assert(first.includes(email), first);
-    await mailed(mailDir, email, "already registered", (m) => m.includes("already has an account"));
+    await waitForMail(mailDir, (m) => m.to === email && m.body.includes("already has an account"), "saying the email is registered");
     await page.goto(`${sec}/login`);
     await page.fill("#f-email", email);
     await page.fill("#f-password", PASSWORD);
@@ -150,7 +113,7 @@ export async function security(t, { sec, mailDir }) {
     const known = await page.getByTestId("reset-sent").innerText();
     assert(known === unknown, `answers differ: ${known} / ${unknown}`);
     await t.shot("item11-reset-sent");
-    const link = await mailed(mailDir, email, "reset", linkTo("password/reset"));
+    const link = await mailedLink(mailDir, email, "password/reset", "with the reset link");
     await page.goto(link);
     await page.fill("#f-password", RESET_PASSWORD);
     await Promise.all([page.waitForURL(/\/login\?reset=1/), page.getByRole("button", { name: "Set password" }).click()]);
