@@ -253,11 +253,15 @@ mod tests {
         figment::Jail::expect_with(|jail| {
             jail.create_file(
                 "plans.toml",
-                "[[plans]]\nid = \"solo\"\nname = \"Solo\"\nseats = 3\nmonthly_price_cents = 900\n",
+                "[[plans]]\nid = \"solo\"\nname = \"Solo\"\nseats = 3\nmonthly_price_cents = 900\n\
+                 [[plans]]\nid = \"duo\"\nname = \"Duo\"\nseats = 6\nmonthly_price_cents = 1500\ndevices = 2\n",
             )?;
             let c = Config::load(Some(Path::new("plans.toml"))).map_err(|e| *e)?;
-            assert_eq!(c.plans.len(), 1);
+            assert_eq!(c.plans.len(), 2);
             assert_eq!(c.plans[0].seats, Some(3));
+            // A plan without `devices` caps none; with it, that many.
+            assert_eq!(c.plans[0].devices, None);
+            assert_eq!(c.plans[1].devices, Some(2));
             assert_eq!(Config::default().plans.len(), 5);
             assert_eq!(Config::default().trial_days, 14);
             Ok(())

@@ -359,3 +359,90 @@ async fn the_plan_catalog_is_served() {
         .all(|p| p["monthly_price_cents"].as_u64().unwrap() > 0));
     app.shutdown().await;
 }
+
+/// A catalog of two small plans whose device caps a test can reach.
+fn two_small_plans(config: &mut punchclock::config::Config) {
+    let plan = |id: &str, name: &str, seats, devices| punchclock::billing::Plan {
+        id: id.into(),
+        name: name.into(),
+        seats: Some(seats),
+        monthly_price_cents: 900,
+        devices: Some(devices),
+    };
+    config.plans = vec![plan("solo", "Solo", 10, 2), plan("duo", "Duo", 20, 3)];
+}
+
+/// Issue 11 item 5: a device past the plan's cap is refused (409, in words
+/// naming the plan and the way out); pull and push devices count alike, a
+/// deleted one frees its place, another company is not held back, and a
+/// bigger plan allows more.
+#[tokio::test]
+async fn devices_past_the_plans_cap_are_refused_until_a_bigger_plan() {
+    let app = TestApp::start_with(TestOptions {
+        postgres: true,
+        configure: two_small_plans,
+        ..TestOptions::default()
+    })
+    .await;
+    let api = app.signup("Capped").await;
+    let plans: Vec<Value> = items(api.get("/plans").await.expect(StatusCode::OK));
+    let caps: Vec<Value> = plans.iter().map(|p| p["devices"].clone()).collect();
+    assert_eq!(caps, [json!(2), json!(3)]);
+    let pull = json!({"name": "Front door", "host": "127.0.0.1", "port": 4370});
+    let first = api.add_device_with(pull.clone()).await;
+    api.add_device_with(
+        json!({"name": "Back door", "mode": "push", "serial_number": "CAP0000001"}),
+    )
+    .await;
+    let third = json!({"name": "Warehouse", "host": "127.0.0.1", "port": 4371});
+    let v = api
+        .post("/devices", &third)
+        .await
+        .expect(StatusCode::CONFLICT);
+    assert_eq!(v["error"], "conflict", "{v}");
+    let said = v["message"].as_str().unwrap();
+    assert!(
+        said.contains("The Solo plan allows up to 2 devices,") && said.contains("bigger plan"),
+        "{said}"
+    );
+    assert_eq!(
+        items(api.get("/devices").await.expect(StatusCode::OK)).len(),
+        2
+    );
+
+    // Another company's devices are its own.
+    let other = app.signup("Neighbour").await;
+    other.add_device_with(pull.clone()).await;
+
+    // Deleting one frees its place.
+    let id = first["id"].as_i64().unwrap();
+    api.delete(&format!("/devices/{id}"))
+        .await
+        .expect(StatusCode::NO_CONTENT);
+    api.add_device_with(third.clone()).await;
+    api.post("/devices", &pull)
+        .await
+        .expect(StatusCode::CONFLICT);
+
+    // The next plan allows three.
+    api.post("/account/plan", &json!({"plan": "duo"}))
+        .await
+        .expect(StatusCode::OK);
+    api.add_device_with(pull.clone()).await;
+    let v = api
+        .post("/devices", &pull)
+        .await
+        .expect(StatusCode::CONFLICT);
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("The Duo plan allows up to 3 devices,"),
+        "{v}"
+    );
+    assert_eq!(
+        items(api.get("/devices").await.expect(StatusCode::OK)).len(),
+        3
+    );
+    app.shutdown().await;
+}

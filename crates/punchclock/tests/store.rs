@@ -31,6 +31,7 @@ store_tests!(
     claim_includes_companies_out_of_service,
     claim_takes_companies_in_turns,
     punch_counts_by_device_in_one_query,
+    device_cap_holds_under_racing_adds,
     lease_by_hand_respects_live_leases,
     sessions_create_lookup_expire,
     email_is_unique_case_insensitively,
@@ -1166,6 +1167,61 @@ async fn claim_takes_companies_in_turns(db: TestDb) {
         .iter()
         .all(|t| t.company_id == big.id && t.device_id != big_first.device_id));
     assert!(rest.iter().all(|t| t.device_id.0 > big_first.device_id.0));
+}
+
+/// Issue 11 item 5: a company cannot add devices past its plan's cap, not
+/// even with adds racing each other (each one counts and inserts with the
+/// company locked); the cap counts the devices there now, and one
+/// company's devices never count against another's cap.
+async fn device_cap_holds_under_racing_adds(db: TestDb) {
+    let store = &db.store;
+    let capped = store
+        .create_company(&new_company("Capped"))
+        .await
+        .unwrap()
+        .id;
+    let other = store
+        .create_company(&new_company("Other"))
+        .await
+        .unwrap()
+        .id;
+    let mut adds = Vec::new();
+    for i in 0..12 {
+        let store = store.clone();
+        adds.push(tokio::spawn(async move {
+            let device = new_device(&format!("Clock {i}"), "203.0.113.7");
+            store.create_device_within(capped, &device, 5).await
+        }));
+    }
+    let (mut added, mut refused) = (0, 0);
+    for add in adds {
+        match add.await.unwrap() {
+            Ok(_) => added += 1,
+            Err(StoreError::Conflict(Rule::DeviceCap { cap: 5 })) => refused += 1,
+            Err(e) => panic!("an add failed otherwise: {e:?}"),
+        }
+    }
+    assert_eq!((added, refused), (5, 7));
+    let devices = store.list_devices(capped).await.unwrap();
+    assert_eq!(devices.len(), 5);
+    // Another company's cap is its own.
+    store
+        .create_device_within(other, &new_device("Theirs", "203.0.113.8"), 1)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .create_device_within(other, &new_device("Second", "203.0.113.8"), 1)
+            .await,
+        Err(StoreError::Conflict(Rule::DeviceCap { cap: 1 }))
+    ));
+    // A deleted device frees its place; without a cap, no limit applies.
+    store.delete_device(capped, devices[0].id).await.unwrap();
+    let again = new_device("Again", "203.0.113.7");
+    store.create_device_within(capped, &again, 5).await.unwrap();
+    assert!(store.create_device_within(capped, &again, 5).await.is_err());
+    store.create_device(capped, &again).await.unwrap();
+    assert_eq!(store.list_devices(capped).await.unwrap().len(), 6);
 }
 
 /// The device list's counts: one grouped query, each device its own.

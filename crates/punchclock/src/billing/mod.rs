@@ -187,7 +187,7 @@ impl Billing {
 
     /// The company's plan; an id no longer in the catalog reads as the
     /// seats stored with the company, so a config change never unblocks or
-    /// blocks anyone by surprise.
+    /// blocks anyone by surprise, and the catalog's largest device cap.
     pub fn plan_of(&self, company: &Company) -> Plan {
         self.catalog
             .get(&company.plan)
@@ -197,6 +197,7 @@ impl Billing {
                 name: company.plan.clone(),
                 seats: (company.seats != u32::MAX).then_some(company.seats),
                 monthly_price_cents: 0,
+                devices: self.catalog.plans().iter().filter_map(|p| p.devices).max(),
             })
     }
 

@@ -1,5 +1,6 @@
-//! Plans: how many active employees (seats) an account may have, and what
-//! that costs per month (for display; there is no payment provider yet).
+//! Plans: how many active employees (seats) and devices an account may
+//! have, and what that costs per month (for display; there is no payment
+//! provider yet).
 
 use serde::{Deserialize, Serialize};
 
@@ -15,15 +16,21 @@ pub struct Plan {
     pub seats: Option<u32>,
     /// Monthly price in cents, for display.
     pub monthly_price_cents: u32,
+    /// Devices allowed (pull and push together), so one company cannot
+    /// load the service with thousands of clocks; `None` (a configured
+    /// plan without `devices`) is no cap.
+    #[serde(default)]
+    pub devices: Option<u32>,
 }
 
 impl Plan {
-    fn new(id: &str, name: &str, seats: Option<u32>, price: u32) -> Self {
+    fn new(id: &str, name: &str, seats: Option<u32>, price: u32, devices: u32) -> Self {
         Plan {
             id: id.into(),
             name: name.into(),
             seats,
             monthly_price_cents: price,
+            devices: Some(devices),
         }
     }
 
@@ -55,14 +62,16 @@ impl Plan {
     }
 }
 
-/// The default catalog: plans of 10, 25, 50, 100 and unlimited seats.
+/// The default catalog: plans of 10, 25, 50, 100 and unlimited seats. The
+/// device caps are far above what a business of that size puts on its
+/// walls: they only stop one company from loading the service for all.
 pub fn default_plans() -> Vec<Plan> {
     vec![
-        Plan::new("starter", "Starter", Some(10), 2900),
-        Plan::new("team", "Team", Some(25), 5900),
-        Plan::new("business", "Business", Some(50), 9900),
-        Plan::new("pro", "Pro", Some(100), 17900),
-        Plan::new("unlimited", "Unlimited", None, 29900),
+        Plan::new("starter", "Starter", Some(10), 2900, 200),
+        Plan::new("team", "Team", Some(25), 5900, 500),
+        Plan::new("business", "Business", Some(50), 9900, 1000),
+        Plan::new("pro", "Pro", Some(100), 17900, 2000),
+        Plan::new("unlimited", "Unlimited", None, 29900, 5000),
     ]
 }
 
@@ -139,6 +148,19 @@ mod tests {
         assert_eq!(c.smallest().id, "starter");
         assert_eq!(c.next_after("starter").unwrap().id, "team");
         assert!(c.next_after("unlimited").is_none());
+    }
+
+    #[test]
+    fn every_default_plan_caps_devices_and_bigger_plans_allow_more() {
+        let caps: Vec<_> = Catalog::default()
+            .plans()
+            .iter()
+            .map(|p| p.devices)
+            .collect();
+        assert_eq!(
+            caps,
+            [Some(200), Some(500), Some(1000), Some(2000), Some(5000)]
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 
-use super::{int, opt_int, opt_ts, opt_zone, secs, ts, Invalid, Result, Store, StoreError};
+use super::{int, opt_int, opt_ts, opt_zone, secs, ts, Invalid, Result, Rule, Store, StoreError};
 use crate::domain::{
     CommKeyUpdate, CompanyId, Device, DeviceId, DeviceInfo, DeviceMode, DeviceUpdate, NewDevice,
     PollTarget, PushLink, Zone,
@@ -230,6 +230,28 @@ fn validate(
 impl Store {
     /// Adds a device; it is due for polling immediately.
     pub async fn create_device(&self, company_id: CompanyId, new: &NewDevice) -> Result<Device> {
+        self.add_device(company_id, new, None).await
+    }
+
+    /// Adds a device unless the company has `cap` devices already
+    /// ([`Rule::DeviceCap`]). The count and the insert are one transaction
+    /// with the company row locked (PostgreSQL; SQLite has one writer), so
+    /// adds racing each other cannot pass the cap together.
+    pub async fn create_device_within(
+        &self,
+        company_id: CompanyId,
+        new: &NewDevice,
+        cap: u32,
+    ) -> Result<Device> {
+        self.add_device(company_id, new, Some(cap)).await
+    }
+
+    async fn add_device(
+        &self,
+        company_id: CompanyId,
+        new: &NewDevice,
+        cap: Option<u32>,
+    ) -> Result<Device> {
         let c = validate(
             &new.name,
             &new.host,
@@ -239,30 +261,60 @@ impl Store {
             new.push_serial.as_deref(),
         )?;
         let now = self.now();
-        let row: DeviceRow = with_pool!(self, |pool| {
-            sqlx::query_as(concat!(
-                "INSERT INTO devices (company_id, name, host, port, comm_key_sealed, transport, timezone, \
-                 enabled, poll_interval_minutes, status, next_poll_at, history_pulled, created_at, \
-                 mode, push_serial) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, FALSE, $10, $11, $12) \
-                 RETURNING ",
-                device_cols!()
-            ))
-            .bind(company_id.0)
-            .bind(&c.name)
-            .bind(&c.host)
-            .bind(i64::from(new.port))
-            .bind(new.comm_key.map(|k| self.sealer.seal_comm_key(company_id, k)))
-            .bind(new.transport.as_str())
-            .bind(new.timezone.as_ref().map(Zone::name))
-            .bind(new.enabled)
-            .bind(new.poll_interval_minutes.map(i64::from))
-            .bind(now)
-            .bind(new.mode.as_str())
-            .bind(&c.push_serial)
-            .fetch_one(pool)
-            .await?
-        });
+        let comm_key = new
+            .comm_key
+            .map(|k| self.sealer.seal_comm_key(company_id, k));
+        // NO KEY UPDATE: adds wait for each other, but not for (nor hold
+        // up) syncs, whose inserts only key-share the company row.
+        let lock = if self.is_postgres() {
+            " FOR NO KEY UPDATE"
+        } else {
+            "" // SQLite: transactions take the one write lock up front.
+        };
+        let lock_company = format!("SELECT id FROM companies WHERE id = $1{lock}");
+        let row: DeviceRow = self
+            .transaction(async |tx| {
+                if let Some(cap) = cap {
+                    let held: i64 = on_tx!(tx, |conn| {
+                        sqlx::query(&lock_company)
+                            .bind(company_id.0)
+                            .execute(&mut *conn)
+                            .await?;
+                        sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE company_id = $1")
+                            .bind(company_id.0)
+                            .fetch_one(&mut *conn)
+                            .await?
+                    });
+                    if held >= i64::from(cap) {
+                        return Err(StoreError::Conflict(Rule::DeviceCap { cap }));
+                    }
+                }
+                Ok(on_tx!(tx, |conn| {
+                    sqlx::query_as::<_, DeviceRow>(concat!(
+                        "INSERT INTO devices (company_id, name, host, port, comm_key_sealed, \
+                         transport, timezone, enabled, poll_interval_minutes, status, \
+                         next_poll_at, history_pulled, created_at, mode, push_serial) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, FALSE, $10, \
+                         $11, $12) RETURNING ",
+                        device_cols!()
+                    ))
+                    .bind(company_id.0)
+                    .bind(&c.name)
+                    .bind(&c.host)
+                    .bind(i64::from(new.port))
+                    .bind(comm_key.clone())
+                    .bind(new.transport.as_str())
+                    .bind(new.timezone.as_ref().map(Zone::name))
+                    .bind(new.enabled)
+                    .bind(new.poll_interval_minutes.map(i64::from))
+                    .bind(now)
+                    .bind(new.mode.as_str())
+                    .bind(&c.push_serial)
+                    .fetch_one(&mut *conn)
+                    .await?
+                }))
+            })
+            .await?;
         row.try_into()
     }
 

@@ -96,6 +96,12 @@ pub enum Rule {
     /// Another unique constraint, named as the database reports it.
     #[error("{constraint} must be unique")]
     Unique { constraint: String },
+    /// A company has as many devices as its plan allows.
+    #[error(
+        "the plan allows up to {cap} devices and this account has that many already: \
+         delete a device it no longer uses, or move to a bigger plan"
+    )]
+    DeviceCap { cap: u32 },
 }
 
 /// Who still uses a shift that was to be deleted.
@@ -138,7 +144,7 @@ impl Rule {
             Rule::LeaveOverlaps { .. } => Some("from"),
             Rule::PunchExists { .. } => Some("time"),
             Rule::VoidUnchanged(_) => Some("id"),
-            Rule::Unique { .. } => None,
+            Rule::Unique { .. } | Rule::DeviceCap { .. } => None,
         }
     }
 }

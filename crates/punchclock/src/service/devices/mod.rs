@@ -7,9 +7,10 @@ pub mod push;
 
 pub use input::{DeviceChanges, DeviceInput, DeviceSettings};
 
-use super::error::{ServiceError, ServiceResult};
+use super::error::{Conflict, ServiceError, ServiceResult};
 use super::fields::FieldErrors;
 use super::services::{Caller, Services};
+use crate::billing::Plan;
 use crate::domain::{
     judge_presence, Device, DeviceId, DeviceLog, DeviceMode, DeviceUpdate, Host, HostError,
     PollInterval, Port, PunchFilter, SerialNumber, SerialNumberError,
@@ -21,6 +22,28 @@ use crate::store::{Rule, StoreError};
 pub struct DeviceSummary {
     pub device: Device,
     pub punches: u64,
+}
+
+/// The device cap's refusal in the plan's words.
+fn over_cap(e: StoreError, plan: &Plan) -> ServiceError {
+    match e {
+        StoreError::Conflict(Rule::DeviceCap { cap }) => {
+            let devices = match cap {
+                1 => "1 device".to_owned(),
+                n => format!("{n} devices"),
+            };
+            ServiceError::Conflict(Conflict {
+                field: None,
+                message: format!(
+                    "The {} plan allows up to {devices}, and this account has that many \
+                     already. Delete a device it no longer uses, or move to a bigger plan \
+                     under Account.",
+                    plan.name
+                ),
+            })
+        }
+        e => e.into(),
+    }
 }
 
 impl Services {
@@ -111,9 +134,12 @@ impl Devices<'_> {
 
     /// Add a device; a name that resolves only to addresses we may not
     /// contact is refused on the host field, a serial number another
-    /// device holds on the serial field.
+    /// device holds on the serial field, a device past the plan's cap as a
+    /// conflict naming the plan.
     pub async fn create(&self, caller: &Caller, new: DeviceSettings) -> ServiceResult<Device> {
         self.0.require_good_standing(caller).await?;
+        let company = self.0.store.get_company(caller.company_id).await?;
+        let plan = self.0.billing.plan_of(&company);
         live_needs_poll(new.mode, Some(new.realtime))?;
         if let Some(host) = &new.host {
             self.vet_host(host, new.port).await?;
@@ -124,9 +150,16 @@ impl Devices<'_> {
         let names = new.name_encoding;
         let realtime = new.realtime;
         let store = &self.0.store;
-        let mut device = store
-            .create_device(caller.company_id, &new.into_new_device())
-            .await?;
+        let new = new.into_new_device();
+        let added = match plan.devices {
+            Some(cap) => {
+                store
+                    .create_device_within(caller.company_id, &new, cap)
+                    .await
+            }
+            None => store.create_device(caller.company_id, &new).await,
+        };
+        let mut device = added.map_err(|e| over_cap(e, &plan))?;
         if names != device.name_encoding {
             let store = &self.0.store;
             store

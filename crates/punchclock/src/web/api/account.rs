@@ -109,6 +109,8 @@ pub struct PlanJson {
     pub name: String,
     pub seats: Option<u32>,
     pub monthly_price_cents: u32,
+    /// Devices allowed; `null` is no cap.
+    pub devices: Option<u32>,
 }
 
 impl From<&Plan> for PlanJson {
@@ -118,6 +120,7 @@ impl From<&Plan> for PlanJson {
             name: p.name.clone(),
             seats: p.seats,
             monthly_price_cents: p.monthly_price_cents,
+            devices: p.devices,
         }
     }
 }

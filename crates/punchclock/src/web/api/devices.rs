@@ -148,9 +148,12 @@ pub async fn list(
 }
 
 /// Add a device
+///
+/// Refused with 409 once the account has as many devices as its plan
+/// allows (`devices` in `GET /plans`).
 #[utoipa::path(post, path = "/devices", operation_id = "createDevice",
     request_body = DeviceBody,
-    responses((status = 201, description = "Added.", body = DeviceJson), r::Body, Auth, Blocked))]
+    responses((status = 201, description = "Added.", body = DeviceJson), r::Body, Auth, Blocked, r::Conflict))]
 pub async fn create(
     State(state): State<AppState>,
     user: ApiUser,

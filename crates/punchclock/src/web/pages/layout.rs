@@ -127,12 +127,17 @@ pub fn head(crumbs: &[(&str, &str)], title: &str, actions: Option<Markup>) -> Ma
     }
 }
 
-/// A list of messages for the whole form, when some field failed.
+/// The key of a message about the whole form rather than one field (a
+/// limit the form cannot fix, such as the plan's device cap).
+pub const WHOLE_FORM: &str = "form";
+
+/// A list of messages for the whole form, when some field failed, or the
+/// message under [`WHOLE_FORM`].
 pub fn form_summary(errors: &FieldErrors) -> Markup {
     html! {
         @if !errors.is_empty() {
             div.flash.flash-bad role="alert" data-testid="form-errors" {
-                strong { "Please fix the highlighted fields." }
+                strong { (errors.get(WHOLE_FORM).unwrap_or("Please fix the highlighted fields.")) }
             }
         }
     }

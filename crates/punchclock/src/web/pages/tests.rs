@@ -700,3 +700,56 @@ async fn a_blocked_account_may_only_change_who_is_active() {
 
 mod attendance;
 mod security;
+
+/// Issue 11 item 5: the form refuses a device past the plan's cap with the
+/// plan's words at its top, what was typed kept.
+#[tokio::test]
+async fn a_device_past_the_plans_cap_is_refused_on_the_form() {
+    let plan = crate::billing::Plan {
+        id: "solo".into(),
+        name: "Solo".into(),
+        seats: Some(10),
+        monthly_price_cents: 900,
+        devices: Some(1),
+    };
+    let config = Config {
+        database_url: "sqlite::memory:".into(),
+        allow_private_device_addresses: true,
+        plans: vec![plan],
+        ..Config::default()
+    };
+    let state = build_state(config, Clock::system()).await.expect("state");
+    let app = web::router(state.clone());
+    let (cookie, token) = signed_in(&app).await;
+    for (name, status) in [
+        ("Front door", StatusCode::SEE_OTHER),
+        ("Back door", StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let fields = [
+            ("_csrf", token.as_str()),
+            ("name", name),
+            ("host", "127.0.0.1"),
+            ("port", "4370"),
+            ("transport", "auto"),
+            ("enabled", "on"),
+        ];
+        let r = post(&app, "/devices/new", Some(&cookie), &fields).await;
+        assert_eq!(r.status, status, "{name}: {}", r.body);
+        if status == StatusCode::SEE_OTHER {
+            continue;
+        }
+        assert!(r.body.contains("data-testid=\"form-errors\""), "{}", r.body);
+        assert!(
+            r.body
+                .contains("The Solo plan allows up to 1 device, and this account has that many"),
+            "{}",
+            r.body
+        );
+        assert!(
+            r.body.contains("value=\"Back door\""),
+            "what was typed is kept"
+        );
+    }
+    let r = get(&app, "/devices", Some(&cookie)).await;
+    assert!(r.body.contains("Front door") && !r.body.contains("Back door"));
+}

@@ -20,6 +20,7 @@ use self::form::DeviceForm;
 use self::status::StatusJson;
 use super::ctx::Ctx;
 use super::error::{invalid, path_id, see_other, PageError, PageResult};
+use super::layout::WHOLE_FORM;
 use super::session::{PageRejection, PageUser};
 use crate::domain::{DeviceId, DeviceMode};
 use crate::service::devices::push::CloudServerSetting;
@@ -137,8 +138,11 @@ fn form_failed(
     e: ServiceError,
     cloud: &CloudServerSetting,
 ) -> PageResult {
-    let ServiceError::Invalid(errors) = e else {
-        return Err(e.into());
+    let errors = match e {
+        ServiceError::Invalid(errors) => errors,
+        // The plan's device cap: nothing in the form to fix.
+        ServiceError::Conflict(c) if c.field.is_none() => FieldErrors::one(WHOLE_FORM, c.message),
+        e => return Err(e.into()),
     };
     invalid(form::form_page(ctx, f, &errors, existing, cloud))
 }
