@@ -88,6 +88,8 @@ macro_rules! insert_into {
 
 /// A multi-row `INSERT INTO $table (column, …) VALUES (…), (…)` for every
 /// item of `$rows`, written as `column: value` pairs like [`insert_into!`].
+/// Build it with `.persistent(false)`: every row count is another statement,
+/// which the connections' statement caches would keep.
 macro_rules! insert_rows {
     ($table:literal, $rows:expr, |$row:ident| { $($column:ident: $value:expr),+ $(,)? }) => {{
         let columns = [$(stringify!($column)),+].join(", ");

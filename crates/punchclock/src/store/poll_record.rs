@@ -290,7 +290,15 @@ pub(super) async fn upsert_employees(
                 name_device_id: people.names[enroll_id].map(|_| key.device_id.0),
             });
             q.push(" ON CONFLICT (company_id, enroll_id) DO NOTHING");
-            q.build().execute(conn).await?.rows_affected()
+            // Multi-row statements are not cached: each row count is
+            // another text (tens of kB), and kept in every connection's
+            // statement cache the punch inserts took the process from 61
+            // to 87 MB over 1,000 polls on PostgreSQL (fault_campaign.rs).
+            q.build()
+                .persistent(false)
+                .execute(conn)
+                .await?
+                .rows_affected()
         });
     }
     for chunk in people.named().chunks(BATCH) {
@@ -318,7 +326,7 @@ pub(super) async fn upsert_employees(
                     OR (employees.name_bytes IS NULL AND excluded.name_bytes IS NOT NULL) \
                     OR COALESCE(employees.name_device_id, 0) <> excluded.name_device_id",
             );
-            q.build().execute(conn).await?;
+            q.build().persistent(false).execute(conn).await?;
         });
     }
     Ok(added)
@@ -373,7 +381,8 @@ pub(super) async fn insert_punches(
             });
             q.push(" ON CONFLICT (company_id, device_serial, enroll_id, device_time) DO NOTHING");
             q.push(" RETURNING employee_id, punched_at");
-            q.build_query_as().fetch_all(conn).await?
+            // Not cached: see `upsert_employees`.
+            q.build_query_as().persistent(false).fetch_all(conn).await?
         });
         for (employee, at) in rows {
             added.push((EmployeeId(employee), ts(at)?));
