@@ -66,6 +66,9 @@ text_enum!(
         UnknownZone => "unknown_zone",
         /// What was read could not be saved.
         Store => "store",
+        /// A sync that did not finish: still running, or the service
+        /// stopped midway. The batches it stored are kept.
+        Interrupted => "interrupted",
         /// Some records on the device could not be read and were skipped.
         UnreadableRecords => "unreadable_records",
         /// A push device has not called within 3× its `Delay`.

@@ -35,6 +35,13 @@ pub(crate) struct DeviceLogRow {
     detail: Option<String>,
 }
 
+impl DeviceLogRow {
+    /// Punches and employees the contact added.
+    pub(crate) fn new_counts(&self) -> (i64, i64) {
+        (self.punches_new, self.employees_new)
+    }
+}
+
 impl TryFrom<DeviceLogRow> for DeviceLog {
     type Error = StoreError;
     fn try_from(r: DeviceLogRow) -> Result<DeviceLog> {

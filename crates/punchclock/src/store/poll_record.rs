@@ -3,7 +3,7 @@
 //! identity, its status and schedule, the log row, employees, punches), each
 //! binding its values next to the columns they fill.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::Timestamp;
 
@@ -163,7 +163,11 @@ impl Store {
 
 /// What the device said about itself; fields it did not report keep their
 /// stored value.
-async fn store_device_info(tx: &mut Tx, key: DeviceKey, info: &DeviceInfo) -> Result<()> {
+pub(super) async fn store_device_info(
+    tx: &mut Tx,
+    key: DeviceKey,
+    info: &DeviceInfo,
+) -> Result<()> {
     let text = [
         ("serial_number", info.serial_number.as_deref()),
         ("device_name", info.device_name.as_deref()),
@@ -201,7 +205,7 @@ async fn store_device_info(tx: &mut Tx, key: DeviceKey, info: &DeviceInfo) -> Re
 /// Status, last error and schedule after the attempt. The lease is given
 /// back by its owner once the poll ends (`Syncer`), however it ends.
 /// Returns the device's serial number.
-async fn record_attempt_on_device(
+pub(super) async fn record_attempt_on_device(
     tx: &mut Tx,
     key: DeviceKey,
     record: &PollRecord,
@@ -239,7 +243,12 @@ async fn record_attempt_on_device(
 }
 
 /// The log row, with zero new punches and employees until they are known.
-async fn insert_log(tx: &mut Tx, key: DeviceKey, record: &PollRecord, serial: &str) -> Result<i64> {
+pub(super) async fn insert_log(
+    tx: &mut Tx,
+    key: DeviceKey,
+    record: &PollRecord,
+    serial: &str,
+) -> Result<i64> {
     let reason = record.reason.as_ref();
     Ok(on_tx!(tx, |conn| {
         let mut q = insert_into!("device_logs" {
@@ -351,16 +360,7 @@ pub(super) async fn insert_punches(
         return Ok(0);
     }
     let company_id = stamp.key.company_id;
-    let employees: HashMap<String, i64> = on_tx!(tx, |conn| {
-        sqlx::query_as::<_, (String, i64)>(
-            "SELECT enroll_id, id FROM employees WHERE company_id = $1",
-        )
-        .bind(company_id.0)
-        .fetch_all(conn)
-        .await?
-    })
-    .into_iter()
-    .collect();
+    let employees = employee_ids(tx, company_id, punches).await?;
     let mut added: Vec<(EmployeeId, Timestamp)> = Vec::new();
     for chunk in punches.chunks(BATCH) {
         let rows = punch_rows(chunk, &employees)?;
@@ -391,6 +391,34 @@ pub(super) async fn insert_punches(
     // The stored attendance days these punches can change.
     forget_punch_days(tx, company_id, &added).await?;
     Ok(added.len() as u64)
+}
+
+/// The employee row of every enroll id the punches name (only those: a
+/// batch of a big company's sync must not read all its people).
+async fn employee_ids(
+    tx: &mut Tx,
+    company_id: CompanyId,
+    punches: &[NewPunch],
+) -> Result<HashMap<String, i64>> {
+    let ids: BTreeSet<&str> = punches.iter().map(|p| p.enroll_id.as_str()).collect();
+    let ids: Vec<&str> = ids.into_iter().collect();
+    let mut found = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(BATCH) {
+        let rows: Vec<(String, i64)> = on_tx!(tx, |conn| {
+            let mut q =
+                sqlx::QueryBuilder::new("SELECT enroll_id, id FROM employees WHERE company_id = ");
+            q.push_bind(company_id.0);
+            q.push(" AND enroll_id IN (");
+            let mut list = q.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+            q.push(")");
+            q.build_query_as().fetch_all(conn).await?
+        });
+        found.extend(rows);
+    }
+    Ok(found)
 }
 
 /// A punch with what its row needs beyond the punch itself.

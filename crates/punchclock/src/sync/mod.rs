@@ -2,6 +2,7 @@
 
 pub mod address;
 pub mod auto_care;
+pub mod batches;
 pub mod care;
 pub mod inflight;
 pub mod live;
@@ -15,8 +16,9 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 
+pub use batches::HeldPunches;
 pub use inflight::InFlight;
-pub use poller::{poll, PollSettings};
+pub use poller::{poll, poll_into, PollSettings, PollSink};
 pub use scheduler::Scheduler;
 
 use crate::billing::Billing;
@@ -26,10 +28,6 @@ use crate::domain::{
     PollRecord, PollTarget,
 };
 use crate::store::{Store, StoreError};
-
-/// Attempts at recording one poll when the database fails for a passing
-/// reason (busy, a dropped connection, a pool wait that ran out).
-const RECORD_ATTEMPTS: u32 = 4;
 
 /// A poll that could not be recorded is tried again this much later.
 const RETRY_UNRECORDED: SignedDuration = SignedDuration::from_secs(60);
@@ -65,6 +63,7 @@ pub struct Syncer {
     instance: String,
     clock: Clock,
     in_flight: InFlight,
+    held: HeldPunches,
 }
 
 impl Syncer {
@@ -82,6 +81,7 @@ impl Syncer {
             instance,
             clock,
             in_flight: InFlight::default(),
+            held: HeldPunches::default(),
         }
     }
 
@@ -96,6 +96,12 @@ impl Syncer {
 
     pub fn settings(&self) -> &PollSettings {
         &self.settings
+    }
+
+    /// The most punches this syncer's polls held at once on their way
+    /// from devices to the store.
+    pub fn held_punches(&self) -> &HeldPunches {
+        &self.held
     }
 
     /// How long a lease lasts: longer than the longest attempt, so it only
@@ -170,14 +176,7 @@ impl Syncer {
         care: Care,
     ) -> Result<PollOutcome, StoreError> {
         let mut lease = LeaseGuard::new(&self.store, target.device_id, &self.instance);
-        let mut record = poll(target, &self.settings, kind, &self.clock).await;
-        if kind == LogKind::Sync {
-            record.next_poll_at = Some(scheduler::next_poll_at(
-                self.clock.now(),
-                target.poll_interval_minutes,
-            ));
-        }
-        let result = self.record(target, &record).await;
+        let (record, result) = self.poll_and_store(target, kind).await;
         if kind == LogKind::Sync {
             let stored = result.as_ref().map_or(0, |o| o.punches_new);
             poll_metrics::poll_recorded(&record, stored);
@@ -199,6 +198,50 @@ impl Syncer {
         lease.release(retry).await;
         result
     }
+    /// One contact, written into the store as it is read (a sync's batches
+    /// as they arrive; see `batches`), and its log row.
+    async fn poll_and_store(
+        &self,
+        target: &PollTarget,
+        kind: LogKind,
+    ) -> (PollRecord, Result<PollOutcome, StoreError>) {
+        let mut sink = batches::StoreSink {
+            store: &self.store,
+            company: target.company_id,
+            device: target.device_id,
+            held: &self.held,
+            poll: None,
+            error: None,
+        };
+        let mut record = poll_into(target, &self.settings, kind, &self.clock, &mut sink).await;
+        if kind == LogKind::Sync {
+            record.next_poll_at = Some(scheduler::next_poll_at(
+                self.clock.now(),
+                target.poll_interval_minutes,
+            ));
+        }
+        let Some(poll) = sink.poll.take() else {
+            // Nothing was stored: the attempt is one log row, as ever.
+            let result = match sink.error.take() {
+                Some(StoreError::NotFound) => Err(StoreError::NotFound),
+                Some(e) => self.record(target, &record).await.and(Err(e)),
+                None => self.record(target, &record).await,
+            };
+            return (record, result);
+        };
+        let finished = sink.finish(&poll, &record).await;
+        let result = match (sink.error.take(), finished) {
+            (Some(e), finished) => {
+                if let Err(f) = finished {
+                    tracing::warn!(device = %target.device_id, "logging a failed save failed too: {f}");
+                }
+                Err(e)
+            }
+            (None, finished) => finished,
+        };
+        (record, result)
+    }
+
     /// Records an attempt. When what was read cannot be saved, the attempt
     /// is still logged, as failed with code `store` and nothing of it kept,
     /// so the device says why and is polled again on schedule; the error is
@@ -240,18 +283,10 @@ impl Syncer {
         device: DeviceId,
         record: &PollRecord,
     ) -> Result<PollOutcome, StoreError> {
-        let mut attempt = 1;
-        loop {
-            match self.store.record_poll(company, device, record).await {
-                Err(e) if e.is_passing() && attempt < RECORD_ATTEMPTS => {
-                    let wait = Duration::from_millis(100 << (2 * attempt));
-                    tracing::warn!(device = %device, attempt, "recording a poll failed ({e}); trying again in {wait:?}");
-                    tokio::time::sleep(wait).await;
-                    attempt += 1;
-                }
-                result => return result,
-            }
-        }
+        batches::retrying(device, "recording a poll", || {
+            self.store.record_poll(company, device, record)
+        })
+        .await
     }
 
     /// "Sync now": poll at once and return what happened. When this

@@ -1,9 +1,14 @@
 //! One contact with one device: resolve, vet the address, handshake, read,
 //! and turn the result (or the failure, in plain words) into a `PollRecord`.
 //!
-//! Nothing here touches the store, so the same code serves scheduled syncs,
-//! "Sync now" and "Test connection".
+//! Nothing here touches the store: a sync hands what it reads to a
+//! [`PollSink`] as it reads it (the device and its users, then each batch
+//! of punches), and asks the device for the next chunk only once the sink
+//! took the last batch. So the same code serves scheduled syncs, "Sync
+//! now" and "Test connection", and a sync holds one batch whatever the
+//! device's size.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -33,6 +38,9 @@ pub struct PollSettings {
     pub attempt_base: Duration,
     pub allow_private_addresses: bool,
     pub chunk_retries: u32,
+    /// Most punches handed to the store at once (each batch is one short
+    /// transaction); a device chunk larger than this is split.
+    pub batch_punches: usize,
 }
 
 impl Default for PollSettings {
@@ -43,6 +51,7 @@ impl Default for PollSettings {
             attempt_base: Duration::from_secs(60),
             allow_private_addresses: false,
             chunk_retries: 3,
+            batch_punches: 2000,
         }
     }
 }
@@ -114,12 +123,42 @@ fn failure_code(e: &ClientError) -> PollFailure {
     }
 }
 
+/// Where a sync puts what it reads, as it reads it: `begin` once the
+/// device and its users are read (before any punch), then `punches` for
+/// each batch, in order. An error stops the sync with that reason.
+pub trait PollSink: Send {
+    /// `record` is the sync so far: the device, the address, its users.
+    fn begin(&mut self, record: &PollRecord)
+        -> impl Future<Output = Result<(), PollReason>> + Send;
+    fn punches(
+        &mut self,
+        batch: Vec<NewPunch>,
+    ) -> impl Future<Output = Result<(), PollReason>> + Send;
+}
+
+/// Keeps everything in the record, for [`poll`].
+#[derive(Default)]
+struct Collect {
+    users: Vec<DeviceUser>,
+    punches: Vec<NewPunch>,
+}
+
+impl PollSink for Collect {
+    async fn begin(&mut self, record: &PollRecord) -> Result<(), PollReason> {
+        self.users.clone_from(&record.users);
+        Ok(())
+    }
+
+    async fn punches(&mut self, batch: Vec<NewPunch>) -> Result<(), PollReason> {
+        self.punches.extend(batch);
+        Ok(())
+    }
+}
+
 struct Reading {
     address: SocketAddr,
     transport: Transport,
     info: DeviceInfo,
-    users: Vec<DeviceUser>,
-    punches: Vec<NewPunch>,
     skipped_punches: usize,
 }
 
@@ -127,30 +166,39 @@ struct Reading {
 /// device's identity; a `Sync` also reads all users and punches (the protocol
 /// has no incremental read; the store ignores punches it already has).
 /// `clock` stamps the attempt and measures the device's clock drift.
+/// Everything read is in the record; for big devices use [`poll_into`].
 pub async fn poll(
     target: &PollTarget,
     settings: &PollSettings,
     kind: LogKind,
     clock: &Clock,
 ) -> PollRecord {
+    let mut all = Collect::default();
+    let mut record = poll_into(target, settings, kind, clock, &mut all).await;
+    if record.outcome == Outcome::Ok {
+        record.users = all.users;
+        record.punches = all.punches;
+    }
+    record
+}
+
+/// [`poll`], handing users and punches to `sink` as they are read instead
+/// of keeping them: the record returned carries none. It failed if the
+/// sink refused a batch (with the sink's reason); batches the sink took
+/// before a failure stay taken.
+pub async fn poll_into(
+    target: &PollTarget,
+    settings: &PollSettings,
+    kind: LogKind,
+    clock: &Clock,
+    sink: &mut impl PollSink,
+) -> PollRecord {
     let started_at = clock.now();
     let timer = Instant::now();
-    let attempt = read(target, settings, kind, clock, timer);
-    let result = match tokio::time::timeout(settings.attempt_timeout, attempt).await {
-        Ok(r) => r,
-        Err(_) => Err(Failure::new(
-            PollFailure::AttemptTimeout,
-            format!(
-                "the attempt took longer than {} seconds and was stopped",
-                settings.attempt_timeout.as_secs()
-            ),
-            None,
-        )),
-    };
     let mut record = PollRecord {
         kind,
         started_at,
-        duration: timer.elapsed(),
+        duration: Duration::ZERO,
         host: target.host.clone(),
         address: None,
         transport_used: None,
@@ -162,6 +210,19 @@ pub async fn poll(
         history_pulled: false,
         next_poll_at: None,
     };
+    let attempt = read(target, settings, &record, clock, timer, sink);
+    let result = match tokio::time::timeout(settings.attempt_timeout, attempt).await {
+        Ok(r) => r,
+        Err(_) => Err(Failure::new(
+            PollFailure::AttemptTimeout,
+            format!(
+                "the attempt took longer than {} seconds and was stopped",
+                settings.attempt_timeout.as_secs()
+            ),
+            None,
+        )),
+    };
+    record.duration = timer.elapsed();
     match result {
         Ok(r) => fill_reading(&mut record, r),
         Err(f) => {
@@ -179,8 +240,6 @@ fn fill_reading(record: &mut PollRecord, r: Reading) {
     record.transport_used = Some(r.transport);
     record.info = Some(r.info);
     record.history_pulled = record.kind == LogKind::Sync;
-    record.users = r.users;
-    record.punches = r.punches;
     if r.skipped_punches > 0 {
         record.reason = Some(PollReason::new(
             PollFailure::UnreadableRecords,
@@ -195,9 +254,10 @@ fn fill_reading(record: &mut PollRecord, r: Reading) {
 async fn read(
     target: &PollTarget,
     settings: &PollSettings,
-    kind: LogKind,
+    header: &PollRecord,
     clock: &Clock,
     started: Instant,
+    sink: &mut impl PollSink,
 ) -> Result<Reading, Failure> {
     // Checked before any contact: punch instants cannot be computed
     // without the zone, and guessing UTC would store them hours off.
@@ -218,17 +278,34 @@ async fn read(
     // The binary protocol reports no language we can rely on (zk-protocol.md
     // §7.1 gives no values), so names follow the setting, else CP1252.
     let names = target.name_encoding.decoding(None);
-    let limits = Limits { settings, started };
-    let outcome = read_tables(&mut client, zone, &names, kind, clock.now(), limits).await;
+    let mut header = PollRecord {
+        address: Some(address.to_string()),
+        transport_used: Some(transport),
+        ..header.clone()
+    };
+    let reading = Tables {
+        zone,
+        names: &names,
+        now: clock.now(),
+        batch: settings.batch_punches.max(1),
+        settings,
+        started,
+    };
+    let outcome = reading.read(&mut client, &mut header, sink).await;
     // Always end the session, even after a failed read; its own failure is
     // not worth reporting over the real one.
     if let Err(e) = client.close().await {
         tracing::debug!(device = %target.device_id, "closing the session failed: {e}");
     }
-    let (info, users, punches, skipped_punches) = outcome.map_err(|e| {
+    let (info, skipped_punches) = outcome.map_err(|e| {
         let failure = match e {
-            TableError::Client(e) => Failure::client(&e, Some(address)),
-            TableError::OverLimit { records, limit } => Failure::new(
+            ReadError::Client(e) => Failure::client(&e, Some(address)),
+            ReadError::Sink(reason) => Failure {
+                reason,
+                address: Some(address),
+                transport: None,
+            },
+            ReadError::OverLimit { records, limit } => Failure::new(
                 PollFailure::AttemptTimeout,
                 format!(
                     "reading the {records} users and punches the device holds took longer than {} seconds (the time allowed for that much data) and was stopped: the link to the device is too slow",
@@ -246,8 +323,6 @@ async fn read(
         address,
         transport,
         info,
-        users,
-        punches,
         skipped_punches,
     })
 }
@@ -299,92 +374,122 @@ async fn resolve(target: &PollTarget, settings: &PollSettings) -> Result<SocketA
     })
 }
 
-type Tables = (DeviceInfo, Vec<DeviceUser>, Vec<NewPunch>, usize);
-
-/// Why reading the tables stopped.
-enum TableError {
+/// Why reading the tables stopped: the device, the sink, or the time.
+enum ReadError {
     Client(ClientError),
+    Sink(PollReason),
     /// The data took longer than its [`PollSettings::attempt_limit`].
-    OverLimit {
-        records: u64,
-        limit: Duration,
-    },
+    OverLimit { records: u64, limit: Duration },
 }
 
-/// What bounds reading the tables: the settings, and when the attempt began.
-#[derive(Clone, Copy)]
-struct Limits<'a> {
+impl From<ClientError> for ReadError {
+    fn from(e: ClientError) -> Self {
+        ReadError::Client(e)
+    }
+}
+
+/// How one contact turns records into users and punches.
+struct Tables<'a> {
+    zone: &'a Zone,
+    names: &'a NameDecoding,
+    now: Timestamp,
+    /// Most punches per hand-over to the sink.
+    batch: usize,
     settings: &'a PollSettings,
+    /// When the attempt began: the attempt limit counts from there.
     started: Instant,
 }
 
-async fn read_tables(
-    client: &mut ZkClient,
-    zone: &Zone,
-    names: &NameDecoding,
-    kind: LogKind,
-    now: Timestamp,
-    limits: Limits<'_>,
-) -> Result<Tables, TableError> {
-    let device = client.info().await.map_err(TableError::Client)?;
-    let drift = device_instant(zone, device.time).map(|t| t.as_second() - now.as_second());
-    let info = DeviceInfo {
-        serial_number: device.serial_number.clone(),
-        device_name: device.device_name.clone(),
-        platform: device.platform.clone(),
-        firmware: device.firmware.clone(),
-        mac: device.mac.clone(),
-        user_count: Some(device.sizes.users),
-        punch_count: Some(device.sizes.records),
-        user_capacity: Some(device.sizes.users_cap),
-        punch_capacity: Some(device.sizes.records_cap),
-        clock_drift_seconds: drift,
-    };
-    if kind == LogKind::Test {
-        return Ok((info, vec![], vec![], 0));
+impl Tables<'_> {
+    /// Reads the device's identity, then (for a sync) its users and its
+    /// punches chunk by chunk into `sink`. Returns the identity and how many
+    /// punch records could not be read.
+    async fn read(
+        &self,
+        client: &mut ZkClient,
+        header: &mut PollRecord,
+        sink: &mut impl PollSink,
+    ) -> Result<(DeviceInfo, usize), ReadError> {
+        let info = self.info(client).await?;
+        if header.kind == LogKind::Test {
+            return Ok((info, 0));
+        }
+        // Sized to what the device says it holds, counted from the start.
+        let records = u64::from(info.user_count.unwrap_or(0))
+            + u64::from(info.punch_count.unwrap_or(0));
+        let limit = self.settings.attempt_limit(records);
+        let left = limit.saturating_sub(self.started.elapsed());
+        header.info = Some(info.clone());
+        match tokio::time::timeout(left, self.read_rows(client, header, sink)).await {
+            Ok(Ok(skipped)) => Ok((info, skipped)),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(ReadError::OverLimit { records, limit }),
+        }
     }
-    // Sized to what the device says it holds, counted from the start.
-    let records = u64::from(device.sizes.users) + u64::from(device.sizes.records);
-    let limit = limits.settings.attempt_limit(records);
-    let left = limit.saturating_sub(limits.started.elapsed());
-    match tokio::time::timeout(left, read_rows(client, zone, names)).await {
-        Ok(Ok((users, punches, skipped))) => Ok((info, users, punches, skipped)),
-        Ok(Err(e)) => Err(TableError::Client(e)),
-        Err(_) => Err(TableError::OverLimit { records, limit }),
-    }
-}
 
-/// All users and punches of the device.
-async fn read_rows(
-    client: &mut ZkClient,
-    zone: &Zone,
-    names: &NameDecoding,
-) -> Result<(Vec<DeviceUser>, Vec<NewPunch>, usize), ClientError> {
-    let users = client
-        .users()
-        .await?
-        .into_iter()
-        .map(|u| DeviceUser {
-            enroll_id: u.user_id,
-            name: names.decode(&u.name_bytes),
-            name_bytes: u.name_bytes,
-            uid: u.uid,
-            privilege: u.privilege,
-            card: u.card,
+    /// Users, then punches chunk by chunk into `sink`; returns how many
+    /// punch records could not be read.
+    async fn read_rows(
+        &self,
+        client: &mut ZkClient,
+        header: &mut PollRecord,
+        sink: &mut impl PollSink,
+    ) -> Result<usize, ReadError> {
+        header.outcome = Outcome::Ok;
+        header.users = client
+            .users()
+            .await?
+            .into_iter()
+            .map(|u| DeviceUser {
+                enroll_id: u.user_id,
+                name: self.names.decode(&u.name_bytes),
+                name_bytes: u.name_bytes,
+                uid: u.uid,
+                privilege: u.privilege,
+                card: u.card,
+            })
+            .collect();
+        sink.begin(header).await.map_err(ReadError::Sink)?;
+        header.users = vec![];
+        let mut skipped = 0usize;
+        let mut batches = client.punch_batches().await?;
+        // The next chunk is asked for only once the sink took this one.
+        while let Some(chunk) = batches.next_batch().await? {
+            let mut punches = Vec::with_capacity(chunk.len().min(self.batch));
+            for p in chunk {
+                match to_new_punch(self.zone, p) {
+                    Some(np) => punches.push(np),
+                    None => skipped += 1,
+                }
+                if punches.len() == self.batch {
+                    let full = std::mem::replace(&mut punches, Vec::with_capacity(self.batch));
+                    sink.punches(full).await.map_err(ReadError::Sink)?;
+                }
+            }
+            if !punches.is_empty() {
+                sink.punches(punches).await.map_err(ReadError::Sink)?;
+            }
+        }
+        Ok(skipped)
+    }
+
+    async fn info(&self, client: &mut ZkClient) -> Result<DeviceInfo, ClientError> {
+        let device = client.info().await?;
+        let drift =
+            device_instant(self.zone, device.time).map(|t| t.as_second() - self.now.as_second());
+        Ok(DeviceInfo {
+            serial_number: device.serial_number.clone(),
+            device_name: device.device_name.clone(),
+            platform: device.platform.clone(),
+            firmware: device.firmware.clone(),
+            mac: device.mac.clone(),
+            user_count: Some(device.sizes.users),
+            punch_count: Some(device.sizes.records),
+            user_capacity: Some(device.sizes.users_cap),
+            punch_capacity: Some(device.sizes.records_cap),
+            clock_drift_seconds: drift,
         })
-        .collect();
-    let mut punches = Vec::new();
-    let mut skipped = 0usize;
-    client
-        .punches_with(
-            &mut |p| match to_new_punch(zone, p) {
-                Some(np) => punches.push(np),
-                None => skipped += 1,
-            },
-            &mut |_, _| {},
-        )
-        .await?;
-    Ok((users, punches, skipped))
+    }
 }
 
 /// The address to contact: the first acceptable one.
@@ -456,88 +561,6 @@ mod tests {
         let f = Failure::client(&refused, None);
         assert_eq!(f.reason.code, PollFailure::Refused);
         assert_eq!(f.reason.message, refused.to_string());
-    }
-
-    #[test]
-    fn the_attempt_limit_grows_with_the_data_up_to_the_ceiling() {
-        let settings = PollSettings::default();
-        assert_eq!(settings.attempt_limit(0), Duration::from_secs(60));
-        // 100,000 records at 500 a second: 200 s more.
-        assert_eq!(settings.attempt_limit(100_000), Duration::from_secs(260));
-        // 3 M records would need 6,060 s: the ceiling holds.
-        assert_eq!(settings.attempt_limit(3_000_000), Duration::from_secs(600));
-        assert_eq!(settings.attempt_limit(u64::MAX), Duration::from_secs(600));
-    }
-
-    fn sim_target(addr: SocketAddr) -> PollTarget {
-        PollTarget {
-            device_id: crate::domain::DeviceId(1),
-            company_id: crate::domain::CompanyId(1),
-            name: "Slow".into(),
-            host: addr.ip().to_string(),
-            port: addr.port(),
-            comm_key: None,
-            transport: Transport::Tcp,
-            timezone: Ok(Zone::parse("UTC").unwrap()),
-            history_pulled: false,
-            serial_number: None,
-            poll_interval_minutes: 30,
-            name_encoding: crate::domain::NameSetting::Auto,
-        }
-    }
-
-    /// A valid clock on a slow link, holding little: stopped once the time
-    /// its data needs is up, not after the whole ceiling.
-    #[tokio::test]
-    async fn a_slow_clock_with_little_data_is_stopped_at_its_sized_limit() {
-        use std::net::{IpAddr, Ipv4Addr};
-        let sim = zk_sim::Simulator::start(
-            IpAddr::V4(Ipv4Addr::LOCALHOST),
-            0,
-            vec![zk_sim::DeviceSpec::generated(0, 3, 20, 7)],
-        )
-        .await
-        .unwrap();
-        let target = sim_target(sim.addr(0));
-        let settings = PollSettings {
-            step_timeout: Duration::from_secs(5),
-            attempt_timeout: Duration::from_secs(600),
-            attempt_base: Duration::from_secs(1),
-            allow_private_addresses: true,
-            ..PollSettings::default()
-        };
-        let clock = Clock::system();
-        // Healthy, it fits its limit (a roomier one: loopback on a busy
-        // machine is not what is measured here).
-        let roomy = PollSettings {
-            attempt_base: Duration::from_secs(10),
-            ..settings.clone()
-        };
-        let ok = poll(&target, &roomy, LogKind::Sync, &clock).await;
-        assert_eq!(ok.outcome, Outcome::Ok, "{:?}", ok.reason);
-        assert_eq!(ok.punches.len(), 20);
-
-        // Every answer 300 ms late: the whole read would take seconds.
-        sim.device(0).set_faults(zk_sim::Faults {
-            delay: Some(Duration::from_millis(300)),
-            ..zk_sim::Faults::default()
-        });
-        let timer = Instant::now();
-        let slow = poll(&target, &settings, LogKind::Sync, &clock).await;
-        assert_eq!(slow.outcome, Outcome::Failed);
-        let reason = slow.reason.expect("a reason");
-        assert_eq!(reason.code, PollFailure::AttemptTimeout);
-        assert!(
-            reason.message.contains("23 users and punches"),
-            "{}",
-            reason.message
-        );
-        // Its limit is 1 s + 23 records; the handshake steps come on top.
-        assert!(
-            timer.elapsed() < Duration::from_secs(8),
-            "{:?}",
-            timer.elapsed()
-        );
     }
 
     #[test]
