@@ -3,17 +3,19 @@
     python3 crash.py --bin PATH [--kills 100] [--pg-url postgres://...]
 
 Simulated devices hold PUNCHES punches each. Every round starts the
-service on the same database, adds one more device (the scheduler polls a
-new device at once) and asks for "Sync now" too, then kills the process
-with SIGKILL at a random moment while it syncs. After every kill:
+service on the same database, waits for it to finish the syncs the last
+kill cut short (the scheduler picks them up again), adds one more device
+(the scheduler polls a new device at once) and asks for "Sync now" too,
+then kills the process with SIGKILL at a random moment while it syncs. A
+sync is stored in batches, each its own transaction, so a kill may leave a
+device stored in part; the next sync completes it. Checked:
 
-- the database passes its integrity check (SQLite: PRAGMA integrity_check);
-- every device holds either none of its punches or all of them (a poll is
-  one transaction: never half stored), and no punch is stored twice.
+- after every kill: the database passes its integrity check (SQLite:
+  PRAGMA integrity_check), no punch is stored twice, and every stored punch
+  is one its device holds (compared with the simulator's own listing);
+- after every restart's syncs complete, and at the end: every device's
+  stored punches equal its log exactly, punch by punch.
 
-At the end the service runs without being killed until every device is
-synced, and the stored punches equal the devices' logs exactly (compared
-punch by punch with the simulator's own listing for a sample of devices).
 Talks only to 127.0.0.1. Prints "crash: N passed, M failed".
 """
 
@@ -163,20 +165,75 @@ def per_device(db):
     return {int(port): int(n) for port, n in rows}
 
 
-def check_after_kill(db, punches):
-    """Problems found right after a kill (empty when none)."""
+def stored_punches(db, port):
+    """The device's stored punches as (enroll id, device time), sorted."""
+    return sorted((e, t) for e, t in db.rows(
+        "SELECT p.enroll_id, p.device_time FROM punches p JOIN devices d "
+        "ON d.id = p.device_id WHERE d.port = %d" % port))
+
+
+def check_database(db):
+    """Integrity and duplicates (empty when none)."""
     problems = []
     verdict = db.integrity()
     if verdict != "ok":
         problems.append("integrity check: %s" % verdict)
-    half = {port: n for port, n in per_device(db).items() if n not in (0, punches)}
-    if half:
-        problems.append("devices stored in part: %s" % half)
     total, distinct = db.rows("SELECT COUNT(*), COUNT(DISTINCT device_serial || '|' || "
                               "enroll_id || '|' || device_time) FROM punches")[0]
     if int(total) != int(distinct):
         problems.append("%d punches stored twice" % (int(total) - int(distinct)))
     return problems
+
+
+class Listings:
+    """Each simulated device's log, as the simulator lists it (cached)."""
+
+    def __init__(self, args, devices, sim_port):
+        self.args, self.devices, self.sim_port, self.cache = args, devices, sim_port, {}
+
+    def of_port(self, port):
+        i = port - self.sim_port
+        if i not in self.cache:
+            self.cache[i] = device_listing(self.args, self.devices, i)
+        return self.cache[i]
+
+    def foreign(self, db, port):
+        """Stored punches of the device that it does not hold (a problem
+        description, or None)."""
+        stored = stored_punches(db, port)
+        held = set(self.of_port(port))
+        foreign = [p for p in stored if p not in held]
+        if foreign:
+            return "port %d: %d stored punches not on the device, e.g. %s" % (
+                port, len(foreign), foreign[:2])
+        return None
+
+    def differs(self, db, port):
+        """Whether the device's stored punches differ from its log."""
+        return stored_punches(db, port) != self.of_port(port)
+
+
+def check_after_kill(db, listings, changed):
+    """Problems found right after a kill (empty when none): integrity, no
+    duplicates, and the devices whose count changed hold only real punches."""
+    problems = check_database(db)
+    for port in changed:
+        foreign = listings.foreign(db, port)
+        if foreign:
+            problems.append(foreign)
+    return problems
+
+
+def wait_complete(db, ports, punches, seconds):
+    """Waits (bounded) until every device in `ports` has all its punches;
+    returns those still short."""
+    deadline = time.monotonic() + seconds
+    while True:
+        counts = per_device(db)
+        short = [p for p in ports if counts.get(p, 0) != punches]
+        if not short or time.monotonic() > deadline:
+            return short
+        time.sleep(0.1)
 
 
 def device_listing(args, devices, i):
@@ -187,38 +244,58 @@ def device_listing(args, devices, i):
     return sorted((p["user_id"], p["time"]) for p in json.loads(out))
 
 
-def run_rounds(args, work, db, config, sim_port):
+def run_rounds(args, work, db, config, sim_port, listings):
     """The kill rounds; returns (token, rounds cut mid-sync, problems)."""
     rng = random.Random(args.seed)
-    token, cut, problems = None, 0, []
+    token, cut, problems, last, resumed = None, 0, [], {}, 0
     for i in range(args.kills):
         proc, base = start_service(args, work, config)
+        # The syncs the last kill cut short are picked up again by the
+        # scheduler at start: once they complete, each device holds
+        # exactly its log.
+        short = [p for p, n in last.items() if n != args.punches]
         if token is None:
             token = api(base, "/signup", {"company": "Crash", "email": "owner@crash.example.com",
                                           "password": "a long and unusual passphrase",
                                           "timezone": "Europe/Berlin"})["token"]
+        if short:
+            for port in short:
+                # Joins the scheduler's poll when it already started one.
+                ids = db.rows("SELECT id FROM devices WHERE port = %d" % port)
+                sync_later(base, token, int(ids[0][0]))
+            still = wait_complete(db, short, args.punches, 60)
+            resumed += len(short) - len(still)
+            if still:
+                problems.append("after restart %d: never completed: %s" % (i, still))
+            wrong = [p for p in short if p not in still and listings.differs(db, p)]
+            if wrong:
+                problems.append("after restart %d: stored punches differ from the log: %s"
+                                % (i, wrong))
         device = api(base, "/devices", {"name": "Clock %d" % i, "host": "127.0.0.1",
                                         "port": sim_port + i, "transport": "tcp"}, token)
         sync_later(base, token, device["id"])
-        time.sleep(rng.uniform(0.0, 2.5))
+        time.sleep(rng.uniform(0.0, 1.5))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-        stored = per_device(db).get(sim_port + i, 0)
-        cut += stored == 0
-        found = check_after_kill(db, args.punches)
+        counts = per_device(db)
+        stored = counts.get(sim_port + i, 0)
+        cut += 0 < stored < args.punches
+        changed = [p for p, n in counts.items() if n != last.get(p)]
+        found = check_after_kill(db, listings, changed)
         problems += ["after kill %d: %s" % (i + 1, p) for p in found]
-    return token, cut, problems
+        last = counts
+    return token, cut, resumed, problems
 
 
-def finish(args, work, db, config, token, devices, sim_port):
+def finish(args, work, db, config, token, listings, sim_port):
     """Runs the service unkilled until every device is synced; compares."""
     proc, base = start_service(args, work, config)
+    ports = list(range(sim_port, sim_port + args.kills))
     try:
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             counts = per_device(db)
-            short = [p for p in range(sim_port, sim_port + args.kills)
-                     if counts.get(p, 0) != args.punches]
+            short = [p for p in ports if counts.get(p, 0) != args.punches]
             if not short:
                 break
             for port in short[:8]:
@@ -230,17 +307,10 @@ def finish(args, work, db, config, token, devices, sim_port):
         proc.wait(timeout=60)
     results = [("every device synced whole after the last restart", not short,
                 "short: %s" % short[:10])]
-    mismatched = []
-    for i in random.Random(args.seed).sample(range(args.kills), min(5, args.kills)):
-        port = sim_port + i
-        stored = sorted((e, t) for e, t in db.rows(
-            "SELECT p.enroll_id, p.device_time FROM punches p JOIN devices d "
-            "ON d.id = p.device_id WHERE d.port = %d" % port))
-        if stored != device_listing(args, devices, i):
-            mismatched.append(i)
-    results.append(("stored punches equal the devices' logs, punch by punch (5 devices)",
-                     not mismatched, "differ: %s" % mismatched))
-    final = check_after_kill(db, args.punches)
+    mismatched = [p - sim_port for p in ports if listings.differs(db, p)]
+    results.append(("stored punches equal the devices' logs, punch by punch (%d devices)"
+                    % len(ports), not mismatched, "differ: %s" % mismatched[:10]))
+    final = check_database(db)
     results.append(("integrity and no duplicates at the end", not final, "; ".join(final)))
     return results
 
@@ -255,11 +325,12 @@ def main():
         sim, sim_port = start_sim(args, work, args.kills)
         config = write_config(work, db)
         started = time.monotonic()
-        token, cut, problems = run_rounds(args, work, db, config, sim_port)
-        results = [("%d kills during syncs (%d before the device was stored, %d after)"
-                    % (args.kills, cut, args.kills - cut), not problems,
-                    "; ".join(problems[:5]))]
-        results += finish(args, work, db, config, token, args.kills, sim_port)
+        listings = Listings(args, args.kills, sim_port)
+        token, cut, resumed, problems = run_rounds(args, work, db, config, sim_port, listings)
+        results = [("%d kills during syncs (%d left a device stored in part; %d cut syncs "
+                    "completed after the restart, each then equal to its log)"
+                    % (args.kills, cut, resumed), not problems, "; ".join(problems[:5]))]
+        results += finish(args, work, db, config, token, listings, sim_port)
         print("crash: %s, %d kills, %d punches per device, seed %d, %d s" % (
             backend, args.kills, args.punches, args.seed, time.monotonic() - started))
     finally:

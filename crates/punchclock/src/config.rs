@@ -65,6 +65,9 @@ pub struct Config {
     /// A sync may take this long plus 2 ms per record the device holds,
     /// up to `poll_attempt_timeout_seconds`.
     pub poll_attempt_base_seconds: u64,
+    /// Most punches a sync stores per transaction. A sync is written batch
+    /// by batch as it is read, so a big device never holds the database.
+    pub poll_batch_punches: usize,
     /// Device-log entries older than this many days are pruned.
     pub device_log_days: u32,
     /// Lets `/metrics` be read from other hosts with `Authorization:
@@ -137,6 +140,7 @@ impl Default for Config {
             device_timeout_seconds: 10,
             poll_attempt_timeout_seconds: 600,
             poll_attempt_base_seconds: 60,
+            poll_batch_punches: 2000,
             device_log_days: 90,
             metrics_token: String::new(),
             instance_id: String::new(),

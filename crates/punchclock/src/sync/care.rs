@@ -1,6 +1,8 @@
 //! Looking after a device over its protocol: set its clock, and rotate
 //! its attendance log safely. Nothing here touches the store; what must be
-//! checked against it comes in as a closure.
+//! checked against it comes in as a closure, called batch by batch.
+
+use std::future::Future;
 
 use jiff::Timestamp;
 use zk_client::{Cleared, ZkClient};
@@ -79,38 +81,43 @@ pub async fn set_clock(
     })
 }
 
-/// Reads the whole log, asks `stored` whether every punch of it is stored
-/// (serial, punches → how many are missing), and clears the log only if
-/// none is and the device still holds exactly what was read.
-pub async fn rotate_log(
+/// Reads the whole log batch by batch, asking `stored` of each batch how
+/// many of its punches are not stored (serial, punches → missing), and
+/// clears the log only if none is missing and the device still holds
+/// exactly what was read. Holds one batch at a time, whatever the log size.
+pub async fn rotate_log<F>(
     target: &PollTarget,
     settings: &PollSettings,
-    stored: impl AsyncFnOnce(&str, &[NewPunch]) -> Result<usize, PollReason>,
-) -> Result<Rotation, PollReason> {
+    mut stored: impl FnMut(String, Vec<NewPunch>) -> F,
+) -> Result<Rotation, PollReason>
+where
+    F: Future<Output = Result<usize, PollReason>>,
+{
     let zone = zone_of(target)?;
     let mut c = connect(target, settings).await?;
-    let read = read_log(&mut c, zone).await;
-    let (serial, punches, skipped) = match read {
-        Ok(r) => r,
+    let checked = check_log(&mut c, zone, &mut stored).await;
+    let check = match checked {
+        Ok(Ok(check)) => check,
+        Ok(Err(store)) => {
+            let _ = c.close().await;
+            return Err(store);
+        }
         Err(e) => return finish(c, Err(e)).await,
     };
-    if skipped > 0 {
+    if check.skipped > 0 {
         let _ = c.close().await;
-        return Ok(Rotation::Unreadable { skipped });
+        return Ok(Rotation::Unreadable {
+            skipped: check.skipped,
+        });
     }
-    let missing = match stored(&serial, &punches).await {
-        Ok(m) => m,
-        Err(e) => {
-            let _ = c.close().await;
-            return Err(e);
-        }
-    };
-    if missing > 0 {
+    if check.missing > 0 {
         let _ = c.close().await;
-        let of = punches.len();
-        return Ok(Rotation::NotStored { missing, of });
+        return Ok(Rotation::NotStored {
+            missing: check.missing,
+            of: check.read,
+        });
     }
-    let verified = u32::try_from(punches.len()).unwrap_or(u32::MAX);
+    let verified = u32::try_from(check.read).unwrap_or(u32::MAX);
     let cleared = c.clear_attlog_if_count(verified).await;
     Ok(match finish(c, cleared).await? {
         Cleared::Cleared { punches } => Rotation::Cleared { punches },
@@ -118,21 +125,44 @@ pub async fn rotate_log(
     })
 }
 
-type Log = (String, Vec<NewPunch>, usize);
+/// What reading the log and checking it against the store found.
+struct LogCheck {
+    read: usize,
+    missing: usize,
+    skipped: usize,
+}
 
-async fn read_log(c: &mut ZkClient, zone: &Zone) -> Result<Log, zk_client::ClientError> {
+/// The device's error, or the store's reason, or what was found.
+async fn check_log<F>(
+    c: &mut ZkClient,
+    zone: &Zone,
+    stored: &mut impl FnMut(String, Vec<NewPunch>) -> F,
+) -> Result<Result<LogCheck, PollReason>, zk_client::ClientError>
+where
+    F: Future<Output = Result<usize, PollReason>>,
+{
     let serial = c.info().await?.serial_number.unwrap_or_default();
-    let mut punches = Vec::new();
-    let mut skipped = 0usize;
-    c.punches_with(
-        &mut |p| match to_new_punch(zone, p) {
-            Some(np) => punches.push(np),
-            None => skipped += 1,
-        },
-        &mut |_, _| {},
-    )
-    .await?;
-    Ok((serial, punches, skipped))
+    let mut found = LogCheck {
+        read: 0,
+        missing: 0,
+        skipped: 0,
+    };
+    let mut batches = c.punch_batches().await?;
+    while let Some(batch) = batches.next_batch().await? {
+        let mut punches = Vec::with_capacity(batch.len());
+        for p in batch {
+            match to_new_punch(zone, p) {
+                Some(np) => punches.push(np),
+                None => found.skipped += 1,
+            }
+        }
+        found.read += punches.len();
+        match stored(serial.clone(), punches).await {
+            Ok(missing) => found.missing += missing,
+            Err(reason) => return Ok(Err(reason)),
+        }
+    }
+    Ok(Ok(found))
 }
 
 impl super::Syncer {
@@ -153,10 +183,10 @@ impl super::Syncer {
         device: crate::domain::DeviceId,
     ) -> Result<Result<Rotation, PollReason>, crate::store::StoreError> {
         let target = self.store.device_poll_target(company, device).await?;
-        let store = self.store.clone();
-        let check = async move |serial: &str, punches: &[NewPunch]| {
+        let store = &self.store;
+        let check = |serial: String, punches: Vec<NewPunch>| async move {
             store
-                .punches_missing(company, serial, punches)
+                .punches_missing(company, &serial, &punches)
                 .await
                 .map_err(|e| PollReason::new(PollFailure::Store, e.to_string()))
         };
