@@ -245,9 +245,10 @@ def device_listing(args, devices, i):
 
 
 def run_rounds(args, work, db, config, sim_port, listings):
-    """The kill rounds; returns (token, rounds cut mid-sync, problems)."""
+    """The kill rounds; returns (token, [kills before / during / after the
+    round's device was stored], syncs resumed after a restart, problems)."""
     rng = random.Random(args.seed)
-    token, cut, problems, last, resumed = None, 0, [], {}, 0
+    token, cut, problems, last, resumed = None, [0, 0, 0], [], {}, 0
     for i in range(args.kills):
         proc, base = start_service(args, work, config)
         # The syncs the last kill cut short are picked up again by the
@@ -274,12 +275,12 @@ def run_rounds(args, work, db, config, sim_port, listings):
         device = api(base, "/devices", {"name": "Clock %d" % i, "host": "127.0.0.1",
                                         "port": sim_port + i, "transport": "tcp"}, token)
         sync_later(base, token, device["id"])
-        time.sleep(rng.uniform(0.0, 1.5))
+        time.sleep(rng.uniform(0.0, 0.8))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         counts = per_device(db)
         stored = counts.get(sim_port + i, 0)
-        cut += 0 < stored < args.punches
+        cut[0 if stored == 0 else 1 if stored < args.punches else 2] += 1
         changed = [p for p, n in counts.items() if n != last.get(p)]
         found = check_after_kill(db, listings, changed)
         problems += ["after kill %d: %s" % (i + 1, p) for p in found]
@@ -327,9 +328,11 @@ def main():
         started = time.monotonic()
         listings = Listings(args, args.kills, sim_port)
         token, cut, resumed, problems = run_rounds(args, work, db, config, sim_port, listings)
-        results = [("%d kills during syncs (%d left a device stored in part; %d cut syncs "
-                    "completed after the restart, each then equal to its log)"
-                    % (args.kills, cut, resumed), not problems, "; ".join(problems[:5]))]
+        results = [("%d kills during syncs (%d before the device's first batch, %d with it "
+                    "stored in part, %d after it was whole; %d unfinished syncs completed after "
+                    "the restart, each then equal to its log)"
+                    % (args.kills, cut[0], cut[1], cut[2], resumed), not problems,
+                    "; ".join(problems[:5]))]
         results += finish(args, work, db, config, token, listings, sim_port)
         print("crash: %s, %d kills, %d punches per device, seed %d, %d s" % (
             backend, args.kills, args.punches, args.seed, time.monotonic() - started))
