@@ -379,7 +379,10 @@ enum ReadError {
     Client(ClientError),
     Sink(PollReason),
     /// The data took longer than its [`PollSettings::attempt_limit`].
-    OverLimit { records: u64, limit: Duration },
+    OverLimit {
+        records: u64,
+        limit: Duration,
+    },
 }
 
 impl From<ClientError> for ReadError {
@@ -415,8 +418,8 @@ impl Tables<'_> {
             return Ok((info, 0));
         }
         // Sized to what the device says it holds, counted from the start.
-        let records = u64::from(info.user_count.unwrap_or(0))
-            + u64::from(info.punch_count.unwrap_or(0));
+        let records =
+            u64::from(info.user_count.unwrap_or(0)) + u64::from(info.punch_count.unwrap_or(0));
         let limit = self.settings.attempt_limit(records);
         let left = limit.saturating_sub(self.started.elapsed());
         header.info = Some(info.clone());
