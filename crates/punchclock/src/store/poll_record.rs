@@ -414,7 +414,8 @@ async fn employee_ids(
                 list.push_bind(*id);
             }
             q.push(")");
-            q.build_query_as().fetch_all(conn).await?
+            // One text per id count: not kept in the statement cache.
+            q.build_query_as().persistent(false).fetch_all(conn).await?
         });
         found.extend(rows);
     }
