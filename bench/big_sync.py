@@ -101,13 +101,16 @@ class Tenant(threading.Thread):
 
 def figures(samples):
     if not samples:
-        return {"requests": 0, "p50_ms": 0, "p99_ms": 0, "max_ms": 0, "errors": 0}
+        return {"requests": 0, "p50_ms": 0, "p99_ms": 0, "max_ms": 0, "errors": 0,
+                "error_statuses": ""}
     times = sorted(t for t, _ in samples)
     pick = lambda q: times[min(len(times) - 1, int(q * len(times)))] * 1000
-    errors = sum(1 for _, s in samples if not (isinstance(s, int) and 200 <= s < 300))
+    failed = [str(s) for _, s in samples if not (isinstance(s, int) and 200 <= s < 300)]
+    # Which answers: a 429 from the login throttle is not a 500 from the store.
+    by_status = ", ".join("%s x%d" % (s, failed.count(s)) for s in sorted(set(failed)))
     return {"requests": len(samples), "p50_ms": round(pick(0.50), 1),
             "p99_ms": round(pick(0.99), 1), "max_ms": round(times[-1] * 1000, 1),
-            "errors": errors}
+            "errors": len(failed), "error_statuses": by_status}
 
 
 def wait_logs(db_file, device, count, deadline, on_tick):
@@ -237,9 +240,10 @@ def main():
                 ratio = ""
                 if base:
                     ratio = " (%.2fx baseline)" % (f[k]["p99_ms"] / max(base[k]["p99_ms"], 0.1))
-                out.append("%ss %d, p50 %.1f ms, p99 %.1f ms%s, max %.1f ms, %d errors" % (
+                statuses = " (%s)" % f[k]["error_statuses"] if f[k]["errors"] else ""
+                out.append("%ss %d, p50 %.1f ms, p99 %.1f ms%s, max %.1f ms, %d errors%s" % (
                     k, f[k]["requests"], f[k]["p50_ms"], f[k]["p99_ms"], ratio, f[k]["max_ms"],
-                    f[k]["errors"]))
+                    f[k]["errors"], statuses))
             return "; ".join(out)
 
         base = other("baseline")
