@@ -4,7 +4,7 @@
 
 use jiff::Timestamp;
 use punchclock::domain::*;
-use punchclock::store::{CommandFinish, Rule, Store, StoreError};
+use punchclock::store::{CommandFinish, PushWrite, Rule, Store, StoreError};
 
 #[macro_use]
 mod store_harness;
@@ -13,6 +13,7 @@ use store_harness::{run_postgres, run_sqlite, TestDb};
 store_tests!(
     a_serial_is_claimed_once_across_companies,
     presence_flush_never_goes_back,
+    group_commit_keeps_each_request_apart,
     commands_belong_to_their_device,
     unclaimed_registry_is_capped_and_forgets,
 );
@@ -109,6 +110,98 @@ async fn presence_flush_never_goes_back(db: TestDb) {
     let got = store.get_device(c, d.id).await.unwrap();
     assert_eq!(got.push.last_seen, Some(at(2_000)));
     assert_eq!(got.status, DeviceStatus::Online);
+    // Many devices in one flush: each moves forward only, none is mixed up.
+    let mut devices = vec![(c, d.id)];
+    for i in 0..600 {
+        let e = store
+            .create_device(c, &push_device(&format!("P{i}"), &format!("PRES-{i}")))
+            .await
+            .unwrap();
+        devices.push((c, e.id));
+    }
+    let seen: Vec<_> = devices
+        .iter()
+        .enumerate()
+        .map(|(i, (_, id))| (*id, at(1_500 + i as i64)))
+        .collect();
+    store.flush_push_presence(&seen).await.unwrap();
+    let first = store.get_device(c, d.id).await.unwrap();
+    assert_eq!(first.push.last_seen, Some(at(2_000)), "never back");
+    for (i, (_, id)) in devices.iter().enumerate().skip(1).step_by(97) {
+        let got = store.get_device(c, *id).await.unwrap();
+        assert_eq!(got.push.last_seen, Some(at(1_500 + i as i64)), "device {i}");
+        assert_eq!(got.status, DeviceStatus::Online);
+    }
+}
+
+fn punch_at(enroll_id: &str, second: i64) -> NewPunch {
+    let punched_at = at(second);
+    NewPunch {
+        enroll_id: enroll_id.into(),
+        device_time: punched_at.to_zoned(jiff::tz::TimeZone::UTC).datetime(),
+        punched_at,
+        status: 1,
+        punch_type: 0,
+        uid: 0,
+    }
+}
+
+fn upload(punches: Vec<NewPunch>) -> PushRecord {
+    let mut r = PushRecord::new(PushCall::Punches, at(10_000), "127.0.0.1".into());
+    r.records_read = punches.len() as u32;
+    r.punches = punches;
+    r
+}
+
+async fn group_commit_keeps_each_request_apart(db: TestDb) {
+    let store = &db.store;
+    let (a, da) = with_device(store, "GA", "GROUP1").await;
+    let (b, db_) = with_device(store, "GB", "GROUP2").await;
+    let ra = upload(vec![punch_at("1", 5_000), punch_at("2", 5_001)]);
+    let rb = upload(vec![punch_at("1", 5_000)]);
+    // A device that is not (or no longer) there, between the two.
+    let gone = upload(vec![punch_at("9", 5_002)]);
+    let writes = [
+        PushWrite {
+            company_id: a,
+            device_id: da.id,
+            serial: "GROUP1".into(),
+            record: ra,
+        },
+        PushWrite {
+            company_id: b,
+            device_id: da.id,
+            serial: "GROUP1".into(),
+            record: gone,
+        },
+        PushWrite {
+            company_id: b,
+            device_id: db_.id,
+            serial: "GROUP2".into(),
+            record: rb,
+        },
+    ];
+    let out = store.record_pushes(&writes).await.unwrap();
+    assert_eq!(out.len(), 3);
+    assert_eq!(out[0].as_ref().unwrap().punches_new, 2);
+    assert!(matches!(out[1], Err(StoreError::NotFound)), "{:?}", out[1]);
+    assert_eq!(out[2].as_ref().unwrap().punches_new, 1);
+    assert_eq!(out[2].as_ref().unwrap().employees_new, 1);
+    let all = PunchFilter::default();
+    assert_eq!(store.count_punches(a, &all).await.unwrap(), 2);
+    assert_eq!(
+        store.count_punches(b, &all).await.unwrap(),
+        1,
+        "nothing of the failed one"
+    );
+    // The batch sent again (its answers lost) stores nothing twice.
+    let again = store.record_pushes(&writes).await.unwrap();
+    assert_eq!(again[0].as_ref().unwrap().punches_new, 0);
+    assert_eq!(again[2].as_ref().unwrap().punches_new, 0);
+    assert_eq!(store.count_punches(a, &all).await.unwrap(), 2);
+    assert_eq!(store.count_punches(b, &all).await.unwrap(), 1);
+    let log = store.get_device(a, da.id).await.unwrap();
+    assert_eq!(log.status, DeviceStatus::Online);
 }
 
 async fn commands_belong_to_their_device(db: TestDb) {

@@ -15,11 +15,14 @@
 //! - `hello`: handshakes (2.x options, 3.x registry and config).
 //! - `upload`: punches, users and other tables.
 //! - `commands`: `getrequest` and `devicecmd`.
+//! - `record`, `commit`: storing what a request produced, several requests
+//!   to a transaction (group commit).
 //! - `guard`, `presence`, `unclaimed`, `flush`: limits and batched writes.
 
 mod call;
 mod claim;
 mod commands;
+mod commit;
 mod flush;
 mod guard;
 mod hello;
@@ -43,6 +46,7 @@ use crate::billing::Billing;
 use crate::clock::Clock;
 use crate::domain::{DeviceId, PushTarget};
 use crate::store::Store;
+use commit::Committer;
 use guard::{CompanySlots, Limits};
 use presence::Presence;
 use unclaimed::{Sighting, Unclaimed};
@@ -58,6 +62,7 @@ struct Inner {
     settings: PushSettings,
     limits: Limits,
     slots: CompanySlots,
+    committer: Committer,
     presence: Presence,
     unclaimed: Unclaimed,
     /// When a refusal was last logged per device, so a device (or a
@@ -92,6 +97,7 @@ impl Receiver {
             limits: Limits::new(&settings),
             slots: CompanySlots::new(settings.uploads_per_company),
             unclaimed: Unclaimed::new(settings.unclaimed_max),
+            committer: Committer::new(store.clone()),
             presence: Presence::default(),
             refusals: Mutex::new(HashMap::new()),
             counters: Counters::default(),

@@ -1,6 +1,6 @@
-//! Committing what a request produced: one transaction per request, one
-//! company's uploads at most a few at a time, billing told about new
-//! employees, and a save that fails logged with its reason.
+//! Committing what a request produced: through the group committer
+//! (`commit.rs`), one company's requests at most a few at a time, billing
+//! told about new employees, and a save that fails logged with its reason.
 
 use std::time::Instant;
 
@@ -22,16 +22,20 @@ impl Inner {
         let _slot = self.slots.take(t.company_id).await;
         record.duration = started.elapsed();
         let saved = self
-            .store
-            .record_push(t.company_id, t.device_id, &t.serial, &record)
+            .committer
+            .commit(t.company_id, t.device_id, &t.serial, record)
             .await;
         match saved {
-            Ok(outcome) => {
+            Ok((_, Ok(outcome))) => {
                 self.after_commit(at, &outcome).await;
                 Ok(outcome)
             }
-            Err(e) => {
+            Ok((record, Err(e))) => {
                 self.log_failed_save(at, &record, &e).await;
+                Err(Reply::refuse(503, "not stored; send it again"))
+            }
+            Err(e) => {
+                tracing::warn!(device = %t.device_id, "push: the committer is gone: {e}");
                 Err(Reply::refuse(503, "not stored; send it again"))
             }
         }

@@ -147,6 +147,7 @@ pub use mail_outbox::{MailResult, UnsubscribeTarget};
 pub use poll_batches::{BatchStored, PollInProgress};
 pub use push_commands::CommandFinish;
 pub use push_devices::SourceChange;
+pub use push_record::PushWrite;
 pub use reports::{DailyReportMail, ReportSchedule, REPORTS_PER_TRANSACTION};
 pub use sqlite::WalStatus;
 pub(crate) use tx::Tx;

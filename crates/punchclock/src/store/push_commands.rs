@@ -115,7 +115,7 @@ impl Store {
         resend_before: Timestamp,
         limit: u32,
     ) -> Result<Vec<PushCommand>> {
-        let rows: Vec<CommandRow> = with_pool!(self, |pool| {
+        let rows: Vec<CommandRow> = with_reader!(self, |pool| {
             sqlx::query_as(&format!(
                 "SELECT {COLS} FROM push_commands WHERE device_id = $1 \
                  AND (state = 'queued' OR (state = 'sent' AND sent_at < $2)) \

@@ -10,6 +10,9 @@ use crate::domain::{
     Zone,
 };
 
+/// Devices whose presence one statement writes.
+const PRESENCE_BATCH: usize = 500;
+
 #[derive(sqlx::FromRow)]
 struct PushTargetRow {
     id: i64,
@@ -75,8 +78,10 @@ pub struct SourceChange<'a> {
 
 impl Store {
     /// The device that claimed `serial` (upper case), of any company.
+    /// Every request asks this, so on SQLite it reads through the read
+    /// pool and never queues behind the writer.
     pub async fn push_target(&self, serial: &str) -> Result<Option<PushTarget>> {
-        let row: Option<PushTargetRow> = with_pool!(self, |pool| {
+        let row: Option<PushTargetRow> = with_reader!(self, |pool| {
             sqlx::query_as(
                 "SELECT d.id, d.company_id, d.name, d.mode, d.enabled, d.push_serial, \
                  COALESCE(d.timezone, c.timezone) AS timezone, d.push_language, \
@@ -240,23 +245,28 @@ impl Store {
 
     /// When devices last called, gathered in memory and written together
     /// (a poll of `getrequest` every few seconds per device must not be
-    /// a write each). Never moves a time backwards.
+    /// a write each): one statement per [`PRESENCE_BATCH`] devices. Never
+    /// moves a time backwards.
     pub async fn flush_push_presence(&self, seen: &[(DeviceId, Timestamp)]) -> Result<()> {
         if seen.is_empty() {
             return Ok(());
         }
         self.transaction(async |tx| {
-            for (device, at) in seen {
+            for chunk in seen.chunks(PRESENCE_BATCH) {
                 on_tx!(tx, |conn| {
-                    sqlx::query(
-                        "UPDATE devices SET push_last_seen = $2, last_seen_at = $2, \
-                         status = 'online' \
-                         WHERE id = $1 AND (push_last_seen IS NULL OR push_last_seen < $2)",
-                    )
-                    .bind(device.0)
-                    .bind(secs(*at))
-                    .execute(conn)
-                    .await?;
+                    // Both backends name a VALUES list's columns column1, column2.
+                    let mut q = sqlx::QueryBuilder::new(
+                        "UPDATE devices SET push_last_seen = v.column2, \
+                         last_seen_at = v.column2, status = 'online' FROM (",
+                    );
+                    q.push_values(chunk, |mut row, (device, at)| {
+                        row.push_bind(device.0).push_bind(secs(*at));
+                    });
+                    q.push(
+                        ") AS v WHERE devices.id = v.column1 AND \
+                         (devices.push_last_seen IS NULL OR devices.push_last_seen < v.column2)",
+                    );
+                    q.build().execute(conn).await?;
                 });
             }
             Ok(())

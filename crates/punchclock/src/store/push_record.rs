@@ -13,6 +13,16 @@ use crate::domain::{
     CompanyId, DeviceId, DeviceStatus, LogKind, Outcome, PollOutcome, PushRecord, StampTable,
 };
 
+/// One push request's record, for [`Store::record_pushes`].
+#[derive(Debug, Clone)]
+pub struct PushWrite {
+    pub company_id: CompanyId,
+    pub device_id: DeviceId,
+    /// The claimed serial the punches are keyed by.
+    pub serial: String,
+    pub record: PushRecord,
+}
+
 impl Store {
     /// Records one push request in a single transaction: the device's
     /// status, last call, handshake facts and stamps; the log row; the
@@ -28,33 +38,92 @@ impl Store {
         serial: &str,
         record: &PushRecord,
     ) -> Result<PollOutcome> {
-        let people = People::of(&record.users, &record.punches)?;
         let key = DeviceKey {
             company_id,
             device_id,
         };
         let now = self.now();
-        self.transaction(async |tx| {
-            update_device(tx, key, record).await?;
-            let log_id = insert_push_log(tx, key, record, serial).await?;
-            let employees_new = upsert_employees(tx, key, &people, now).await?;
-            let stamp = PunchStamp {
-                key,
-                serial,
-                log_id: Some(log_id),
-                now,
-            };
-            let punches_new = insert_punches(tx, &stamp, &record.punches).await?;
-            let log = finish_log(tx, log_id, punches_new, employees_new).await?;
-            Ok(PollOutcome {
-                log: log.try_into()?,
-                punches_new: u32::try_from(punches_new).unwrap_or(u32::MAX),
-                employees_new: u32::try_from(employees_new).unwrap_or(u32::MAX),
-                active_employees: count_active(tx, company_id).await?,
-            })
+        self.transaction(async |tx| record_one(tx, key, serial, record, now).await)
+            .await
+    }
+
+    /// Records several push requests in one transaction (group commit:
+    /// one writer, one commit for all). Each request runs in its own
+    /// savepoint, so one that fails (its device deleted meanwhile, say) is
+    /// rolled back alone and gets its error; the others are kept.
+    ///
+    /// Nothing is stored unless the outer `Ok` is returned: an `Err` means
+    /// the whole batch was rolled back (a batch of one fails so), and every
+    /// request must be sent again. A request's own `Ok` therefore means
+    /// committed.
+    pub async fn record_pushes(&self, writes: &[PushWrite]) -> Result<Vec<Result<PollOutcome>>> {
+        let now = self.now();
+        if let [one] = writes {
+            // Alone, its transaction is its savepoint.
+            let outcome = self.record_push(one.company_id, one.device_id, &one.serial, &one.record);
+            return Ok(vec![Ok(outcome.await?)]);
+        }
+        self.transaction(async move |tx| {
+            let mut outcomes = Vec::with_capacity(writes.len());
+            for write in writes {
+                savepoint(tx, "SAVEPOINT push_write").await?;
+                let key = DeviceKey {
+                    company_id: write.company_id,
+                    device_id: write.device_id,
+                };
+                match record_one(tx, key, &write.serial, &write.record, now).await {
+                    Ok(outcome) => {
+                        savepoint(tx, "RELEASE SAVEPOINT push_write").await?;
+                        outcomes.push(Ok(outcome));
+                    }
+                    Err(e) => {
+                        savepoint(tx, "ROLLBACK TO SAVEPOINT push_write").await?;
+                        savepoint(tx, "RELEASE SAVEPOINT push_write").await?;
+                        outcomes.push(Err(e));
+                    }
+                }
+            }
+            Ok(outcomes)
         })
         .await
     }
+}
+
+/// One push request's statements, inside the caller's transaction.
+async fn record_one(
+    tx: &mut Tx,
+    key: DeviceKey,
+    serial: &str,
+    record: &PushRecord,
+    now: i64,
+) -> Result<PollOutcome> {
+    let company_id = key.company_id;
+    let people = People::of(&record.users, &record.punches)?;
+    update_device(tx, key, record).await?;
+    let log_id = insert_push_log(tx, key, record, serial).await?;
+    let employees_new = upsert_employees(tx, key, &people, now).await?;
+    let stamp = PunchStamp {
+        key,
+        serial,
+        log_id: Some(log_id),
+        now,
+    };
+    let punches_new = insert_punches(tx, &stamp, &record.punches).await?;
+    let log = finish_log(tx, log_id, punches_new, employees_new).await?;
+    Ok(PollOutcome {
+        log: log.try_into()?,
+        punches_new: u32::try_from(punches_new).unwrap_or(u32::MAX),
+        employees_new: u32::try_from(employees_new).unwrap_or(u32::MAX),
+        active_employees: count_active(tx, company_id).await?,
+    })
+}
+
+/// A savepoint statement (the same on both backends).
+async fn savepoint(tx: &mut Tx, sql: &'static str) -> Result<()> {
+    on_tx!(tx, |conn| {
+        sqlx::query(sql).execute(conn).await?;
+    });
+    Ok(())
 }
 
 /// A served request makes the device online and seen; a refused one only

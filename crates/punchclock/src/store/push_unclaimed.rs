@@ -98,7 +98,7 @@ impl Store {
 
     /// The unclaimed serials, most recently seen first.
     pub async fn list_unclaimed(&self, limit: u32) -> Result<Vec<UnclaimedDevice>> {
-        let rows: Vec<UnclaimedRow> = with_pool!(self, |pool| {
+        let rows: Vec<UnclaimedRow> = with_reader!(self, |pool| {
             sqlx::query_as(
                 "SELECT serial_number, source_address, first_seen, last_seen, requests, \
                  push_version, device_type FROM push_unclaimed \
@@ -113,7 +113,7 @@ impl Store {
 
     /// How many unclaimed serials are on record.
     pub async fn count_unclaimed(&self) -> Result<u64> {
-        let n: i64 = with_pool!(self, |pool| {
+        let n: i64 = with_reader!(self, |pool| {
             sqlx::query_scalar("SELECT COUNT(*) FROM push_unclaimed")
                 .fetch_one(pool)
                 .await?
