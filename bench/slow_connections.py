@@ -160,7 +160,7 @@ def main():
     print(f"request alone                        {alone * 1000:.1f} ms")
     verdict = "served" if ok else "NOT served"
     print(f"request beside {held} idle connections {verdict} in {took * 1000:.1f} ms "
-          f"({took / alone:.0f}x alone)")
+          f"({took / alone:.2f}x alone)")
 
 
 if __name__ == "__main__":
