@@ -6,8 +6,8 @@ use jiff::Timestamp;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::companies::insert_company;
-use super::{dur_secs, secs, ts, Invalid, Result, Rule, Store, StoreError};
+use super::companies::{insert_company, CompanyRow};
+use super::{dur_secs, secs, ts, Invalid, Result, Rule, Store, StoreError, Tx};
 use crate::domain::{
     Account, AccountId, AccountLogin, Company, CompanyId, NewCompany, Role, Session, SessionId,
     SessionKind,
@@ -122,6 +122,29 @@ pub(super) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// A new company and its owner account, inside the caller's transaction
+/// (sign-up, confirmed or not). `email` is already normalised.
+pub(super) async fn insert_company_and_owner(
+    tx: &mut Tx,
+    company: &NewCompany,
+    email: &str,
+    password_hash: &str,
+    now: i64,
+) -> Result<(CompanyRow, AccountRow)> {
+    let company_row = insert_company(tx, company, now).await?;
+    let account_row = on_tx!(tx, |conn| {
+        sqlx::query_as::<_, AccountRow>(INSERT_ACCOUNT)
+            .bind(company_row.id)
+            .bind(email)
+            .bind(password_hash)
+            .bind(Role::Owner.as_str())
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?
+    });
+    Ok((company_row, account_row))
+}
+
 impl Store {
     /// Sign-up: creates the company and its owner account atomically, so a
     /// taken email leaves no orphan company behind.
@@ -135,18 +158,7 @@ impl Store {
         let now = self.now();
         let (company_row, account_row) = self
             .transaction(async |tx| {
-                let company_row = insert_company(tx, company, now).await?;
-                let account_row = on_tx!(tx, |conn| {
-                    sqlx::query_as::<_, AccountRow>(INSERT_ACCOUNT)
-                        .bind(company_row.id)
-                        .bind(&email)
-                        .bind(password_hash)
-                        .bind(Role::Owner.as_str())
-                        .bind(now)
-                        .fetch_one(conn)
-                        .await?
-                });
-                Ok((company_row, account_row))
+                insert_company_and_owner(tx, company, &email, password_hash, now).await
             })
             .await
             .map_err(email_taken)?;

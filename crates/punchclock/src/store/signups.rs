@@ -10,12 +10,11 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 use super::accounts::{
-    email_taken, normalize_email, random_token, token_hash, AccountRow, ACCOUNT_COLS,
-    INSERT_ACCOUNT,
+    email_taken, insert_company_and_owner, normalize_email, random_token, token_hash, AccountRow,
+    ACCOUNT_COLS,
 };
-use super::companies::insert_company;
 use super::{dur_secs, secs, Result, Store, Tx};
-use crate::domain::{Account, AccountId, NewCompany, Role};
+use crate::domain::{Account, AccountId, NewCompany};
 
 /// Issues a confirmation token for the account (only its hash is kept);
 /// earlier unused ones stop working.
@@ -59,17 +58,8 @@ impl Store {
         let now = self.now();
         let (row, token) = self
             .transaction(async |tx| {
-                let company_row = insert_company(tx, company, now).await?;
-                let row = on_tx!(tx, |conn| {
-                    sqlx::query_as::<_, AccountRow>(INSERT_ACCOUNT)
-                        .bind(company_row.id)
-                        .bind(&email)
-                        .bind(password_hash)
-                        .bind(Role::Owner.as_str())
-                        .bind(now)
-                        .fetch_one(&mut *conn)
-                        .await?
-                });
+                let (_, row) =
+                    insert_company_and_owner(tx, company, &email, password_hash, now).await?;
                 let account: Account = row.try_into()?;
                 on_tx!(tx, |conn| {
                     sqlx::query("UPDATE accounts SET confirmed = FALSE WHERE id = $1")
