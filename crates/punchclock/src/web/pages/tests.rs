@@ -108,6 +108,18 @@ async fn signed_in(app: &Router) -> (String, String) {
     (cookie, csrf(&page.body))
 }
 
+/// Signs the owner of `signed_in` in again: another browser, or the same
+/// one after its session ended. Returns the new session's cookie.
+async fn log_in_again(app: &Router) -> String {
+    let form = [
+        ("email", "owner@bakery.example"),
+        ("password", "correct horse"),
+    ];
+    let r = post(app, "/login", None, &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r.cookie.expect("a new session cookie")
+}
+
 #[tokio::test]
 async fn signup_signs_in_and_shows_empty_devices() {
     let (app, _) = app(false).await;
@@ -575,17 +587,7 @@ async fn an_ended_trial_is_announced_and_restricts_changes() {
         Some("/login?next=%2Fdevices"),
         "session expired"
     );
-    let r = post(
-        &app,
-        "/login",
-        None,
-        &[
-            ("email", "owner@bakery.example"),
-            ("password", "correct horse"),
-        ],
-    )
-    .await;
-    let cookie = r.cookie.expect("new session cookie");
+    let cookie = log_in_again(&app).await;
     let token = csrf(&get(&app, "/employees", Some(&cookie)).await.body);
     // Devices shows the blocked screen with the way out.
     let r = get(&app, "/devices", Some(&cookie)).await;

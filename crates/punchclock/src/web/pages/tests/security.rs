@@ -4,24 +4,14 @@
 use axum::http::StatusCode;
 use axum::Router;
 
-use super::{app, csrf, get, post, signed_in, Reply};
+use super::{app, csrf, get, log_in_again, post, signed_in, Reply};
 
 #[tokio::test]
 async fn the_security_page_lists_sessions_and_signs_one_out() {
     let (app, _) = app(false).await;
     let (first, _) = signed_in(&app).await;
     // A second browser of the same account.
-    let r = post(
-        &app,
-        "/login",
-        None,
-        &[
-            ("email", "owner@bakery.example"),
-            ("password", "correct horse"),
-        ],
-    )
-    .await;
-    let second = r.cookie.expect("second session");
+    let second = log_in_again(&app).await;
     let page = get(&app, "/account/security", Some(&first)).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert_eq!(page.body.matches("data-testid=\"session\"").count(), 2);
@@ -78,17 +68,7 @@ async fn change(app: &Router, cookie: &str, token: &str, current: &str, new: &st
 async fn a_password_change_checks_the_current_one_and_ends_the_others() {
     let (app, _) = app(false).await;
     let (first, token) = signed_in(&app).await;
-    let r = post(
-        &app,
-        "/login",
-        None,
-        &[
-            ("email", "owner@bakery.example"),
-            ("password", "correct horse"),
-        ],
-    )
-    .await;
-    let second = r.cookie.expect("second session");
+    let second = log_in_again(&app).await;
     for (current, new, field) in [
         ("wrong horse", "a brand new phrase", "current_password"),
         ("correct horse", "password", "new_password"),
@@ -131,17 +111,7 @@ async fn a_password_change_checks_the_current_one_and_ends_the_others() {
 async fn log_out_everywhere_ends_every_browser() {
     let (app, _) = app(false).await;
     let (first, token) = signed_in(&app).await;
-    let r = post(
-        &app,
-        "/login",
-        None,
-        &[
-            ("email", "owner@bakery.example"),
-            ("password", "correct horse"),
-        ],
-    )
-    .await;
-    let second = r.cookie.expect("second session");
+    let second = log_in_again(&app).await;
     let r = post(
         &app,
         "/logout/everywhere",
