@@ -9,7 +9,9 @@ use common::smtp::SmtpSink;
 use common::{TestApp, TestOptions};
 use jiff::{SignedDuration, Timestamp};
 use maud::html;
-use punchclock::domain::{CompanyId, EmployeeId, MailKind, MailList, MailState, Recipient};
+use punchclock::domain::{
+    CompanyId, EmployeeId, MailKind, MailList, MailState, NewMail, Recipient,
+};
 use punchclock::mail::compose::Draft;
 use punchclock::mail::sender::MailSender;
 use punchclock::mail::{Composer, MailSettings};
@@ -67,6 +69,30 @@ async fn employee(app: &TestApp, email: &str) -> (CompanyId, EmployeeId) {
         ))
         .await;
     (company, EmployeeId(e["id"].as_i64().unwrap()))
+}
+
+/// One mail queued to a new employee at `email`: the company, the
+/// employee and the mail.
+async fn queued(
+    app: &TestApp,
+    sink: &SmtpSink,
+    email: &str,
+    list: Option<MailList>,
+) -> (CompanyId, EmployeeId, NewMail) {
+    let (company, who) = employee(app, email).await;
+    let mail = composer(sink).address(
+        &draft("Your day"),
+        email,
+        Recipient::Employee(who),
+        list,
+        None,
+    );
+    let stored = app
+        .state
+        .store
+        .queue_mail(company, std::slice::from_ref(&mail));
+    assert_eq!(stored.await.unwrap(), 1);
+    (company, who, mail)
 }
 
 #[tokio::test]
@@ -141,15 +167,7 @@ async fn a_queued_mail_arrives_with_its_headers_and_both_parts() {
 async fn a_refused_address_is_marked_on_the_employee() {
     let sink = SmtpSink::start().await;
     let app = start(&sink).await;
-    let (company, who) = employee(&app, "bounce@shop.example").await;
-    let mail = composer(&sink).address(
-        &draft("Your day"),
-        "bounce@shop.example",
-        Recipient::Employee(who),
-        None,
-        None,
-    );
-    app.state.store.queue_mail(company, &[mail]).await.unwrap();
+    let (company, who, _) = queued(&app, &sink, "bounce@shop.example", None).await;
     sender(&app).tick().await;
     let listed = app.state.store.list_mails(company, 10).await.unwrap();
     assert_eq!(listed[0].state, MailState::Bounced);
@@ -171,15 +189,7 @@ async fn a_refused_address_is_marked_on_the_employee() {
 async fn a_busy_server_is_retried_with_backoff() {
     let sink = SmtpSink::start().await;
     let app = start(&sink).await;
-    let (company, who) = employee(&app, "busy@shop.example").await;
-    let mail = composer(&sink).address(
-        &draft("Your day"),
-        "busy@shop.example",
-        Recipient::Employee(who),
-        None,
-        None,
-    );
-    app.state.store.queue_mail(company, &[mail]).await.unwrap();
+    let (company, _, _) = queued(&app, &sink, "busy@shop.example", None).await;
     sender(&app).tick().await;
     let listed = app.state.store.list_mails(company, 10).await.unwrap();
     assert_eq!(
@@ -205,19 +215,7 @@ async fn a_busy_server_is_retried_with_backoff() {
 async fn a_sender_that_died_mid_send_loses_nothing_and_doubles_nothing() {
     let sink = SmtpSink::start().await;
     let app = start(&sink).await;
-    let (company, who) = employee(&app, "ana@shop.example").await;
-    let mail = composer(&sink).address(
-        &draft("Your day"),
-        "ana@shop.example",
-        Recipient::Employee(who),
-        None,
-        None,
-    );
-    app.state
-        .store
-        .queue_mail(company, std::slice::from_ref(&mail))
-        .await
-        .unwrap();
+    let (_, _, mail) = queued(&app, &sink, "ana@shop.example", None).await;
     // Another instance leases it, then dies before sending or marking.
     let now: Timestamp = T0.parse().unwrap();
     let lease = std::time::Duration::from_secs(300);
@@ -317,19 +315,8 @@ async fn one_mail_per_dedupe_key_and_fair_shares_per_company() {
 async fn the_unsubscribe_link_works_without_login() {
     let sink = SmtpSink::start().await;
     let app = start(&sink).await;
-    let (company, who) = employee(&app, "ana@shop.example").await;
-    let mail = composer(&sink).address(
-        &draft("Day"),
-        "ana@shop.example",
-        Recipient::Employee(who),
-        Some(MailList::DailyReport),
-        None,
-    );
-    app.state
-        .store
-        .queue_mail(company, std::slice::from_ref(&mail))
-        .await
-        .unwrap();
+    let (company, who, mail) =
+        queued(&app, &sink, "ana@shop.example", Some(MailList::DailyReport)).await;
     let token = mail.unsubscribe.unwrap().token;
     let http = reqwest::Client::new();
     let url = app.url(&format!("/unsubscribe/{token}"));
