@@ -233,7 +233,9 @@ impl Store {
                 q.push(")");
             }
             q.push(" ORDER BY employee_id, date");
-            q.build_query_as().fetch_all(pool).await?
+            // An employee list is another text per length: not cached.
+            let q = q.build_query_as().persistent(employees.is_none());
+            q.fetch_all(pool).await?
         });
         rows.into_iter().map(|r| r.into_stored(zone)).collect()
     }
@@ -268,7 +270,10 @@ impl Store {
                         return Ok(false);
                     }
                     on_tx!(tx, |conn| {
-                        upsert!(company_id, batch).build().execute(conn).await?;
+                        // Not cached: each batch size is another statement
+                        // text (see `insert_rows!`).
+                        let mut q = upsert!(company_id, batch);
+                        q.build().persistent(false).execute(conn).await?;
                     });
                     Ok(true)
                 })
@@ -391,7 +396,8 @@ pub(crate) async fn forget_punch_days(
                 q.push(" AND date <= ").push_bind(last.as_str());
                 q.push(")");
             }
-            q.build().execute(conn).await?;
+            // Not cached: one text per number of employees.
+            q.build().persistent(false).execute(conn).await?;
         });
     }
     Ok(())
