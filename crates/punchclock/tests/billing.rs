@@ -409,6 +409,11 @@ async fn devices_past_the_plans_cap_are_refused_until_a_bigger_plan() {
         items(api.get("/devices").await.expect(StatusCode::OK)).len(),
         2
     );
+    let account = api.get("/account").await.expect(StatusCode::OK);
+    assert_eq!(
+        (&account["devices"], &account["device_cap"]),
+        (&json!(2), &json!(2))
+    );
 
     // Another company's devices are its own.
     let other = app.signup("Neighbour").await;
@@ -443,6 +448,11 @@ async fn devices_past_the_plans_cap_are_refused_until_a_bigger_plan() {
     assert_eq!(
         items(api.get("/devices").await.expect(StatusCode::OK)).len(),
         3
+    );
+    let account = api.get("/account").await.expect(StatusCode::OK);
+    assert_eq!(
+        (&account["devices"], &account["device_cap"]),
+        (&json!(3), &json!(3))
     );
     app.shutdown().await;
 }

@@ -60,6 +60,14 @@ impl Plan {
             None => "unlimited seats".into(),
         }
     }
+
+    pub fn devices_label(&self) -> String {
+        match self.devices {
+            Some(1) => "1 device".into(),
+            Some(n) => format!("{n} devices"),
+            None => "unlimited devices".into(),
+        }
+    }
 }
 
 /// The default catalog: plans of 10, 25, 50, 100 and unlimited seats. The

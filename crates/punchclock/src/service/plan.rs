@@ -38,6 +38,11 @@ impl Plans<'_> {
             .await?)
     }
 
+    /// How many devices the company has, against its plan's device cap.
+    pub async fn devices_in_use(&self, caller: &Caller) -> ServiceResult<u64> {
+        Ok(self.0.store.count_devices(caller.company_id).await?)
+    }
+
     pub fn catalog(&self) -> Arc<Catalog> {
         self.0.billing.shared_catalog()
     }

@@ -369,6 +369,18 @@ impl Store {
         row.try_into()
     }
 
+    /// How many devices (pull and push) the company has: what its plan's
+    /// device cap counts.
+    pub async fn count_devices(&self, company_id: CompanyId) -> Result<u64> {
+        let n: i64 = with_reader!(self, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE company_id = $1")
+                .bind(company_id.0)
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(u64::try_from(n).unwrap_or_default())
+    }
+
     /// Deletes a device and its logs. Its punches and employees stay
     /// (punches lose their `device_id` and `device_log_id`, keep their
     /// serial, so re-adding the device does not duplicate them).

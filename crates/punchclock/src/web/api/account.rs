@@ -27,6 +27,10 @@ pub struct AccountJson {
     /// `null` is unlimited.
     pub seats: Option<u32>,
     pub active_employees: u64,
+    /// Devices (pull and push) the account has.
+    pub devices: u64,
+    /// Most devices the plan allows; `null` is no cap.
+    pub device_cap: Option<u32>,
     pub blocked: bool,
     pub trial_ends_at: Option<String>,
     /// `trial`, `active`, `blocked` or `expired`.
@@ -37,12 +41,26 @@ pub struct AccountJson {
 }
 
 impl AccountJson {
-    fn new(state: &AppState, a: &Standing, tz: &jiff::tz::TimeZone) -> Self {
+    /// The caller's standing with its zone's times and its device count.
+    async fn of(state: &AppState, user: &ApiCaller, a: &Standing) -> ApiResult<Json<Self>> {
+        let company = state.services.company().get(&user.caller).await?;
+        let devices = state.services.plan().devices_in_use(&user.caller).await?;
+        Ok(Json(AccountJson::new(
+            state,
+            a,
+            devices,
+            &company_zone(&company),
+        )))
+    }
+
+    fn new(state: &AppState, a: &Standing, devices: u64, tz: &jiff::tz::TimeZone) -> Self {
         AccountJson {
             plan: a.plan.id.clone(),
             plan_name: a.plan.name.clone(),
             seats: a.seats,
             active_employees: a.active_employees,
+            devices,
+            device_cap: a.plan.devices,
             blocked: a.blocked,
             trial_ends_at: a.trial_ends_at.map(|t| instant(t, tz)),
             status: a.status.as_str(),
@@ -59,9 +77,7 @@ impl AccountJson {
 pub async fn get(State(state): State<AppState>, user: ApiCaller) -> ApiResult<Json<AccountJson>> {
     // Reading the account also records an expiry that happened since.
     let standing = state.services.plan().reconciled(&user.caller).await?;
-    let company = state.services.company().get(&user.caller).await?;
-    let tz = company_zone(&company);
-    Ok(Json(AccountJson::new(&state, &standing, &tz)))
+    AccountJson::of(&state, &user, &standing).await
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -96,9 +112,7 @@ pub async fn change_plan(
         .plan()
         .change(&user.caller, &body.plan)
         .await?;
-    let company = state.services.company().get(&user.caller).await?;
-    let tz = company_zone(&company);
-    Ok(Json(AccountJson::new(&state, &standing, &tz)))
+    AccountJson::of(&state, &user, &standing).await
 }
 
 /// A plan of the catalog.

@@ -754,4 +754,12 @@ async fn a_device_past_the_plans_cap_is_refused_on_the_form() {
     }
     let r = get(&app, "/devices", Some(&cookie)).await;
     assert!(r.body.contains("Front door") && !r.body.contains("Back door"));
+    // The plan page counts them against the cap.
+    let r = get(&app, "/account", Some(&cookie)).await;
+    assert!(
+        r.body
+            .contains("data-testid=\"devices\">1 of 1 device</dd>"),
+        "{}",
+        r.body
+    );
 }

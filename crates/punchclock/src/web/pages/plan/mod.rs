@@ -4,7 +4,7 @@
 mod view;
 
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::Form;
 use serde::Deserialize;
 
@@ -20,8 +20,18 @@ pub struct PlanQuery {
 }
 
 /// `GET /account`
-pub async fn show(ctx: Ctx, Query(q): Query<PlanQuery>) -> Response {
-    view::plan_page(&ctx, q.changed.is_some(), None).into_response()
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PlanQuery>,
+) -> PageResult {
+    page(&state, &ctx, q.changed.is_some(), None).await
+}
+
+/// The plan page, with the devices counted against the plan's cap.
+async fn page(state: &AppState, ctx: &Ctx, changed: bool, error: Option<&str>) -> PageResult {
+    let devices = state.services.plan().devices_in_use(ctx.caller()).await?;
+    Ok(view::plan_page(ctx, devices, changed, error).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -39,7 +49,7 @@ pub async fn confirm(
 ) -> PageResult {
     match state.services.plan().preview(ctx.caller(), &q.plan).await {
         Ok(preview) => Ok(view::confirm_page(&ctx, &preview).into_response()),
-        Err(e) => refused(&ctx, e),
+        Err(e) => refused(&state, &ctx, e).await,
     }
 }
 
@@ -60,20 +70,16 @@ pub async fn change(
     ctx.check_csrf(&f.csrf)?;
     match state.services.plan().change(ctx.caller(), &f.plan).await {
         Ok(_) => Ok(see_other("/account?changed=1")),
-        Err(e) => refused(&ctx, e),
+        Err(e) => refused(&state, &ctx, e).await,
     }
 }
 
 /// The plan page saying why a change was refused, or the error page.
-fn refused(ctx: &Ctx, e: ServiceError) -> PageResult {
-    match e {
-        ServiceError::Invalid(fields) => {
-            let message = fields.get("plan").unwrap_or_default().to_owned();
-            Ok(view::plan_page(ctx, false, Some(&message)).into_response())
-        }
-        e @ ServiceError::Conflict(_) => {
-            Ok(view::plan_page(ctx, false, Some(&e.to_string())).into_response())
-        }
-        e => Err(e.into()),
-    }
+async fn refused(state: &AppState, ctx: &Ctx, e: ServiceError) -> PageResult {
+    let message = match e {
+        ServiceError::Invalid(fields) => fields.get("plan").unwrap_or_default().to_owned(),
+        e @ ServiceError::Conflict(_) => e.to_string(),
+        e => return Err(e.into()),
+    };
+    page(state, ctx, false, Some(&message)).await
 }

@@ -9,7 +9,7 @@ use crate::web::pages::fmt;
 use crate::web::pages::layout::{head, Nav};
 use crate::web::pages::when;
 
-pub fn plan_page(ctx: &Ctx, changed: bool, error: Option<&str>) -> Markup {
+pub fn plan_page(ctx: &Ctx, devices: u64, changed: bool, error: Option<&str>) -> Markup {
     let a = &ctx.account;
     let body = html! {
         (head(&[], "Plan and seats", None))
@@ -30,6 +30,7 @@ pub fn plan_page(ctx: &Ctx, changed: bool, error: Option<&str>) -> Markup {
                     dl.facts {
                         dt { "Plan" } dd data-testid="plan-name" { (a.plan.name) span.muted.small { " · " (a.plan.price_label()) } }
                         dt { "Seats" } dd data-testid="seats" { (fmt::thousands(a.active_employees)) " active of " (a.plan.seats_label()) }
+                        dt { "Devices" } dd data-testid="devices" { (fmt::thousands(devices)) " of " (a.plan.devices_label()) }
                         dt { "Status" }
                         dd data-testid="account-status" {
                             @if let (Status::Trial, Some(end)) = (a.status, a.trial_ends_at) {
@@ -37,7 +38,7 @@ pub fn plan_page(ctx: &Ctx, changed: bool, error: Option<&str>) -> Markup {
                             } @else { "Active" }
                         }
                     }
-                    p.muted.small { "Seats are active employees. Inactive employees are free and their punches are kept." }
+                    p.muted.small { "Seats are active employees. Inactive employees are free and their punches are kept. Devices count clocks of both kinds, polled and pushing." }
                 }
                 div.card {
                     h3 { "Change plan" }
