@@ -46,8 +46,6 @@ const DEVICES: usize = 20;
 const ROUNDS: usize = 50;
 const USERS: u32 = 8;
 const FIRST_PUNCHES: u32 = 250;
-/// The handshake's first answer (TCP wrapper and header), in bytes.
-const FIRST_ANSWER: usize = 16;
 /// Polls run at most this many at once (the configured bound).
 const MAX_CONCURRENT_POLLS: usize = 6;
 /// Short, so a stall costs little; long enough for a loaded debug build.
@@ -418,12 +416,9 @@ impl Campaign {
         };
         let dev = &mut self.devices[d];
         dev.note = format!("{faults:?} holding {}", dev.sim.punch_count());
+        // Even a garbled first answer is a protocol failure: over TCP it
+        // still carries ZK's magic, so it is no other service on the port.
         dev.allowed = fault.allowed().to_vec();
-        if fault == Fault::CorruptFrame && anywhere < FIRST_ANSWER {
-            // The first answer does not parse: the client cannot tell it
-            // from something else listening on the port.
-            dev.allowed.push(Some(PollFailure::NotAZkDevice));
-        }
         dev.sim.set_faults(faults);
     }
 

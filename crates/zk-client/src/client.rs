@@ -284,7 +284,7 @@ impl ZkClient {
                 Ok(Step::Ignored(Ignored::Stale { command, reply })) => {
                     tracing::debug!(step, command, reply, "ignoring a stale packet");
                 }
-                Err(e) => return Err(malformed(e, step, phase)),
+                Err(e) => return Err(malformed(e, step, phase, self.transport())),
             }
         };
         if let Some(link) = pacer.and_then(|p| p.link()) {
@@ -348,7 +348,7 @@ impl ZkClient {
             RecvError::Frame(e) => {
                 // One bad datagram does not desynchronise UDP; a TCP stream is lost.
                 self.broken |= self.transport() == Transport::Tcp;
-                malformed(e, step, phase)
+                malformed(e, step, phase, self.transport())
             }
         }
     }
@@ -441,12 +441,28 @@ pub(crate) fn io_error(e: io::Error, addr: SocketAddr, step: &'static str) -> Cl
     }
 }
 
-fn malformed(e: ProtocolError, step: &'static str, phase: Phase) -> ClientError {
+fn malformed(
+    e: ProtocolError,
+    step: &'static str,
+    phase: Phase,
+    transport: Transport,
+) -> ClientError {
+    // A TCP frame gets this far only with ZK's magic: a bad checksum or
+    // body is a ZK device garbling its reply, not another service on the
+    // port. A UDP datagram has no magic, so during the handshake it stays
+    // "not a ZK device".
+    let zk_framed = transport == Transport::Tcp
+        && matches!(
+            e,
+            ProtocolError::Checksum { .. }
+                | ProtocolError::Malformed { .. }
+                | ProtocolError::UnexpectedReply { .. }
+        );
     match phase {
-        Phase::Handshake => ClientError::NotZk {
+        Phase::Handshake if !zk_framed => ClientError::NotZk {
             detail: format!("{e} (while {step})"),
         },
-        Phase::Session => ClientError::Protocol { step, source: e },
+        Phase::Handshake | Phase::Session => ClientError::Protocol { step, source: e },
     }
 }
 
