@@ -213,8 +213,15 @@ async fn commands_belong_to_their_device(db: TestDb) {
         name: "Ana".into(),
         current: None,
     };
+    let waiting = async |serial: &str| {
+        let t = store.push_target(serial).await.unwrap().unwrap();
+        t.commands_waiting
+    };
+    assert!(!waiting("CMD1").await, "nothing queued yet");
     let q = store.queue_push_command(c, d.id, &args).await.unwrap();
     assert_eq!(q.state, PushCommandState::Queued);
+    assert!(waiting("CMD1").await, "a queued command waits");
+    assert!(!waiting("CMD2").await, "another device's does not");
     let far = at(i64::from(i32::MAX));
     assert!(store
         .push_commands_due(other.id, far, 10)
@@ -274,6 +281,7 @@ async fn commands_belong_to_their_device(db: TestDb) {
         .unwrap()
         .unwrap();
     assert_eq!(done.state, PushCommandState::Done);
+    assert!(!waiting("CMD1").await, "a finished command no longer waits");
     let PushCommandArgs::UpdateUser {
         current: Some(kept),
         ..

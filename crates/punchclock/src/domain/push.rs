@@ -91,6 +91,9 @@ pub struct PushTarget {
     pub registry_code: Option<String>,
     pub session_id: Option<String>,
     pub handshake_at: Option<Timestamp>,
+    /// A command is queued or sent and not finished (read with the rest):
+    /// only then does a poll look for due commands.
+    pub commands_waiting: bool,
 }
 
 text_enum!(

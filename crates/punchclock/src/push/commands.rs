@@ -40,6 +40,10 @@ impl Inner {
         if t.handshake_at.is_none() {
             return Reply::ok(LEARN_OPTIONS);
         }
+        if !t.commands_waiting {
+            // Nearly every poll: nothing queued, nothing more to read.
+            return Reply::ok(reply::OK);
+        }
         let resend_before = at.now
             - SignedDuration::try_from(self.settings.command_resend_after())
                 .unwrap_or(SignedDuration::from_secs(600));

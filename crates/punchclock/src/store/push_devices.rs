@@ -34,6 +34,7 @@ struct PushTargetRow {
     push_session_id: Option<String>,
     push_handshake_at: Option<i64>,
     name_encoding: String,
+    commands_waiting: bool,
 }
 
 impl TryFrom<PushTargetRow> for PushTarget {
@@ -59,6 +60,7 @@ impl TryFrom<PushTargetRow> for PushTarget {
             registry_code: r.registry_code,
             session_id: r.push_session_id,
             handshake_at: opt_ts(r.push_handshake_at)?,
+            commands_waiting: r.commands_waiting,
         })
     }
 }
@@ -79,7 +81,8 @@ pub struct SourceChange<'a> {
 impl Store {
     /// The device that claimed `serial` (upper case), of any company.
     /// Every request asks this, so on SQLite it reads through the read
-    /// pool and never queues behind the writer.
+    /// pool and never queues behind the writer. It also says whether any
+    /// command waits, so a poll with none (nearly all) reads nothing more.
     pub async fn push_target(&self, serial: &str) -> Result<Option<PushTarget>> {
         let row: Option<PushTargetRow> = with_reader!(self, |pool| {
             sqlx::query_as(
@@ -87,7 +90,9 @@ impl Store {
                  COALESCE(d.timezone, c.timezone) AS timezone, d.push_language, \
                  d.push_version, d.push_key_hash, d.source_address, \
                  d.pending_source_address, d.lock_source, d.attlog_stamp, d.operlog_stamp, \
-                 d.registry_code, d.push_session_id, d.push_handshake_at, d.name_encoding \
+                 d.registry_code, d.push_session_id, d.push_handshake_at, d.name_encoding, \
+                 EXISTS (SELECT 1 FROM push_commands p WHERE p.device_id = d.id \
+                   AND p.state IN ('queued', 'sent')) AS commands_waiting \
                  FROM devices d JOIN companies c ON c.id = d.company_id \
                  WHERE d.push_serial = $1",
             )
