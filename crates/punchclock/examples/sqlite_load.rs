@@ -256,6 +256,7 @@ fn record(d: usize, round: usize, n: usize) -> PollRecord {
         punches,
         history_pulled: true,
         next_poll_at: None,
+        sync: Default::default(),
     }
 }
 

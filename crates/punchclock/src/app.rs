@@ -61,6 +61,7 @@ pub async fn build_state(config: Config, clock: Clock) -> anyhow::Result<AppStat
         attempt_base: Duration::from_secs(config.poll_attempt_base_seconds.max(1)),
         allow_private_addresses: config.allow_private_device_addresses,
         batch_punches: config.poll_batch_punches.max(1),
+        full_sync_every: Duration::from_secs(u64::from(config.full_sync_hours) * 3_600),
         ..PollSettings::default()
     };
     let catalog = Catalog::new(config.plans.clone()).context("the plan catalog")?;

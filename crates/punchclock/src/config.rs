@@ -68,6 +68,10 @@ pub struct Config {
     /// Most punches a sync stores per transaction. A sync is written batch
     /// by batch as it is read, so a big device never holds the database.
     pub poll_batch_punches: usize,
+    /// A sync hands every punch to the store at least this often (hours),
+    /// even when the device's counters say nothing changed; 0 makes every
+    /// sync a full one (incremental polling off).
+    pub full_sync_hours: u32,
     /// Device-log entries older than this many days are pruned.
     pub device_log_days: u32,
     /// Lets `/metrics` be read from other hosts with `Authorization:
@@ -141,6 +145,7 @@ impl Default for Config {
             poll_attempt_timeout_seconds: 600,
             poll_attempt_base_seconds: 60,
             poll_batch_punches: 2000,
+            full_sync_hours: 24,
             device_log_days: 90,
             metrics_token: String::new(),
             instance_id: String::new(),

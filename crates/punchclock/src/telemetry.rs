@@ -44,6 +44,15 @@ fn describe() {
         "How long each poll took."
     );
     describe_counter!("punchclock_punches_ingested_total", "Punches stored new.");
+    describe_counter!(
+        "punchclock_poll_modes_total",
+        "Syncs by how much they handed to the store: full, incremental or unchanged."
+    );
+    describe_counter!(
+        "punchclock_device_bytes_total",
+        Unit::Bytes,
+        "Bytes received from and sent to polled devices, frames as on the wire."
+    );
     describe_gauge!("punchclock_devices", "Enabled polled devices by status.");
     describe_gauge!(
         "punchclock_sync_lag_seconds",

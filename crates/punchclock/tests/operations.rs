@@ -68,6 +68,7 @@ fn attempt(started: i64, outcome: Outcome) -> PollRecord {
         punches: vec![],
         history_pulled: false,
         next_poll_at: Some(at(started + 1_800)),
+        sync: Default::default(),
     }
 }
 

@@ -135,6 +135,7 @@ fn record(serial: &str, users: Vec<DeviceUser>, punches: Vec<NewPunch>) -> PollR
         punches,
         history_pulled: true,
         next_poll_at: Some(at(T0 + 86_400 + 1_800)),
+        sync: Default::default(),
     }
 }
 
@@ -691,6 +692,7 @@ async fn failed_attempt_is_logged(db: TestDb) {
     let test = PollRecord {
         kind: LogKind::Test,
         next_poll_at: None,
+        sync: Default::default(),
         history_pulled: false,
         ..record("SN-9", vec![], vec![])
     };

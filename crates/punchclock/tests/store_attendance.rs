@@ -147,6 +147,7 @@ fn poll(kind: LogKind, outcome: Outcome, started: i64, punches: Vec<NewPunch>) -
         punches,
         history_pulled: true,
         next_poll_at: None,
+        sync: Default::default(),
     }
 }
 

@@ -125,6 +125,7 @@ impl World {
             punches,
             history_pulled: true,
             next_poll_at: None,
+            sync: Default::default(),
         };
         self.store()
             .record_poll(self.company(), self.device, &record)

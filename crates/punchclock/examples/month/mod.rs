@@ -106,6 +106,7 @@ pub async fn sync(
         punches,
         history_pulled: true,
         next_poll_at: None,
+        sync: Default::default(),
     };
     state
         .store

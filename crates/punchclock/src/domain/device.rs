@@ -193,6 +193,9 @@ pub struct PollTarget {
     pub poll_interval_minutes: u32,
     /// How to read the names it stores.
     pub name_encoding: NameSetting,
+    /// What the last successful sync found, to skip or shorten the next
+    /// download; `None` until a sync under incremental polling.
+    pub mark: Option<super::SyncMark>,
 }
 
 impl std::fmt::Debug for PollTarget {
@@ -209,6 +212,7 @@ impl std::fmt::Debug for PollTarget {
             .field("history_pulled", &self.history_pulled)
             .field("serial_number", &self.serial_number)
             .field("poll_interval_minutes", &self.poll_interval_minutes)
+            .field("mark", &self.mark)
             .finish()
     }
 }

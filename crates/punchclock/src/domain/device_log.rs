@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::{CompanyId, DeviceId, PollFailure, PushCall, Transport};
+use super::{CompanyId, DeviceId, PollFailure, PollMode, PushCall, Transport};
 
 id_type!(
     /// Id of a device log row.
@@ -53,6 +53,16 @@ pub struct DeviceLog {
     pub serial_number: Option<String>,
     /// What a push device called; `None` for polls and tests.
     pub push_call: Option<PushCall>,
-    /// What the device reported beyond counts (operations, command results).
+    /// What the device reported beyond counts (operations, command results);
+    /// for a sync, why it downloaded what it did.
     pub detail: Option<String>,
+    /// How much a sync handed to the store: full, incremental or unchanged
+    /// (`None` for tests, pushes, failures before the counters, and older
+    /// rows).
+    pub mode: Option<PollMode>,
+    /// Bytes received from and sent to the device, frames as on the wire.
+    pub bytes_received: u64,
+    pub bytes_sent: u64,
+    /// Punches read that were already stored.
+    pub punches_known: u32,
 }

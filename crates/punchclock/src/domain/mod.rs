@@ -97,6 +97,7 @@ mod notify;
 mod poll;
 mod punch;
 mod push;
+mod sync_mark;
 mod shift;
 mod webhook;
 pub mod zone;
@@ -136,6 +137,7 @@ pub use mail::{
 pub use name_setting::NameSetting;
 pub use notify::{bounds as notify_bounds, NotifySettings, ReportTime, ReportTimeError};
 pub use poll::{DeviceUser, NewPunch, PollFailure, PollOutcome, PollReason, PollRecord};
+pub use sync_mark::{PollMode, PollSync, SyncMark, WireBytes};
 pub use punch::{Punch, PunchFilter, PunchId, PunchView};
 pub use push::{
     judge_presence, silence_reason, DeviceUserFields, PushCall, PushCommand, PushCommandArgs,

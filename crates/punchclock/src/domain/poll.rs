@@ -119,6 +119,9 @@ pub struct PollRecord {
     pub history_pulled: bool,
     /// `None` keeps the device's current schedule.
     pub next_poll_at: Option<Timestamp>,
+    /// Full, incremental or unchanged; bytes on the wire; the records
+    /// already stored; the mark for the next poll.
+    pub sync: super::PollSync,
 }
 
 /// Result of `Store::record_poll`.

@@ -7,7 +7,8 @@ macro_rules! device_log_cols {
     () => {
         "id, company_id, device_id, kind, started_at, duration_ms, host, address, \
          transport_used, outcome, users_read, punches_read, punches_new, employees_new, \
-         reason, reason_code, serial_number, push_call, detail"
+         reason, reason_code, serial_number, push_call, detail, mode, bytes_received, \
+         bytes_sent, punches_known"
     };
 }
 pub(crate) use device_log_cols;
@@ -33,6 +34,10 @@ pub(crate) struct DeviceLogRow {
     serial_number: Option<String>,
     push_call: Option<String>,
     detail: Option<String>,
+    mode: Option<String>,
+    bytes_received: i64,
+    bytes_sent: i64,
+    punches_known: i64,
 }
 
 impl DeviceLogRow {
@@ -65,6 +70,10 @@ impl TryFrom<DeviceLogRow> for DeviceLog {
             serial_number: r.serial_number,
             push_call: r.push_call.map(|c| c.parse()).transpose()?,
             detail: r.detail,
+            mode: r.mode.map(|m| m.parse()).transpose()?,
+            bytes_received: int(r.bytes_received, "bytes_received")?,
+            bytes_sent: int(r.bytes_sent, "bytes_sent")?,
+            punches_known: int(r.punches_known, "punches_known")?,
         })
     }
 }

@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use super::{int, opt_int, opt_ts, opt_zone, secs, ts, Invalid, Result, Rule, Store, StoreError};
 use crate::domain::{
     CommKeyUpdate, CompanyId, Device, DeviceId, DeviceInfo, DeviceMode, DeviceUpdate, NewDevice,
-    PollTarget, PushLink, Zone,
+    PollTarget, PushLink, SyncMark, Zone,
 };
 
 macro_rules! device_cols {
@@ -30,7 +30,9 @@ macro_rules! poll_target_select {
          d.transport, \
          COALESCE(d.timezone, c.timezone) AS timezone, d.history_pulled, d.serial_number, \
          COALESCE(d.poll_interval_minutes, c.poll_interval_minutes) AS poll_interval_minutes, \
-         d.name_encoding \
+         d.name_encoding, d.synced_users, d.synced_punches, d.synced_oplog, \
+         d.synced_user_capacity, d.synced_punch_capacity, d.synced_position, d.synced_tail, \
+         d.full_synced_at \
          FROM devices d JOIN companies c ON c.id = d.company_id"
     };
 }
@@ -161,11 +163,58 @@ pub(crate) struct PollTargetRow {
     serial_number: Option<String>,
     poll_interval_minutes: i64,
     name_encoding: String,
+    synced_users: Option<i64>,
+    synced_punches: Option<i64>,
+    synced_oplog: Option<i64>,
+    synced_user_capacity: Option<i64>,
+    synced_punch_capacity: Option<i64>,
+    synced_position: Option<i64>,
+    synced_tail: Option<String>,
+    full_synced_at: Option<i64>,
+}
+
+impl PollTargetRow {
+    /// The mark of the last successful sync, when one was stored whole.
+    fn mark(&self) -> Result<Option<SyncMark>> {
+        let (
+            Some(users),
+            Some(punches),
+            Some(oplog),
+            Some(user_capacity),
+            Some(punch_capacity),
+            Some(position),
+            Some(tail),
+            Some(full_at),
+        ) = (
+            self.synced_users,
+            self.synced_punches,
+            self.synced_oplog,
+            self.synced_user_capacity,
+            self.synced_punch_capacity,
+            self.synced_position,
+            &self.synced_tail,
+            self.full_synced_at,
+        )
+        else {
+            return Ok(None);
+        };
+        Ok(Some(SyncMark {
+            users: int(users, "devices.synced_users")?,
+            punches: int(punches, "devices.synced_punches")?,
+            oplog: int(oplog, "devices.synced_oplog")?,
+            user_capacity: int(user_capacity, "devices.synced_user_capacity")?,
+            punch_capacity: int(punch_capacity, "devices.synced_punch_capacity")?,
+            position: int(position, "devices.synced_position")?,
+            tail: tail.clone(),
+            full_at: ts(full_at)?,
+        }))
+    }
 }
 
 impl TryFrom<PollTargetRow> for PollTarget {
     type Error = StoreError;
     fn try_from(r: PollTargetRow) -> Result<PollTarget> {
+        let mark = r.mark()?;
         Ok(PollTarget {
             device_id: DeviceId(r.id),
             company_id: CompanyId(r.company_id),
@@ -179,6 +228,7 @@ impl TryFrom<PollTargetRow> for PollTarget {
             serial_number: r.serial_number,
             poll_interval_minutes: int(r.poll_interval_minutes, "poll_interval_minutes")?,
             name_encoding: r.name_encoding.parse()?,
+            mark,
         })
     }
 }

@@ -10,8 +10,8 @@
 
 use super::device_logs::{device_log_cols, DeviceLogRow};
 use super::poll_record::{
-    count, count_active, insert_log, insert_punches, store_device_info, upsert_employees,
-    DeviceKey, People, PunchStamp,
+    count, count_active, insert_log, insert_punches, store_device_info, store_mark,
+    upsert_employees, DeviceKey, People, PunchStamp,
 };
 use super::{Invalid, Result, Store, Tx};
 use crate::domain::{
@@ -128,6 +128,7 @@ impl Store {
         };
         self.transaction(async |tx| {
             super::poll_record::record_attempt_on_device(tx, key, record).await?;
+            store_mark(tx, key, record).await?;
             let log = close_log(tx, poll.log_id, record).await?;
             let (punches_new, employees_new) = log.new_counts();
             Ok(PollOutcome {
@@ -188,6 +189,20 @@ async fn close_log(tx: &mut Tx, log_id: i64, record: &PollRecord) -> Result<Devi
             .push_bind(reason.map(|r| r.code.as_str()));
         q.push(", duration_ms = ")
             .push_bind(count(record.duration.as_millis()));
+        // Records read but not handed to the store (stored by earlier
+        // syncs) count as read and already stored, beside those handed and
+        // found stored.
+        let known = count(record.sync.known);
+        q.push(", punches_read = punches_read + ").push_bind(known);
+        q.push(", punches_known = punches_read - punches_new + ")
+            .push_bind(known);
+        q.push(", mode = ")
+            .push_bind(record.sync.mode.map(|m| m.as_str()));
+        q.push(", detail = ").push_bind(record.sync.note.as_deref());
+        q.push(", bytes_received = ")
+            .push_bind(count(record.sync.bytes.received));
+        q.push(", bytes_sent = ")
+            .push_bind(count(record.sync.bytes.sent));
         q.push(" WHERE id = ").push_bind(log_id);
         q.push(concat!(" RETURNING ", device_log_cols!()));
         q.build_query_as().fetch_one(conn).await?

@@ -12,7 +12,7 @@ use super::device_logs::{device_log_cols, DeviceLogRow};
 use super::{civil_text, int, secs, ts, Invalid, Result, Store, StoreError, Tx};
 use crate::domain::{
     CompanyId, DeviceId, DeviceInfo, DeviceStatus, DeviceUser, EmployeeId, NewPunch, Outcome,
-    PollOutcome, PollRecord,
+    PollOutcome, PollRecord, SyncMark,
 };
 
 /// Rows per multi-row INSERT: 500 punches bind 6,000 values, well under
@@ -131,6 +131,7 @@ impl Store {
                 now,
             };
             let punches_new = insert_punches(tx, &stamp, &record.punches).await?;
+            store_mark(tx, key, record).await?;
             let log = finish_log(tx, log_id, punches_new, employees_new).await?;
             Ok(PollOutcome {
                 log: log.try_into()?,
@@ -242,6 +243,35 @@ pub(super) async fn record_attempt_on_device(
     }))
 }
 
+/// The device as a successful sync found it (`SyncMark`), for the next
+/// poll to compare with; nothing for failed attempts or tests.
+pub(super) async fn store_mark(tx: &mut Tx, key: DeviceKey, record: &PollRecord) -> Result<()> {
+    let Some(mark) = record.sync.mark.as_ref().filter(|_| record.outcome == Outcome::Ok) else {
+        return Ok(());
+    };
+    let mark: &SyncMark = mark;
+    on_tx!(tx, |conn| {
+        sqlx::query(
+            "UPDATE devices SET synced_users = $1, synced_punches = $2, synced_oplog = $3, \
+             synced_user_capacity = $4, synced_punch_capacity = $5, synced_position = $6, \
+             synced_tail = $7, full_synced_at = $8 WHERE id = $9 AND company_id = $10",
+        )
+        .bind(i64::from(mark.users))
+        .bind(i64::from(mark.punches))
+        .bind(i64::from(mark.oplog))
+        .bind(i64::from(mark.user_capacity))
+        .bind(i64::from(mark.punch_capacity))
+        .bind(count(mark.position))
+        .bind(mark.tail.as_str())
+        .bind(secs(mark.full_at))
+        .bind(key.device_id.0)
+        .bind(key.company_id.0)
+        .execute(conn)
+        .await?;
+    });
+    Ok(())
+}
+
 /// The log row, with zero new punches and employees until they are known.
 pub(super) async fn insert_log(
     tx: &mut Tx,
@@ -262,12 +292,16 @@ pub(super) async fn insert_log(
             transport_used: record.transport_used.map(|t| t.as_str()),
             outcome: record.outcome.as_str(),
             users_read: count(record.users.len()),
-            punches_read: count(record.punches.len()),
+            punches_read: count(record.punches.len()).saturating_add(count(record.sync.known)),
             punches_new: 0_i64,
             employees_new: 0_i64,
             reason: reason.map(|r| r.message.as_str()),
             reason_code: reason.map(|r| r.code.as_str()),
             serial_number: Some(serial).filter(|s| !s.is_empty()),
+            detail: record.sync.note.as_deref(),
+            mode: record.sync.mode.map(|m| m.as_str()),
+            bytes_received: count(record.sync.bytes.received),
+            bytes_sent: count(record.sync.bytes.sent),
         });
         q.push(" RETURNING id");
         q.build_query_scalar().fetch_one(conn).await?
@@ -464,6 +498,10 @@ pub(super) async fn finish_log(
     Ok(on_tx!(tx, |conn| {
         let mut q = sqlx::QueryBuilder::new("UPDATE device_logs SET punches_new = ");
         q.push_bind(count(punches));
+        // Read but not new: before the last sync's position, or handed to
+        // the store and found there.
+        q.push(", punches_known = punches_read - ")
+            .push_bind(count(punches));
         q.push(", employees_new = ").push_bind(count(employees));
         q.push(" WHERE id = ").push_bind(log_id);
         q.push(concat!(" RETURNING ", device_log_cols!()));

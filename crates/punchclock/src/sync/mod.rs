@@ -4,6 +4,7 @@ pub mod address;
 pub mod auto_care;
 pub mod batches;
 pub mod care;
+pub mod incremental;
 pub mod inflight;
 pub mod live;
 pub mod log_retention;

@@ -17,11 +17,12 @@ use zk_client::{ClientError, ClientOptions, TransportChoice, ZkClient};
 use zk_protocol::NameDecoding;
 
 use super::address::first_public;
+use super::incremental::{plan, Plan, Tail};
 use crate::clock::Clock;
 use crate::domain::device_time::to_civil;
 use crate::domain::{
-    DeviceInfo, DeviceUser, LogKind, NewPunch, Outcome, PollFailure, PollReason, PollRecord,
-    PollTarget, Transport, Zone,
+    DeviceInfo, DeviceUser, LogKind, NewPunch, Outcome, PollFailure, PollMode, PollReason,
+    PollRecord, PollSync, PollTarget, SyncMark, Transport, WireBytes, Zone,
 };
 
 /// How polls behave; from the service configuration.
@@ -41,6 +42,10 @@ pub struct PollSettings {
     /// Most punches handed to the store at once (each batch is one short
     /// transaction); a device chunk larger than this is split.
     pub batch_punches: usize,
+    /// A sync hands every punch to the store at least this often, even
+    /// when the counters say nothing changed (`full_sync_hours`); zero
+    /// makes every sync a full one.
+    pub full_sync_every: Duration,
 }
 
 impl Default for PollSettings {
@@ -52,6 +57,7 @@ impl Default for PollSettings {
             allow_private_addresses: false,
             chunk_retries: 3,
             batch_punches: 2000,
+            full_sync_every: Duration::from_secs(24 * 3_600),
         }
     }
 }
@@ -79,6 +85,9 @@ struct Failure {
     reason: PollReason,
     address: Option<SocketAddr>,
     transport: Option<Transport>,
+    /// What the sync had planned before it failed (its mode and note).
+    sync: PollSync,
+    bytes: WireBytes,
 }
 
 impl Failure {
@@ -87,6 +96,8 @@ impl Failure {
             reason: PollReason::new(code, message),
             address,
             transport: None,
+            sync: PollSync::default(),
+            bytes: WireBytes::default(),
         }
     }
 
@@ -160,6 +171,7 @@ struct Reading {
     transport: Transport,
     info: DeviceInfo,
     skipped_punches: usize,
+    sync: PollSync,
 }
 
 /// Contact the device once. A `Test` only does the handshake and reads the
@@ -209,6 +221,7 @@ pub async fn poll_into(
         punches: vec![],
         history_pulled: false,
         next_poll_at: None,
+        sync: PollSync::default(),
     };
     let attempt = read(target, settings, &record, clock, timer, sink);
     let result = match tokio::time::timeout(settings.attempt_timeout, attempt).await {
@@ -229,6 +242,10 @@ pub async fn poll_into(
             record.reason = Some(f.reason);
             record.address = f.address.map(|a| a.to_string());
             record.transport_used = f.transport;
+            record.sync = PollSync {
+                bytes: f.bytes,
+                ..f.sync
+            };
         }
     }
     record
@@ -240,6 +257,7 @@ fn fill_reading(record: &mut PollRecord, r: Reading) {
     record.transport_used = Some(r.transport);
     record.info = Some(r.info);
     record.history_pulled = record.kind == LogKind::Sync;
+    record.sync = r.sync;
     if r.skipped_punches > 0 {
         record.reason = Some(PollReason::new(
             PollFailure::UnreadableRecords,
@@ -290,20 +308,29 @@ async fn read(
         batch: settings.batch_punches.max(1),
         settings,
         started,
+        target,
     };
+    let meter = client.traffic_meter();
     let outcome = reading.read(&mut client, &mut header, sink).await;
     // Always end the session, even after a failed read; its own failure is
     // not worth reporting over the real one.
     if let Err(e) = client.close().await {
         tracing::debug!(device = %target.device_id, "closing the session failed: {e}");
     }
-    let (info, skipped_punches) = outcome.map_err(|e| {
+    let traffic = meter.traffic();
+    let bytes = WireBytes {
+        received: traffic.received,
+        sent: traffic.sent,
+    };
+    let (info, skipped_punches, sync) = outcome.map_err(|e| {
         let failure = match e {
             ReadError::Client(e) => Failure::client(&e, Some(address)),
             ReadError::Sink(reason) => Failure {
                 reason,
                 address: Some(address),
                 transport: None,
+                sync: PollSync::default(),
+                bytes: WireBytes::default(),
             },
             ReadError::OverLimit { records, limit } => Failure::new(
                 PollFailure::AttemptTimeout,
@@ -316,6 +343,8 @@ async fn read(
         };
         Failure {
             transport: Some(transport),
+            sync: header.sync.clone(),
+            bytes,
             ..failure
         }
     })?;
@@ -324,6 +353,7 @@ async fn read(
         transport,
         info,
         skipped_punches,
+        sync: PollSync { bytes, ..sync },
     })
 }
 
@@ -401,45 +431,191 @@ struct Tables<'a> {
     settings: &'a PollSettings,
     /// When the attempt began: the attempt limit counts from there.
     started: Instant,
+    /// The device, with what its last successful sync found.
+    target: &'a PollTarget,
 }
 
+/// What reading the tables gave: the identity, punch records that could
+/// not be read, and what the sync did (its mode and mark).
+type Read = (DeviceInfo, usize, PollSync);
+
 impl Tables<'_> {
-    /// Reads the device's identity, then (for a sync) its users and its
-    /// punches chunk by chunk into `sink`. Returns the identity and how many
-    /// punch records could not be read.
+    /// Reads the device's identity and counters, then (for a sync) what
+    /// the plan asks for (`incremental.rs`): nothing when the counters
+    /// match the last sync, else its users and its punches chunk by chunk
+    /// into `sink`, only those after the last sync's position when the log
+    /// was only appended to.
     async fn read(
         &self,
         client: &mut ZkClient,
         header: &mut PollRecord,
         sink: &mut impl PollSink,
-    ) -> Result<(DeviceInfo, usize), ReadError> {
-        let info = self.info(client).await?;
+    ) -> Result<Read, ReadError> {
+        let (info, sizes) = self.info(client).await?;
         if header.kind == LogKind::Test {
-            return Ok((info, 0));
+            return Ok((info, 0, PollSync::default()));
         }
-        // Sized to what the device says it holds, counted from the start.
-        let records =
-            u64::from(info.user_count.unwrap_or(0)) + u64::from(info.punch_count.unwrap_or(0));
+        let serial_changed = matches!(
+            (&self.target.serial_number, &info.serial_number),
+            (Some(a), Some(b)) if a != b
+        );
+        let plan = plan(
+            self.target.mark.as_ref(),
+            &sizes,
+            serial_changed,
+            self.now,
+            self.settings.full_sync_every,
+        );
+        header.sync = PollSync {
+            mode: Some(plan.mode()),
+            note: note(&plan),
+            ..PollSync::default()
+        };
+        if plan == Plan::Unchanged {
+            // Nothing to download: the poll is recorded as one log row.
+            header.outcome = Outcome::Ok;
+            return Ok((info, 0, header.sync.clone()));
+        }
+        // Sized to what the device says it holds, counted from the start
+        // (twice the punches: a refilled log may be read twice).
+        let records = u64::from(sizes.users) + 2 * u64::from(sizes.records);
         let limit = self.settings.attempt_limit(records);
         let left = limit.saturating_sub(self.started.elapsed());
         header.info = Some(info.clone());
-        match tokio::time::timeout(left, self.read_rows(client, header, sink)).await {
-            Ok(Ok(skipped)) => Ok((info, skipped)),
-            Ok(Err(e)) => Err(e),
-            Err(_) => Err(ReadError::OverLimit { records, limit }),
-        }
+        let rows = self.read_rows(client, header, &plan, sink);
+        let rows = match tokio::time::timeout(left, rows).await {
+            Ok(r) => r?,
+            Err(_) => return Err(ReadError::OverLimit { records, limit }),
+        };
+        let full = rows.known == 0 && !matches!(plan, Plan::Incremental { punches: false, .. });
+        let mode = if full {
+            PollMode::Full
+        } else {
+            PollMode::Incremental
+        };
+        let full_at = match (&self.target.mark, mode) {
+            (Some(mark), PollMode::Incremental) => mark.full_at,
+            _ => self.now,
+        };
+        let sync = PollSync {
+            mode: Some(mode),
+            bytes: WireBytes::default(),
+            known: rows.known,
+            note: rows.note.or_else(|| note(&plan)),
+            mark: Some(SyncMark {
+                users: sizes.users,
+                punches: sizes.records,
+                oplog: sizes.oplog,
+                user_capacity: sizes.users_cap,
+                punch_capacity: sizes.records_cap,
+                position: rows.position,
+                tail: rows.tail,
+                full_at,
+            }),
+        };
+        Ok((info, rows.skipped, sync))
     }
 
-    /// Users, then punches chunk by chunk into `sink`; returns how many
-    /// punch records could not be read.
+    /// Users (if the plan asks), then punches chunk by chunk into `sink`.
     async fn read_rows(
         &self,
         client: &mut ZkClient,
         header: &mut PollRecord,
+        plan: &Plan,
         sink: &mut impl PollSink,
-    ) -> Result<usize, ReadError> {
+    ) -> Result<Rows, ReadError> {
         header.outcome = Outcome::Ok;
-        header.users = client
+        let (users, punches, after, expected) = match plan {
+            Plan::Incremental {
+                users,
+                punches,
+                after,
+                tail,
+                ..
+            } => (*users, *punches, *after, Some(tail.as_str())),
+            _ => (true, true, 0, None),
+        };
+        if users {
+            header.users = self.users(client).await?;
+        }
+        sink.begin(header).await.map_err(ReadError::Sink)?;
+        header.users = vec![];
+        if !punches {
+            // Users changed, punches did not: the log stays as it was.
+            let mark = self.target.mark.as_ref();
+            return Ok(Rows {
+                known: after,
+                position: after,
+                tail: mark.map(|m| m.tail.clone()).unwrap_or_default(),
+                skipped: 0,
+                note: None,
+            });
+        }
+        let mut pass = Pass::new(after, expected);
+        self.read_punches(client, &mut pass, u64::MAX, sink).await?;
+        let mut rows = Rows {
+            known: 0,
+            position: pass.position,
+            tail: pass.tail.fingerprint(),
+            skipped: pass.skipped,
+            note: None,
+        };
+        match pass.state {
+            State::Handing => rows.known = after,
+            State::Skipping | State::Refilled if after > 0 => {
+                // The records before the position were skipped but are not
+                // the ones stored: read again, and store those too.
+                let skipped = after.min(pass.position);
+                let mut again = Pass::new(0, None);
+                self.read_punches(client, &mut again, skipped, sink).await?;
+                rows.skipped += again.skipped;
+                rows.note = Some(format!(
+                    "the {after} punch records before the last sync's position were not the ones stored then (the log was cleared and refilled): the log was read a second time and stored whole"
+                ));
+            }
+            _ => {}
+        }
+        Ok(rows)
+    }
+
+    /// One read of the punch log: records before `pass.after` are only
+    /// fingerprinted; at that position their tail is checked, and from then
+    /// on (or from the start) records go to `sink` in batches, up to
+    /// `upto` records.
+    async fn read_punches(
+        &self,
+        client: &mut ZkClient,
+        pass: &mut Pass<'_>,
+        upto: u64,
+        sink: &mut impl PollSink,
+    ) -> Result<(), ReadError> {
+        let mut batches = client.punch_batches().await?;
+        // The next chunk is asked for only once the sink took this one.
+        while let Some(chunk) = batches.next_batch().await? {
+            let mut punches = Vec::with_capacity(chunk.len().min(self.batch));
+            for p in chunk {
+                if !pass.take(&p) || pass.position > upto {
+                    continue;
+                }
+                match to_new_punch(self.zone, p) {
+                    Some(np) => punches.push(np),
+                    None => pass.skipped += 1,
+                }
+                if punches.len() == self.batch {
+                    let full = std::mem::replace(&mut punches, Vec::with_capacity(self.batch));
+                    sink.punches(full).await.map_err(ReadError::Sink)?;
+                }
+            }
+            if !punches.is_empty() {
+                sink.punches(punches).await.map_err(ReadError::Sink)?;
+            }
+        }
+        pass.end();
+        Ok(())
+    }
+
+    async fn users(&self, client: &mut ZkClient) -> Result<Vec<DeviceUser>, ClientError> {
+        Ok(client
             .users()
             .await?
             .into_iter()
@@ -451,36 +627,18 @@ impl Tables<'_> {
                 privilege: u.privilege,
                 card: u.card,
             })
-            .collect();
-        sink.begin(header).await.map_err(ReadError::Sink)?;
-        header.users = vec![];
-        let mut skipped = 0usize;
-        let mut batches = client.punch_batches().await?;
-        // The next chunk is asked for only once the sink took this one.
-        while let Some(chunk) = batches.next_batch().await? {
-            let mut punches = Vec::with_capacity(chunk.len().min(self.batch));
-            for p in chunk {
-                match to_new_punch(self.zone, p) {
-                    Some(np) => punches.push(np),
-                    None => skipped += 1,
-                }
-                if punches.len() == self.batch {
-                    let full = std::mem::replace(&mut punches, Vec::with_capacity(self.batch));
-                    sink.punches(full).await.map_err(ReadError::Sink)?;
-                }
-            }
-            if !punches.is_empty() {
-                sink.punches(punches).await.map_err(ReadError::Sink)?;
-            }
-        }
-        Ok(skipped)
+            .collect())
     }
 
-    async fn info(&self, client: &mut ZkClient) -> Result<DeviceInfo, ClientError> {
+    /// The device's identity for the store, and its counters for the plan.
+    async fn info(
+        &self,
+        client: &mut ZkClient,
+    ) -> Result<(DeviceInfo, zk_protocol::FreeSizes), ClientError> {
         let device = client.info().await?;
         let drift =
             device_instant(self.zone, device.time).map(|t| t.as_second() - self.now.as_second());
-        Ok(DeviceInfo {
+        let info = DeviceInfo {
             serial_number: device.serial_number.clone(),
             device_name: device.device_name.clone(),
             platform: device.platform.clone(),
@@ -491,7 +649,100 @@ impl Tables<'_> {
             user_capacity: Some(device.sizes.users_cap),
             punch_capacity: Some(device.sizes.records_cap),
             clock_drift_seconds: drift,
-        })
+        };
+        Ok((info, device.sizes))
+    }
+}
+
+/// Why a sync downloads what it does, for the log.
+fn note(plan: &Plan) -> Option<String> {
+    match plan {
+        Plan::Unchanged => None,
+        Plan::Incremental { why, .. } | Plan::Full { why } => Some(capitalized(why)),
+    }
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// What reading the punch log found.
+struct Rows {
+    /// Records read but not handed to the store (stored by earlier syncs).
+    known: u64,
+    /// Records read in the first pass, and the fingerprint of its last ones.
+    position: u64,
+    tail: String,
+    skipped: usize,
+    /// What happened beyond the plan (a second read), in plain words.
+    note: Option<String>,
+}
+
+/// Where a pass over the punch log stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Before the last sync's position: fingerprinted, not handed.
+    Skipping,
+    /// Handing records to the store (after a matching tail, or from the
+    /// start).
+    Handing,
+    /// The tail at the position did not match: handing what follows, and
+    /// what was skipped must be read again.
+    Refilled,
+}
+
+/// One pass over the punch log, record by record.
+struct Pass<'a> {
+    after: u64,
+    expected: Option<&'a str>,
+    state: State,
+    position: u64,
+    tail: Tail,
+    skipped: usize,
+}
+
+impl<'a> Pass<'a> {
+    fn new(after: u64, expected: Option<&'a str>) -> Self {
+        let state = match expected {
+            Some(_) if after > 0 => State::Skipping,
+            _ => State::Handing,
+        };
+        Pass {
+            after,
+            expected,
+            state,
+            position: 0,
+            tail: Tail::default(),
+            skipped: 0,
+        }
+    }
+
+    /// Counts `p`; whether it goes to the store.
+    fn take(&mut self, p: &zk_protocol::Punch) -> bool {
+        self.check();
+        self.tail.push(p);
+        self.position += 1;
+        self.state != State::Skipping
+    }
+
+    /// At the last sync's position, compares the tail.
+    fn check(&mut self) {
+        if self.state == State::Skipping && self.position == self.after {
+            self.state = if Some(self.tail.fingerprint().as_str()) == self.expected {
+                State::Handing
+            } else {
+                State::Refilled
+            };
+        }
+    }
+
+    /// The log ended: a log that ends exactly at the position is checked
+    /// there; one that ends before it stays `Skipping` (it shrank).
+    fn end(&mut self) {
+        self.check();
     }
 }
 

@@ -121,6 +121,7 @@ impl World {
             punches,
             history_pulled: true,
             next_poll_at: None,
+            sync: Default::default(),
         };
         let c = self.caller.company_id;
         self.state

@@ -258,6 +258,14 @@ pub struct DeviceLogJson {
     pub punches_read: u32,
     pub punches_new: u32,
     pub employees_new: u32,
+    /// Punches read that were already stored.
+    pub punches_known: u32,
+    /// `full`, `incremental` or `unchanged` for a sync that read the
+    /// device's counters; `null` for tests, pushes and earlier failures.
+    pub mode: Option<String>,
+    /// Bytes received from and sent to the device, frames as on the wire.
+    pub bytes_received: u64,
+    pub bytes_sent: u64,
     pub reason: Option<String>,
     /// The reason's stable code (`PollFailure`), for grouping and alerts.
     #[schema(value_type = Option<super::schema::FailureCode>)]
@@ -286,6 +294,10 @@ impl DeviceLogJson {
             punches_read: l.punches_read,
             punches_new: l.punches_new,
             employees_new: l.employees_new,
+            punches_known: l.punches_known,
+            mode: l.mode.map(|m| m.to_string()),
+            bytes_received: l.bytes_received,
+            bytes_sent: l.bytes_sent,
             reason: l.reason.clone(),
             reason_code: l.reason_code.map(|c| c.to_string()),
             serial_number: l.serial_number.clone(),

@@ -7,7 +7,7 @@ use maud::{html, Markup};
 
 use super::clock;
 
-use crate::domain::{Device, DeviceLog, DeviceMode, DeviceStatus, LogKind, Outcome};
+use crate::domain::{Device, DeviceLog, DeviceMode, DeviceStatus, LogKind, Outcome, PollMode};
 use crate::service::device_logs::DeviceHistory;
 use crate::service::devices::push::CloudServerSetting;
 use crate::web::pages::ctx::Ctx;
@@ -194,12 +194,31 @@ fn log_table(ctx: &Ctx, d: &Device, logs: &[DeviceLog]) -> Markup {
     }
 }
 
+/// What each poll mode means, as a tooltip.
+fn mode_words(mode: PollMode) -> &'static str {
+    match mode {
+        PollMode::Full => "Every punch on the device was read and checked against the stored ones",
+        PollMode::Incremental => "The log grew: only the punches after the last sync were stored",
+        PollMode::Unchanged => "The device's counts matched the last sync: nothing was downloaded",
+    }
+}
+
 fn log_row(ctx: &Ctx, d: &Device, l: &DeviceLog) -> Markup {
     html! {
         tr data-testid="log-entry" data-outcome=(l.outcome.as_str()) data-kind=(l.kind.as_str()) {
             td.card-title data-label="Started" { (at(ctx, d, l.started_at, fmt::second)) }
-            td data-label="Kind" { span.tag { @match l.kind { LogKind::Sync => "Sync", LogKind::Test => "Test" } } }
-            td.num data-label="Duration" { (fmt::duration_ms(l.duration_ms)) }
+            td data-label="Kind" {
+                span.tag { @match l.kind { LogKind::Sync => "Sync", LogKind::Test => "Test" } }
+                @if let Some(mode) = l.mode { " " span.tag data-field="mode" title=(mode_words(mode)) { (mode.as_str()) } }
+            }
+            td.num data-label="Duration" {
+                (fmt::duration_ms(l.duration_ms))
+                @if l.bytes_received + l.bytes_sent > 0 {
+                    br; span.small.muted.nowrap data-field="bytes" title="Bytes received from / sent to the device" {
+                        (fmt::thousands(l.bytes_received)) " B in / " (fmt::thousands(l.bytes_sent)) " B out"
+                    }
+                }
+            }
             td data-label="Address" {
                 span.mono { (l.address.clone().unwrap_or_else(|| l.host.clone())) }
                 @if let Some(t) = l.transport_used { " " span.tag { (transport_text(t)) } }
@@ -217,12 +236,22 @@ fn log_row(ctx: &Ctx, d: &Device, l: &DeviceLog) -> Markup {
                 td.num.muted data-label="New punches" { "—" }
             } @else {
                 td.num data-label="Users read" data-field="users-read" { (l.users_read) }
-                td.num data-label="Punches read" data-field="punches-read" { (l.punches_read) }
+                td.num data-label="Punches read" {
+                    span data-field="punches-read" { (l.punches_read) }
+                    @if l.punches_known > 0 {
+                        br; span.small.muted.nowrap data-field="punches-known" { (fmt::thousands(l.punches_known.into())) " already stored" }
+                    }
+                }
                 td.num data-label="New punches" data-field="punches-new" { (l.punches_new) }
             }
             td.wide data-label="Reason" data-field="reason" {
                 @if let Some(r) = &l.reason { (sentence(r)) }
                 @else if l.employees_new > 0 { span.muted { (fmt::plural(l.employees_new.into(), "new employee", "new employees")) } }
+
+                // Why the sync downloaded what it did (only polls have a mode).
+                @if let (Some(_), Some(note)) = (l.mode, &l.detail) {
+                    div.small.muted data-field="sync-note" { (sentence(note)) }
+                }
             }
         }
     }

@@ -5,7 +5,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::status::transport_text;
-use crate::domain::{Device, DeviceId, DeviceLog, DeviceLogId, LogKind, Outcome};
+use crate::domain::{Device, DeviceId, DeviceLog, DeviceLogId, LogKind, Outcome, PollMode};
 use crate::web::pages::ctx::Ctx;
 use crate::web::pages::fmt;
 use crate::web::pages::layout::sentence;
@@ -169,6 +169,13 @@ fn success_details(device: &Device, log: &DeviceLog) -> Markup {
                     @if let Some(t) = log.transport_used { " over " (transport_text(t)) }
                     " in " (fmt::duration_ms(log.duration_ms)) "."
                     @if let Some(s) = &device.info.serial_number { " Serial number " (s) "." }
+                }
+            }
+            LogKind::Sync if log.mode == Some(PollMode::Unchanged) => {
+                p {
+                    "Nothing changed on the device since the last sync: its counts were the same, so nothing was downloaded ("
+                    (fmt::thousands(log.bytes_received + log.bytes_sent)) " bytes in "
+                    (fmt::duration_ms(log.duration_ms)) ")."
                 }
             }
             LogKind::Sync => {

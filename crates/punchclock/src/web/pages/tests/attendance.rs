@@ -73,6 +73,7 @@ async fn with_a_check_in() -> (Router, AppState, String, String, CompanyId) {
         punches: vec![punch],
         history_pulled: true,
         next_poll_at: None,
+        sync: Default::default(),
     };
     state
         .store
