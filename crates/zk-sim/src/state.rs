@@ -118,7 +118,7 @@ impl DeviceState {
             users,
             fingers: 0,
             records,
-            oplog: 0,
+            oplog: store.oplog(),
             admins: store
                 .users()
                 .iter()

@@ -26,6 +26,9 @@ pub(crate) struct Store {
     names: NameEncoding,
     /// Bumped when a table is cleared: snapshots of an older epoch are gone.
     epoch: u64,
+    /// Operation-log entries: a real device logs each administrative
+    /// operation, clearing a table among them (the free-sizes `oplog`).
+    oplog: u32,
 }
 
 impl Store {
@@ -37,6 +40,7 @@ impl Store {
             punches: Vec::new(),
             names,
             epoch: 0,
+            oplog: 0,
         };
         for u in users {
             s.push_user(u);
@@ -79,11 +83,18 @@ impl Store {
     pub(crate) fn clear_punches(&mut self) {
         self.punches = Vec::new();
         self.epoch += 1;
+        self.oplog = self.oplog.wrapping_add(1);
     }
 
     pub(crate) fn clear_users(&mut self) {
         self.users = Vec::new();
         self.epoch += 1;
+        self.oplog = self.oplog.wrapping_add(1);
+    }
+
+    /// Operation-log entries so far.
+    pub(crate) fn oplog(&self) -> u32 {
+        self.oplog
     }
 
     pub(crate) fn push_punch(&mut self, p: Punch) {

@@ -97,8 +97,8 @@ mod notify;
 mod poll;
 mod punch;
 mod push;
-mod sync_mark;
 mod shift;
+mod sync_mark;
 mod webhook;
 pub mod zone;
 
@@ -137,7 +137,6 @@ pub use mail::{
 pub use name_setting::NameSetting;
 pub use notify::{bounds as notify_bounds, NotifySettings, ReportTime, ReportTimeError};
 pub use poll::{DeviceUser, NewPunch, PollFailure, PollOutcome, PollReason, PollRecord};
-pub use sync_mark::{PollMode, PollSync, SyncMark, WireBytes};
 pub use punch::{Punch, PunchFilter, PunchId, PunchView};
 pub use push::{
     judge_presence, silence_reason, DeviceUserFields, PushCall, PushCommand, PushCommandArgs,
@@ -145,6 +144,7 @@ pub use push::{
     UnclaimedDevice,
 };
 pub use shift::{Shift, ShiftId};
+pub use sync_mark::{PollMode, PollSync, SyncMark, WireBytes};
 pub use webhook::{
     Delivery, DeliveryAttempt, DeliveryId, DeliveryJob, DeliveryState, NewEvent, Webhook,
     WebhookEvent, WebhookId,

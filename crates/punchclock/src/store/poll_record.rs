@@ -246,7 +246,12 @@ pub(super) async fn record_attempt_on_device(
 /// The device as a successful sync found it (`SyncMark`), for the next
 /// poll to compare with; nothing for failed attempts or tests.
 pub(super) async fn store_mark(tx: &mut Tx, key: DeviceKey, record: &PollRecord) -> Result<()> {
-    let Some(mark) = record.sync.mark.as_ref().filter(|_| record.outcome == Outcome::Ok) else {
+    let Some(mark) = record
+        .sync
+        .mark
+        .as_ref()
+        .filter(|_| record.outcome == Outcome::Ok)
+    else {
         return Ok(());
     };
     let mark: &SyncMark = mark;

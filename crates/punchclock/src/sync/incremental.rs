@@ -238,7 +238,13 @@ mod tests {
             Plan::Unchanged
         );
         let next_day = t0 + jiff::SignedDuration::from_hours(24);
-        assert!(is_full(&plan(Some(&m), &sizes(5, 100), false, next_day, DAY)));
+        assert!(is_full(&plan(
+            Some(&m),
+            &sizes(5, 100),
+            false,
+            next_day,
+            DAY
+        )));
     }
 
     fn punch(id: &str, second: u8) -> Punch {
