@@ -579,4 +579,20 @@ impl Store {
         }
         Ok(())
     }
+
+    /// Forgets what the last sync found (`SyncMark`), so the next sync is
+    /// a full one: for when the service itself changed the device's data
+    /// (a name written), which its counts may not show.
+    pub async fn forget_sync_mark(&self, company_id: CompanyId, device_id: DeviceId) -> Result<()> {
+        with_pool!(self, |pool| {
+            sqlx::query(
+                "UPDATE devices SET synced_position = NULL WHERE id = $1 AND company_id = $2",
+            )
+            .bind(device_id.0)
+            .bind(company_id.0)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
 }

@@ -91,6 +91,13 @@ impl Syncer {
         };
         let mut lease = LeaseGuard::new(&self.store, device, &self.instance);
         let pushed = push_name(&target, &self.settings, enroll_id, name).await;
+        if matches!(pushed, NamePush::Written) {
+            // The user count did not change: only a full sync reads the
+            // name back.
+            if let Err(e) = self.store.forget_sync_mark(company, device).await {
+                tracing::warn!(device = %device, "forgetting the last sync's mark failed: {e}");
+            }
+        }
         lease.release(None).await;
         Ok(pushed)
     }

@@ -477,8 +477,12 @@ impl Tables<'_> {
             return Ok((info, 0, header.sync.clone()));
         }
         // Sized to what the device says it holds, counted from the start
-        // (twice the punches: a refilled log may be read twice).
-        let records = u64::from(sizes.users) + 2 * u64::from(sizes.records);
+        // (twice the punches when a refilled log may be read twice).
+        let reads = match plan {
+            Plan::Incremental { after, .. } if after > 0 => 2,
+            _ => 1,
+        };
+        let records = u64::from(sizes.users) + reads * u64::from(sizes.records);
         let limit = self.settings.attempt_limit(records);
         let left = limit.saturating_sub(self.started.elapsed());
         header.info = Some(info.clone());
