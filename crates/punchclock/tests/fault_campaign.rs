@@ -287,7 +287,13 @@ impl Campaign {
         let app = TestApp::start_with(TestOptions {
             postgres: true,
             manual_clock: Some(start),
-            configure: |c| c.max_concurrent_polls = MAX_CONCURRENT_POLLS,
+            // Every poll downloads (incremental polling off), so each
+            // round's faults hit a download; incremental polls under
+            // faults are in tests/sync_incremental.rs.
+            configure: |c| {
+                c.max_concurrent_polls = MAX_CONCURRENT_POLLS;
+                c.full_sync_hours = 0;
+            },
             ..TestOptions::default()
         })
         .await;
