@@ -100,6 +100,14 @@ pub struct SimArgs {
     /// first (the benchmark's idle baseline).
     #[arg(long, hide = true, default_value_t = 0)]
     pub idle_seconds: u64,
+    /// (Benchmarks) On each SIGUSR2, every this-many-th device (0, N, 2N,
+    /// …) gets `--grow-punches` new punches in its log, timed just before
+    /// now; prints "punchclock sim: grew D devices by P punches" (0 = off).
+    #[arg(long, hide = true, default_value_t = 0)]
+    pub grow_every: u32,
+    /// With --grow-every: new punches per grown device.
+    #[arg(long, hide = true, default_value_t = 20)]
+    pub grow_punches: u32,
 }
 
 pub async fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
@@ -161,7 +169,12 @@ pub async fn run(args: SimArgs) -> anyhow::Result<ExitCode> {
         .await
         .context("cannot start the simulator")?;
     announce(&sim, args.tcp_only)?;
-    if args.tap_rate > 0.0 && args.taps > 0 {
+    if args.grow_every > 0 {
+        tokio::select! {
+            r = wait_for_signal() => r?,
+            r = grow_on_signal(&sim, args.grow_every, args.grow_punches) => r?,
+        }
+    } else if args.tap_rate > 0.0 && args.taps > 0 {
         tokio::select! {
             r = wait_for_signal() => r?,
             r = tap_on_signal(&sim, args.tap_rate, args.taps) => {
@@ -336,6 +349,56 @@ async fn tap_on_signal(sim: &Simulator, rate: f64, taps: u64) -> anyhow::Result<
     writeln!(out, "punchclock sim: taps done")?;
     out.flush()?;
     Ok(())
+}
+
+/// The benchmark's new punches: on every SIGUSR2, every `every`-th device
+/// gets `count` punches (the users in turn, a second apart, ending a
+/// second before now), as if its people had punched since the last poll.
+async fn grow_on_signal(sim: &Simulator, every: u32, count: u32) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    let mut usr2 = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined2())?;
+    loop {
+        #[cfg(unix)]
+        usr2.recv().await;
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await;
+        let now = jiff::Zoned::now().datetime();
+        let mut grown = 0;
+        for i in (0..sim.len()).step_by(every as usize) {
+            let device = sim.device(i);
+            let users = device.users();
+            let punches = (0..count)
+                .filter_map(|k| {
+                    let user = users.get(k as usize % users.len().max(1))?;
+                    let at = now
+                        .checked_sub(jiff::Span::new().seconds(i64::from(count - k)))
+                        .ok()?;
+                    Some(zk_protocol::Punch {
+                        uid: user.uid,
+                        user_id: user.user_id.clone(),
+                        time: DeviceTime::new(
+                            u16::try_from(at.year()).ok()?,
+                            at.month() as u8,
+                            at.day() as u8,
+                            at.hour() as u8,
+                            at.minute() as u8,
+                            at.second() as u8,
+                        )?,
+                        status: 1,
+                        punch: (k % 2) as u8,
+                    })
+                })
+                .collect();
+            device.add_punches(punches);
+            grown += 1;
+        }
+        let mut out = std::io::stdout();
+        writeln!(
+            out,
+            "punchclock sim: grew {grown} devices by {count} punches"
+        )?;
+        out.flush()?;
+    }
 }
 
 async fn wait_for_signal() -> anyhow::Result<()> {

@@ -495,6 +495,41 @@ impl Store {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
+    /// One page of the company's devices in list order (name, then id),
+    /// and how many it has in all: Manage Devices at 10,000 devices reads
+    /// a page, never the whole fleet.
+    pub async fn list_devices_page(
+        &self,
+        company_id: CompanyId,
+        limit: u64,
+        offset: u64,
+    ) -> Result<(Vec<Device>, u64)> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        let (rows, total): (Vec<DeviceRow>, i64) = with_reader!(self, |pool| {
+            let rows = sqlx::query_as(concat!(
+                "SELECT ",
+                device_cols!(),
+                " FROM devices WHERE company_id = $1 ORDER BY name, id LIMIT $2 OFFSET $3"
+            ))
+            .bind(company_id.0)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?;
+            let total = sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE company_id = $1")
+                .bind(company_id.0)
+                .fetch_one(pool)
+                .await?;
+            (rows, total)
+        });
+        let devices = rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<Vec<Device>>>()?;
+        Ok((devices, int(total, "count")?))
+    }
+
     /// Connection details including the comm key, e.g. for "test
     /// connection". Takes no lease.
     pub async fn device_poll_target(

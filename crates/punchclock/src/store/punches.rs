@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{int, parse_civil, ts, Result, Store, StoreError};
+use super::{int, parse_civil, placeholders, ts, Result, Store, StoreError};
 use crate::domain::{
     display_name, CompanyId, DeviceId, DeviceLogId, EmployeeId, Punch, PunchFilter, PunchId,
     PunchView,
@@ -175,6 +175,35 @@ impl Store {
             .bind(company_id.0)
             .fetch_all(pool)
             .await?
+        });
+        rows.into_iter()
+            .map(|(device, n)| Ok((DeviceId(device), int(n, "count")?)))
+            .collect()
+    }
+
+    /// Punches stored per device for these devices of the company
+    /// (devices without any are absent): a page of the device list counts
+    /// its own devices' punches, not the whole company's.
+    pub async fn punch_counts_of_devices(
+        &self,
+        company_id: CompanyId,
+        devices: &[DeviceId],
+    ) -> Result<HashMap<DeviceId, u64>> {
+        if devices.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let sql = format!(
+            "SELECT p.device_id, COUNT(*) FROM punches p \
+             WHERE p.company_id = $1 AND p.device_id IN ({}) GROUP BY p.device_id",
+            placeholders(2, devices.len())
+        );
+        let rows: Vec<(i64, i64)> = with_reader!(self, |pool| {
+            // Not cached: each page size is another statement text.
+            let mut query = sqlx::query_as(&sql).persistent(false).bind(company_id.0);
+            for d in devices {
+                query = query.bind(d.0);
+            }
+            query.fetch_all(pool).await?
         });
         rows.into_iter()
             .map(|(device, n)| Ok((DeviceId(device), int(n, "count")?)))

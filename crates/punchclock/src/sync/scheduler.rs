@@ -12,12 +12,19 @@ use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use rand::Rng;
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{watch, Notify, Semaphore};
 
 use super::Syncer;
 
-/// How often the scheduler looks for due devices.
+/// How often the scheduler looks for due devices when no poll ends.
 pub const TICK: Duration = Duration::from_secs(2);
+
+/// After a poll ends, how long to wait for others to end before claiming
+/// again: one claim for the slots freed meanwhile, not one per poll.
+/// Without it, slots freed just after a tick stayed empty for the rest of
+/// the 2 s tick: at 100 ms RTT an unchanged poll takes well under a second,
+/// so a 2 s tick capped a cycle at `max_concurrent_polls` per 2 s.
+pub const REFILL_AFTER: Duration = Duration::from_millis(100);
 
 /// How long shutdown waits for polls in flight.
 const DRAIN: Duration = Duration::from_secs(30);
@@ -36,6 +43,9 @@ pub struct Scheduler {
     syncer: Syncer,
     permits: Arc<Semaphore>,
     max_concurrent: u32,
+    /// Told when a poll ends, so its slot is refilled without waiting for
+    /// the next tick.
+    freed: Arc<Notify>,
 }
 
 impl Scheduler {
@@ -45,6 +55,7 @@ impl Scheduler {
             syncer,
             permits: Arc::new(Semaphore::new(max as usize)),
             max_concurrent: max,
+            freed: Arc::new(Notify::new()),
         }
     }
 
@@ -76,11 +87,13 @@ impl Scheduler {
                 continue;
             };
             let syncer = self.syncer.clone();
+            let freed = self.freed.clone();
             tokio::spawn(async move {
                 if let Err(e) = syncer.poll_claimed(&target, running).await {
                     tracing::warn!(device = %target.device_id, "a scheduled poll failed: {e}");
                 }
                 drop(permit);
+                freed.notify_one();
             });
             started += 1;
         }
@@ -100,6 +113,19 @@ impl Scheduler {
         }
     }
 
+    /// Returns once a poll this scheduler started has ended (its slot is
+    /// free); a poll that ended since the last call counts.
+    pub async fn freed(&self) {
+        self.freed.notified().await;
+    }
+
+    /// [`Scheduler::freed`], then [`REFILL_AFTER`] to gather the slots
+    /// other polls free meanwhile.
+    async fn refill(&self) {
+        self.freed().await;
+        tokio::time::sleep(REFILL_AFTER).await;
+    }
+
     /// Tick until `shutdown` turns true; then wait for polls in flight so
     /// no attempt is cut off half-recorded (each is one transaction).
     pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
@@ -112,6 +138,7 @@ impl Scheduler {
             self.tick().await;
             tokio::select! {
                 _ = tokio::time::sleep(TICK) => {}
+                _ = self.refill() => {}
                 _ = shutdown.changed() => break,
             }
         }

@@ -17,6 +17,9 @@ use crate::domain::{
 };
 use crate::store::{Rule, StoreError};
 
+/// Most devices on one page of Manage Devices.
+pub const MAX_PAGE: u64 = 500;
+
 /// A device with the number of its punches stored here.
 #[derive(Debug, Clone)]
 pub struct DeviceSummary {
@@ -82,22 +85,46 @@ impl Devices<'_> {
         Ok(devices)
     }
 
-    /// Every device with its punch count, for the Manage Devices list: two
-    /// queries whatever the number of devices.
-    pub async fn summaries(&self, caller: &Caller) -> ServiceResult<Vec<DeviceSummary>> {
-        let devices = self.list(caller).await?;
-        let counts = self
-            .0
-            .store
-            .punch_counts_by_device(caller.company_id)
+    /// One page (1-based) of Manage Devices, `size` devices with their
+    /// punch counts, and how many devices there are: three queries whose
+    /// cost follows the page, not the fleet (a company may have 10,000).
+    pub async fn summaries_page(
+        &self,
+        caller: &Caller,
+        page: u64,
+        size: u64,
+    ) -> ServiceResult<(Vec<DeviceSummary>, u64)> {
+        let size = size.clamp(1, MAX_PAGE);
+        let offset = page.max(1).saturating_sub(1).saturating_mul(size);
+        let store = &self.0.store;
+        let (mut devices, total) = store
+            .list_devices_page(caller.company_id, size, offset)
             .await?;
-        Ok(devices
+        if devices.iter().any(|d| d.mode == DeviceMode::Push) {
+            let tz = self.company_tz(caller).await?;
+            for d in &mut devices {
+                self.judge(d, &tz);
+            }
+        }
+        let ids: Vec<DeviceId> = devices.iter().map(|d| d.id).collect();
+        let counts = store
+            .punch_counts_of_devices(caller.company_id, &ids)
+            .await?;
+        let summaries = devices
             .into_iter()
             .map(|device| DeviceSummary {
                 punches: counts.get(&device.id).copied().unwrap_or(0),
                 device,
             })
-            .collect())
+            .collect();
+        Ok((summaries, total))
+    }
+
+    /// One device with its punch count (the device page's live status).
+    pub async fn summary(&self, caller: &Caller, id: DeviceId) -> ServiceResult<DeviceSummary> {
+        let device = self.get(caller, id).await?;
+        let punches = self.punch_count(caller, id).await?;
+        Ok(DeviceSummary { device, punches })
     }
 
     pub async fn get(&self, caller: &Caller, id: DeviceId) -> ServiceResult<Device> {

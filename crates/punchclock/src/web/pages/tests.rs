@@ -347,6 +347,20 @@ async fn devices_add_edit_delete_with_write_only_comm_key() {
     // The first contact after adding failed (nothing listens there).
     assert_eq!(json["devices"][0]["label"], "Offline");
     assert_eq!(json["devices"][0]["status"], "offline");
+    // One device's, for its page; a bad or foreign id is refused.
+    let one = get(
+        &app,
+        &format!("/devices/status.json?id={}", device.id),
+        Some(&cookie),
+    )
+    .await;
+    let one: serde_json::Value = serde_json::from_str(&one.body).unwrap();
+    assert_eq!(one["devices"].as_array().unwrap().len(), 1);
+    assert_eq!(one["devices"][0]["id"], device.id.0);
+    let bad = get(&app, "/devices/status.json?id=x", Some(&cookie)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let missing = get(&app, "/devices/status.json?id=999999", Some(&cookie)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
     // Detail page: that contact is in the log, as a test.
     let page = get(&app, &format!("/devices/{}", device.id), Some(&cookie)).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -761,5 +775,54 @@ async fn a_device_past_the_plans_cap_is_refused_on_the_form() {
             .contains("data-testid=\"devices\">1 of 1 device</dd>"),
         "{}",
         r.body
+    );
+}
+
+/// Manage Devices shows a page of 100: a company with thousands of devices
+/// gets a pager, and the live status asks for the page on screen.
+#[tokio::test]
+async fn many_devices_are_listed_a_page_at_a_time() {
+    let (app, state) = app(true).await;
+    let (cookie, _) = signed_in(&app).await;
+    let company = state.store.list_companies().await.unwrap().pop().unwrap();
+    for i in 0..101 {
+        let new = crate::domain::NewDevice {
+            name: format!("Clock {i:03}"),
+            host: "127.0.0.1".into(),
+            port: 4370,
+            comm_key: None,
+            transport: crate::domain::Transport::Tcp,
+            timezone: None,
+            enabled: false,
+            poll_interval_minutes: None,
+            mode: crate::domain::DeviceMode::Poll,
+            push_serial: None,
+        };
+        state.store.create_device(company.id, &new).await.unwrap();
+    }
+    let rows = |body: &str| body.matches(r#"data-testid="device-row""#).count();
+    let first = get(&app, "/devices", Some(&cookie)).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert_eq!(rows(&first.body), 100);
+    assert!(first.body.contains("1–100 of 101"), "{}", first.body);
+    assert!(first.body.contains(r#"href="/devices?page=2""#));
+    assert!(first
+        .body
+        .contains(r#"data-live-status="/devices/status.json?page=1""#));
+    let second = get(&app, "/devices?page=2", Some(&cookie)).await;
+    assert_eq!(rows(&second.body), 1);
+    assert!(second.body.contains("Clock 100"));
+    assert!(second
+        .body
+        .contains(r#"data-live-status="/devices/status.json?page=2""#));
+    let status = get(&app, "/devices/status.json?page=2", Some(&cookie)).await;
+    let status: serde_json::Value = serde_json::from_str(&status.body).unwrap();
+    assert_eq!(status["devices"].as_array().unwrap().len(), 1);
+    let status = get(&app, "/devices/status.json", Some(&cookie)).await;
+    let status: serde_json::Value = serde_json::from_str(&status.body).unwrap();
+    assert_eq!(
+        status["devices"].as_array().unwrap().len(),
+        100,
+        "the first page"
     );
 }

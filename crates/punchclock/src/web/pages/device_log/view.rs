@@ -43,7 +43,7 @@ pub fn device_page(
     let body = html! {
         (head(&[("/company", "Company"), ("/devices", "Manage Devices")], &d.name, Some(actions)))
         @if let Some(f) = flash { (flash::render(f)) }
-        div.grid-2 data-live-status="/devices/status.json" data-live-every="3000" {
+        div.grid-2 data-live-status=(format!("/devices/status.json?id={}", d.id)) data-live-every="3000" {
             @if push { (push_card(ctx, d, cloud)) } @else { (connection_card(ctx, d)) }
             (reported_card(ctx, d, h.punches))
         }

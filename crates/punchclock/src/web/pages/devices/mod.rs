@@ -21,30 +21,63 @@ use self::status::StatusJson;
 use super::ctx::Ctx;
 use super::error::{invalid, path_id, see_other, PageError, PageResult};
 use super::layout::WHOLE_FORM;
+use super::pager::page_number;
 use super::session::{PageRejection, PageUser};
 use crate::domain::{DeviceId, DeviceMode};
 use crate::service::devices::push::CloudServerSetting;
 use crate::service::{FieldErrors, ServiceError, ServiceResult};
 use crate::web::AppState;
 
+/// Devices on one page of Manage Devices: a company may have thousands.
+pub const PAGE_SIZE: u64 = 100;
+
+/// `?page=` of the list (and of its status JSON); `?id=` asks the status
+/// JSON for one device (the device page).
+#[derive(serde::Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(default)]
+    page: Option<String>,
+    #[serde(default)]
+    id: Option<String>,
+}
+
 /// `GET /devices`
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<FlashQuery>,
+    Query(l): Query<ListQuery>,
 ) -> PageResult<Markup> {
-    let devices = state.services.devices().summaries(ctx.caller()).await?;
+    let page = page_number(l.page.as_deref());
+    let (devices, total) = state
+        .services
+        .devices()
+        .summaries_page(ctx.caller(), page, PAGE_SIZE)
+        .await?;
     let flash = flash::load(&state, &ctx, &q).await;
     let public = &state.config.public_address;
-    Ok(overview::list_page(&ctx, &devices, flash.as_ref(), public))
+    let shown = overview::Shown {
+        page,
+        total,
+        size: PAGE_SIZE,
+    };
+    Ok(overview::list_page(
+        &ctx,
+        &devices,
+        shown,
+        flash.as_ref(),
+        public,
+    ))
 }
 
-/// `GET /devices/status.json`: the labels for the live update. Cookie
-/// authenticated; 401 (not a redirect) when the session is gone so the
-/// script can send the browser to the login page.
+/// `GET /devices/status.json[?page=N|?id=N]`: the labels for the live
+/// update of that page of the list (the first by default) or of one
+/// device. Cookie authenticated; 401 (not a redirect) when the session is
+/// gone so the script can send the browser to the login page.
 pub async fn status_json(
     State(state): State<AppState>,
     user: Result<PageUser, PageRejection>,
+    Query(l): Query<ListQuery>,
 ) -> Response {
     let user = match user {
         Ok(u) => u,
@@ -55,7 +88,24 @@ pub async fn status_json(
         Err(e) => return e.into_response(),
     };
     let s = &state.services;
-    match s.devices().summaries(&user.caller).await {
+    let devices = match l.id.as_deref() {
+        Some(raw) => match raw.parse() {
+            Ok(id) => s
+                .devices()
+                .summary(&user.caller, DeviceId(id))
+                .await
+                .map(|one| vec![one]),
+            Err(_) => return (StatusCode::BAD_REQUEST, "bad id").into_response(),
+        },
+        None => {
+            let page = page_number(l.page.as_deref());
+            s.devices()
+                .summaries_page(&user.caller, page, PAGE_SIZE)
+                .await
+                .map(|(devices, _)| devices)
+        }
+    };
+    match devices {
         Ok(devices) => {
             let body = Json(StatusJson::new(&devices, s.now()));
             ([(header::CACHE_CONTROL, "no-store")], body).into_response()

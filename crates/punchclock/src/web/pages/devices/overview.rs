@@ -10,26 +10,38 @@ use crate::service::devices::DeviceSummary;
 use crate::web::pages::ctx::Ctx;
 use crate::web::pages::fmt;
 use crate::web::pages::layout::{head, Nav};
+use crate::web::pages::pager::pager;
+
+/// Which page of the list is shown, of how many devices.
+#[derive(Debug, Clone, Copy)]
+pub struct Shown {
+    pub page: u64,
+    pub total: u64,
+    pub size: u64,
+}
 
 /// The list page. `public_address` is where the poller connects from.
 pub fn list_page(
     ctx: &Ctx,
     devices: &[DeviceSummary],
+    shown: Shown,
     flash: Option<&Flash>,
     public_address: &str,
 ) -> Markup {
+    let status_url = format!("/devices/status.json?page={}", shown.page);
+    let link = |n: u64| format!("/devices?page={n}");
     let body = html! {
         (head(&[("/company", "Company"), ("", "Manage Devices")], "Manage Devices",
             Some(html! { a.btn href="/devices/new" data-testid="add-device" { "Add device" } })))
         @if let Some(f) = flash { (flash::render(f)) }
-        @if devices.is_empty() {
+        @if devices.is_empty() && shown.total == 0 {
             div.card.empty data-testid="no-devices" {
                 h2.mt-0 { "No devices yet" }
                 p { "Add your first time clock: its public address, port and comm key." }
                 p { a.btn href="/devices/new" { "Add device" } }
             }
         } @else {
-            div.table-wrap data-live-status="/devices/status.json" data-live-every="3000" {
+            div.table-wrap data-live-status=(status_url) data-live-every="3000" {
                 table.cards data-testid="devices" {
                     thead { tr {
                         th { "Device" } th { "Address" } th { "Status" } th { "Last seen" }
@@ -40,6 +52,7 @@ pub fn list_page(
                     }
                 }
             }
+            (pager(shown.page, shown.total, shown.size, link, ("Previous", "Next")))
             p.small.muted { "Status updates by itself. Devices are polled every "
                 (ctx.company.poll_interval_minutes) " minutes unless set otherwise." }
         }
