@@ -85,6 +85,7 @@ fn record(serial: &str, n: i64) -> PollRecord {
         punches,
         history_pulled: true,
         next_poll_at: Some(at(T0 + 86_400 + 1_800)),
+        sync: Default::default(),
     }
 }
 
