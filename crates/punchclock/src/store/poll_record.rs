@@ -3,16 +3,14 @@
 //! identity, its status and schedule, the log row, employees, punches), each
 //! binding its values next to the columns they fill.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeMap;
 
-use jiff::Timestamp;
-
-use super::attendance_days::forget_punch_days;
 use super::device_logs::{device_log_cols, DeviceLogRow};
-use super::{civil_text, int, secs, ts, Invalid, Result, Store, StoreError, Tx};
+pub(super) use super::punch_ingest::{insert_punches, PunchStamp};
+use super::{int, secs, Invalid, Result, Store, Tx};
 use crate::domain::{
-    CompanyId, DeviceId, DeviceInfo, DeviceStatus, DeviceUser, EmployeeId, NewPunch, Outcome,
-    PollOutcome, PollRecord, SyncMark,
+    CompanyId, DeviceId, DeviceInfo, DeviceStatus, DeviceUser, NewPunch, Outcome, PollOutcome,
+    PollRecord, SyncMark,
 };
 
 /// Rows per multi-row INSERT: 500 punches bind 6,000 values, well under
@@ -378,119 +376,6 @@ pub(super) async fn upsert_employees(
         });
     }
     Ok(added)
-}
-
-/// What every punch of one poll is stored with.
-pub(super) struct PunchStamp<'a> {
-    pub(super) key: DeviceKey,
-    pub(super) serial: &'a str,
-    /// The contact's log row; `None` for punches that arrived live.
-    pub(super) log_id: Option<i64>,
-    pub(super) now: i64,
-}
-
-/// Inserts the punches not stored yet; returns how many were new.
-pub(super) async fn insert_punches(
-    tx: &mut Tx,
-    stamp: &PunchStamp<'_>,
-    punches: &[NewPunch],
-) -> Result<u64> {
-    if punches.is_empty() {
-        return Ok(0);
-    }
-    let company_id = stamp.key.company_id;
-    let employees = employee_ids(tx, company_id, punches).await?;
-    let mut added: Vec<(EmployeeId, Timestamp)> = Vec::new();
-    for chunk in punches.chunks(BATCH) {
-        let rows = punch_rows(chunk, &employees)?;
-        let rows: Vec<(i64, i64)> = on_tx!(tx, |conn| {
-            let mut q = insert_rows!("punches", &rows, |row| {
-                company_id: company_id.0,
-                device_id: stamp.key.device_id.0,
-                device_serial: stamp.serial,
-                device_log_id: stamp.log_id,
-                created_at: stamp.now,
-                employee_id: row.employee_id,
-                enroll_id: row.punch.enroll_id.as_str(),
-                device_time: row.device_time.as_str(),
-                punched_at: secs(row.punch.punched_at),
-                status: i64::from(row.punch.status),
-                punch_type: i64::from(row.punch.punch_type),
-                uid: i64::from(row.punch.uid),
-            });
-            q.push(" ON CONFLICT (company_id, device_serial, enroll_id, device_time) DO NOTHING");
-            q.push(" RETURNING employee_id, punched_at");
-            // Not cached: see `upsert_employees`.
-            q.build_query_as().persistent(false).fetch_all(conn).await?
-        });
-        for (employee, at) in rows {
-            added.push((EmployeeId(employee), ts(at)?));
-        }
-    }
-    // The stored attendance days these punches can change.
-    forget_punch_days(tx, company_id, &added).await?;
-    Ok(added.len() as u64)
-}
-
-/// The employee row of every enroll id the punches name (only those: a
-/// batch of a big company's sync must not read all its people).
-async fn employee_ids(
-    tx: &mut Tx,
-    company_id: CompanyId,
-    punches: &[NewPunch],
-) -> Result<HashMap<String, i64>> {
-    let ids: BTreeSet<&str> = punches.iter().map(|p| p.enroll_id.as_str()).collect();
-    let ids: Vec<&str> = ids.into_iter().collect();
-    let mut found = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(BATCH) {
-        let rows: Vec<(String, i64)> = on_tx!(tx, |conn| {
-            let mut q =
-                sqlx::QueryBuilder::new("SELECT enroll_id, id FROM employees WHERE company_id = ");
-            q.push_bind(company_id.0);
-            q.push(" AND enroll_id IN (");
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            q.push(")");
-            // One text per id count: not kept in the statement cache.
-            q.build_query_as().persistent(false).fetch_all(conn).await?
-        });
-        found.extend(rows);
-    }
-    Ok(found)
-}
-
-/// A punch with what its row needs beyond the punch itself.
-struct PunchRow<'a> {
-    punch: &'a NewPunch,
-    employee_id: i64,
-    /// Part of the punch identity: always the canonical text.
-    device_time: String,
-}
-
-fn punch_rows<'a>(
-    punches: &'a [NewPunch],
-    employees: &HashMap<String, i64>,
-) -> Result<Vec<PunchRow<'a>>> {
-    punches
-        .iter()
-        .map(|punch| {
-            // Every enroll id was inserted by upsert_employees.
-            let employee_id = employees.get(&punch.enroll_id).copied().ok_or_else(|| {
-                StoreError::corrupt(
-                    "employees.enroll_id",
-                    None,
-                    format!("no employee for {:?}", punch.enroll_id),
-                )
-            })?;
-            Ok(PunchRow {
-                punch,
-                employee_id,
-                device_time: civil_text(punch.device_time),
-            })
-        })
-        .collect()
 }
 
 /// Fills in the counts now known and returns the finished log row.

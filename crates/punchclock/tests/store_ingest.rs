@@ -1,0 +1,232 @@
+//! The bulk punch insert (issue 10 §3) on both backends: every batch size
+//! around the statement's chunk (`store::PUNCH_ROWS` rows per SQLite
+//! statement, `store::PUNCH_ROWS_PG` per PostgreSQL one) stores each punch
+//! once and counts exactly the new ones, within a batch, across batches,
+//! and through each writer (batched sync, whole poll, push).
+
+use std::time::Duration;
+
+use jiff::{tz::TimeZone, Timestamp};
+use punchclock::domain::*;
+use punchclock::store::{Store, PUNCH_ROWS, PUNCH_ROWS_PG};
+
+#[macro_use]
+mod store_harness;
+use store_harness::{run_postgres, run_sqlite, TestDb};
+
+store_tests!(
+    every_batch_size_stores_each_punch_once_and_counts_it,
+    duplicates_within_a_batch_count_once,
+    a_batch_half_stored_counts_only_its_new_half,
+    a_whole_poll_counts_new_punches_across_chunks,
+);
+
+const T0: i64 = 1_750_000_000;
+
+/// Punch `i` of a log: one a minute, over seven enroll ids.
+fn punch(i: usize) -> NewPunch {
+    let punched_at = Timestamp::from_second(T0 + i as i64 * 60).unwrap();
+    NewPunch {
+        enroll_id: (1 + i % 7).to_string(),
+        device_time: punched_at.to_zoned(TimeZone::UTC).datetime(),
+        punched_at,
+        status: (i % 2) as u8,
+        punch_type: 1,
+        uid: (1 + i % 7) as u16,
+    }
+}
+
+fn punches(range: std::ops::Range<usize>) -> Vec<NewPunch> {
+    range.map(punch).collect()
+}
+
+fn record(serial: &str, punches: Vec<NewPunch>) -> PollRecord {
+    PollRecord {
+        kind: LogKind::Sync,
+        started_at: Timestamp::from_second(T0).unwrap(),
+        duration: Duration::from_millis(10),
+        host: "10.0.0.5".into(),
+        address: Some("10.0.0.5:4370".into()),
+        transport_used: Some(Transport::Tcp),
+        outcome: Outcome::Ok,
+        reason: None,
+        info: Some(DeviceInfo {
+            serial_number: Some(serial.into()),
+            ..DeviceInfo::default()
+        }),
+        users: vec![],
+        punches,
+        history_pulled: true,
+        next_poll_at: None,
+    }
+}
+
+async fn company(store: &Store) -> CompanyId {
+    store
+        .create_company(&NewCompany {
+            name: "Ingest".into(),
+            timezone: Zone::utc(),
+            poll_interval_minutes: None,
+            plan: "trial".into(),
+            seats: 1_000,
+            trial_ends_at: None,
+        })
+        .await
+        .unwrap()
+        .id
+}
+
+async fn add_device(store: &Store, company: CompanyId, name: &str) -> DeviceId {
+    let new = NewDevice {
+        name: name.into(),
+        host: "10.0.0.5".into(),
+        port: 4370,
+        comm_key: None,
+        transport: Transport::Auto,
+        timezone: None,
+        enabled: true,
+        poll_interval_minutes: None,
+        mode: DeviceMode::Poll,
+        push_serial: None,
+    };
+    store.create_device(company, &new).await.unwrap().id
+}
+
+/// Stored punches of one serial, and how many distinct keys they hold.
+async fn stored(db: &TestDb, serial: &str) -> (i64, i64) {
+    let sql = format!(
+        "SELECT CAST(COUNT(*) AS TEXT) FROM punches WHERE device_serial = '{serial}' \
+         UNION ALL SELECT CAST(COUNT(*) AS TEXT) FROM (SELECT DISTINCT enroll_id, device_time \
+         FROM punches WHERE device_serial = '{serial}') AS keys"
+    );
+    let counts = db.raw_strings(&sql).await;
+    (counts[0].parse().unwrap(), counts[1].parse().unwrap())
+}
+
+async fn every_batch_size_stores_each_punch_once_and_counts_it(db: TestDb) {
+    let store = &db.store;
+    let company = company(store).await;
+    let sizes = [
+        0,
+        1,
+        PUNCH_ROWS - 1,
+        PUNCH_ROWS,
+        PUNCH_ROWS + 1,
+        3 * PUNCH_ROWS + 7,
+        PUNCH_ROWS_PG,
+        2 * PUNCH_ROWS_PG + 1,
+    ];
+    // Employees are the company's: only enroll ids no earlier size used
+    // are new people.
+    let mut seen = 0;
+    for n in sizes {
+        let serial = format!("SN-{n}");
+        let device = add_device(store, company, &serial).await;
+        let sync = record(&serial, vec![]);
+        let poll = store.begin_poll(company, device, &sync).await.unwrap();
+        let all = punches(0..n);
+        let first = store.record_punch_batch(&poll, &all).await.unwrap();
+        assert_eq!(first.punches_new, n as u64, "{n} punches, first time");
+        let people = n.min(7).saturating_sub(seen.min(7));
+        seen = seen.max(n);
+        assert_eq!(first.employees_new, people as u64, "{n} punches' people");
+        let again = store.record_punch_batch(&poll, &all).await.unwrap();
+        assert_eq!(again.punches_new, 0, "{n} punches, again");
+        assert_eq!(again.employees_new, 0);
+        let outcome = store.finish_poll(&poll, &sync).await.unwrap();
+        assert_eq!(outcome.punches_new, n as u32, "{n}: the log's count");
+        assert_eq!(
+            stored(&db, &serial).await,
+            (n as i64, n as i64),
+            "{n} stored"
+        );
+    }
+}
+
+async fn duplicates_within_a_batch_count_once(db: TestDb) {
+    let store = &db.store;
+    let company = company(store).await;
+    let device = add_device(store, company, "SN-DUP").await;
+    let sync = record("SN-DUP", vec![]);
+    let poll = store.begin_poll(company, device, &sync).await.unwrap();
+    // Each punch three times, spread over the chunks (a device that sent
+    // its log twice in one read, and one punch more).
+    let n = 2 * PUNCH_ROWS + 3;
+    let mut batch = punches(0..n);
+    batch.extend(punches(0..n).into_iter().rev());
+    batch.extend(punches(0..n));
+    let stored_now = store.record_punch_batch(&poll, &batch).await.unwrap();
+    assert_eq!(stored_now.punches_new, n as u64);
+    assert_eq!(stored(&db, "SN-DUP").await, (n as i64, n as i64));
+    // The same punch with other fields is still the same punch.
+    let mut changed = punch(5);
+    changed.status = 9;
+    changed.punch_type = 4;
+    let again = store.record_punch_batch(&poll, &[changed]).await.unwrap();
+    assert_eq!(again.punches_new, 0);
+    assert_eq!(stored(&db, "SN-DUP").await, (n as i64, n as i64));
+}
+
+async fn a_batch_half_stored_counts_only_its_new_half(db: TestDb) {
+    let store = &db.store;
+    let company = company(store).await;
+    let device = add_device(store, company, "SN-HALF").await;
+    let sync = record("SN-HALF", vec![]);
+    let poll = store.begin_poll(company, device, &sync).await.unwrap();
+    // Every other punch first, then all of them: the new ones sit
+    // between stored ones in every chunk.
+    let n = 4 * PUNCH_ROWS + 1;
+    let even: Vec<NewPunch> = (0..n).step_by(2).map(punch).collect();
+    let first = store.record_punch_batch(&poll, &even).await.unwrap();
+    assert_eq!(first.punches_new, even.len() as u64);
+    let all = store
+        .record_punch_batch(&poll, &punches(0..n))
+        .await
+        .unwrap();
+    assert_eq!(all.punches_new, (n - even.len()) as u64);
+    // Overlapping batches, as a retried read hands them: the tail again
+    // and a few more.
+    let more = store
+        .record_punch_batch(&poll, &punches(n - 10..n + 15))
+        .await
+        .unwrap();
+    assert_eq!(more.punches_new, 15);
+    let outcome = store.finish_poll(&poll, &sync).await.unwrap();
+    assert_eq!(outcome.punches_new, (n + 15) as u32);
+    assert_eq!(
+        stored(&db, "SN-HALF").await,
+        ((n + 15) as i64, (n + 15) as i64)
+    );
+    // The same keys from another device serial are other punches.
+    let other = add_device(store, company, "SN-OTHER").await;
+    let poll = store
+        .begin_poll(company, other, &record("SN-OTHER", vec![]))
+        .await
+        .unwrap();
+    let theirs = store.record_punch_batch(&poll, &even).await.unwrap();
+    assert_eq!(theirs.punches_new, even.len() as u64);
+}
+
+async fn a_whole_poll_counts_new_punches_across_chunks(db: TestDb) {
+    let store = &db.store;
+    let company = company(store).await;
+    let device = add_device(store, company, "SN-POLL").await;
+    let n = PUNCH_ROWS_PG + 2 * PUNCH_ROWS + 1;
+    let first = store
+        .record_poll(company, device, &record("SN-POLL", punches(0..n)))
+        .await
+        .unwrap();
+    assert_eq!(first.punches_new, n as u32);
+    assert_eq!(first.employees_new, 7);
+    // The device's log grew by 10, and it sends all of it again.
+    let second = store
+        .record_poll(company, device, &record("SN-POLL", punches(0..n + 10)))
+        .await
+        .unwrap();
+    assert_eq!(second.punches_new, 10);
+    assert_eq!(second.employees_new, 0);
+    assert_eq!(
+        stored(&db, "SN-POLL").await,
+        ((n + 10) as i64, (n + 10) as i64)
+    );
+}
