@@ -251,6 +251,7 @@ fn record() -> PollRecord {
         punches: vec![],
         history_pulled: true,
         next_poll_at: None,
+        sync: Default::default(),
     }
 }
 

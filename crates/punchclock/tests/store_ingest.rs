@@ -58,6 +58,7 @@ fn record(serial: &str, punches: Vec<NewPunch>) -> PollRecord {
         punches,
         history_pulled: true,
         next_poll_at: None,
+        sync: Default::default(),
     }
 }
 
