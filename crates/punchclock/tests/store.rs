@@ -2022,6 +2022,126 @@ async fn sqlite_concurrent_polls_never_lock_and_keep_the_wal_small() {
     }
 }
 
+/// A reader holding a snapshot (a slow page, an export, another process)
+/// keeps SQLite from restarting the WAL, so under constant writes it used
+/// to grow without bound (1.5 GB in the 10,000-device run). While such a
+/// reader stays, the writer's checkpoints slow the writes down instead:
+/// the WAL never passes its bound (64 MB, or twice the database when that
+/// is smaller); once the reader ends, the next checkpoint truncates it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_wal_stays_bounded_while_a_reader_holds_a_snapshot() {
+    use sqlx::{ConnectOptions, Connection};
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+    use std::sync::Arc;
+    let path = std::env::temp_dir().join(format!("punchclock-wal-{}.sqlite", random_suffix()));
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let store = Store::connect(&url, Clock::system()).await.unwrap();
+    let company = store.create_company(&new_company("Wal")).await.unwrap();
+    let mut devices = Vec::new();
+    for d in 0..4 {
+        let new = new_device(&format!("D{d}"), "10.0.0.5");
+        devices.push(store.create_device(company.id, &new).await.unwrap().id);
+    }
+    let rounds = Arc::new(AtomicU64::new(0));
+    let write = {
+        let store = store.clone();
+        move |d: usize, round: u64| {
+            let (store, device) = (store.clone(), devices[d]);
+            async move {
+                let punches = (0..500)
+                    .map(|i| punch(&(1 + i % 50).to_string(), (round as i64 * 500 + i) * 60))
+                    .collect();
+                let rec = record(&format!("SN-{d}"), vec![], punches);
+                let outcome = store.record_poll(company.id, device, &rec).await;
+                assert_eq!(outcome.expect("recorded").punches_new, 500);
+            }
+        }
+    };
+    // A database of a few MB first, so its bound is not the WAL of one write.
+    for round in 0..24 {
+        write(round as usize % 4, round / 4).await;
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let writers: Vec<_> = (0..4)
+        .map(|d| {
+            let (stop, rounds, write) = (stop.clone(), rounds.clone(), write.clone());
+            tokio::spawn(async move {
+                let mut round = 6;
+                while !stop.load(Relaxed) {
+                    write(d, round).await;
+                    round += 1;
+                    rounds.fetch_add(1, Relaxed);
+                }
+            })
+        })
+        .collect();
+    let over = Arc::new(AtomicU64::new(0));
+    let peak = Arc::new(AtomicU64::new(0));
+    let watcher = {
+        let (store, stop, over, peak) = (store.clone(), stop.clone(), over.clone(), peak.clone());
+        tokio::spawn(async move {
+            while !stop.load(Relaxed) {
+                let s = store.wal_status();
+                peak.fetch_max(s.wal_bytes, Relaxed);
+                if s.wal_bytes > (64 << 20).min(2 * s.database_bytes) {
+                    eprintln!("over the bound: {s:?}");
+                    over.fetch_add(1, Relaxed);
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        })
+    };
+    let mut reader = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .read_only(true)
+        .connect()
+        .await
+        .unwrap();
+    let mut snapshot = reader.begin().await.unwrap();
+    let seen: i64 = sqlx::query_scalar("SELECT count(*) FROM punches")
+        .fetch_one(&mut *snapshot)
+        .await
+        .unwrap();
+    assert_eq!(seen, 24 * 500);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let during = rounds.load(Relaxed);
+    let pinned = store.wal_status();
+    snapshot.commit().await.unwrap();
+    // Writes go on; the next checkpoint finds no reader in the way.
+    let end = Instant::now() + Duration::from_secs(10);
+    let truncated = loop {
+        let s = store.wal_status();
+        if s.wal_bytes < 1 << 20 || Instant::now() > end {
+            break s;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    stop.store(true, Relaxed);
+    for w in writers {
+        w.await.unwrap();
+    }
+    watcher.await.unwrap();
+    let peak = peak.load(Relaxed);
+    eprintln!(
+        "{during} writes while the snapshot was held, WAL then {pinned:?}; \
+         peak {peak} bytes; after it ended {truncated:?}"
+    );
+    assert!(during > 0, "writes went on while the reader stayed");
+    assert_eq!(
+        over.load(Relaxed),
+        0,
+        "the WAL passed its bound (peak {peak})"
+    );
+    assert!(
+        truncated.wal_bytes < 1 << 20,
+        "not truncated: {truncated:?}"
+    );
+    store.close().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
 /// A device user whose name the device stored as `bytes` and we read as `name`.
 fn raw_user(enroll_id: &str, name: &str, bytes: &[u8]) -> DeviceUser {
     DeviceUser {
