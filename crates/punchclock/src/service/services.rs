@@ -97,6 +97,8 @@ pub struct Services {
     pub(super) mail: Option<Composer>,
     pub(super) throttle: Throttle,
     pub(super) hashing: Hashing,
+    /// Session uses noted but not yet written (see `sessions.rs`).
+    pub(super) session_uses: super::sessions::PendingUses,
 }
 
 impl Services {
@@ -110,6 +112,7 @@ impl Services {
         Services {
             throttle: Throttle::new(settings.rate_limits, clock.clone()),
             hashing: Hashing::new(settings.password_hashing_memory_mib),
+            session_uses: Default::default(),
             store,
             syncer,
             billing,

@@ -3,6 +3,8 @@
 //! The two kinds are not interchangeable, so a leaked API token cannot drive
 //! the pages and a cookie cannot be replayed as a bearer token.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use super::error::{ServiceError, ServiceResult};
@@ -16,6 +18,9 @@ pub const WEB_SESSION_TTL: Duration = Duration::from_secs(14 * 24 * 3600);
 pub const API_TOKEN_TTL: Duration = Duration::from_secs(90 * 24 * 3600);
 /// An API token unused this long ends (integrations call daily or more).
 pub const API_TOKEN_IDLE: Duration = Duration::from_secs(30 * 24 * 3600);
+/// A session's use is written at most this often (the store's own limit
+/// too): idle limits are minutes or days.
+const TOUCH_EVERY_SECONDS: i64 = 60;
 
 /// The account behind a live session.
 #[derive(Clone)]
@@ -108,16 +113,15 @@ impl Sessions<'_> {
             return Ok(None);
         }
         let now = self.0.clock.now();
-        if self.idle(&session, now) {
+        let last_seen = self.0.session_uses.last(session.id, session.last_seen_at);
+        if self.idle(&session, last_seen, now) {
             store
                 .delete_account_session(session.account_id, session.id)
                 .await?;
             return Ok(None);
         }
-        // Only idle expiry reads this, so a failed write (the database busy
-        // with a long sync) must not fail the request.
-        if let Err(e) = store.touch_session(session.id, now).await {
-            tracing::debug!("noting a session's use failed: {e}");
+        if now.as_second().saturating_sub(last_seen.as_second()) >= TOUCH_EVERY_SECONDS {
+            self.note_use(session.id, now);
         }
         let account = match store.get_account(session.account_id).await {
             Ok(a) => a,
@@ -137,17 +141,35 @@ impl Sessions<'_> {
         }))
     }
 
-    /// Whether `session` has gone unused past its kind's idle limit.
-    fn idle(&self, session: &Session, now: jiff::Timestamp) -> bool {
+    /// Writes that `id` was used at `now`, in the background: behind a
+    /// large sync the writer's queue can be seconds long, and only idle
+    /// expiry reads it, so a page must not wait for it. Until it is
+    /// written, [`PendingUses`] answers for it; a failed write is only
+    /// logged (the next use a minute on tries again).
+    fn note_use(&self, id: SessionId, now: jiff::Timestamp) {
+        let uses = self.0.session_uses.clone();
+        if !uses.begin(id, now) {
+            return;
+        }
+        let store = self.0.store.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store.touch_session(id, now).await {
+                tracing::debug!("noting a session's use failed: {e}");
+            }
+            uses.end(id);
+        });
+    }
+
+    /// Whether `session`, last used at `last_seen`, has gone unused past
+    /// its kind's idle limit.
+    fn idle(&self, session: &Session, last_seen: jiff::Timestamp, now: jiff::Timestamp) -> bool {
         let limit = match session.kind {
             SessionKind::Web => {
                 Duration::from_secs(u64::from(self.0.settings.session_idle_minutes) * 60)
             }
             SessionKind::Api => API_TOKEN_IDLE,
         };
-        let idle_for = now
-            .as_second()
-            .saturating_sub(session.last_seen_at.as_second());
+        let idle_for = now.as_second().saturating_sub(last_seen.as_second());
         idle_for >= i64::try_from(limit.as_secs()).unwrap_or(i64::MAX)
     }
 
@@ -165,7 +187,9 @@ impl Sessions<'_> {
             .store
             .account_sessions(user.caller.account_id, now)
             .await?;
-        Ok(all.into_iter().filter(|s| !self.idle(s, now)).collect())
+        let uses = &self.0.session_uses;
+        let live = |s: &Session| !self.idle(s, uses.last(s.id, s.last_seen_at), now);
+        Ok(all.into_iter().filter(|s| live(s)).collect())
     }
 
     /// Ends one of the account's sessions or tokens (perhaps the one used).
@@ -188,5 +212,37 @@ impl Sessions<'_> {
         Ok(store
             .delete_account_sessions(user.caller.account_id)
             .await?)
+    }
+}
+
+/// Session uses being written in the background (see
+/// [`Sessions::find`]): at most one write per session at a time, and the
+/// time it writes counts as the session's last use until it lands.
+#[derive(Clone, Default)]
+pub struct PendingUses(Arc<Mutex<HashMap<SessionId, jiff::Timestamp>>>);
+
+impl PendingUses {
+    /// The later of `stored` and a use of `id` still being written.
+    fn last(&self, id: SessionId, stored: jiff::Timestamp) -> jiff::Timestamp {
+        let pending = self.0.lock().ok().and_then(|m| m.get(&id).copied());
+        pending.map_or(stored, |p| p.max(stored))
+    }
+
+    /// Whether a write of `id`'s use at `at` should start (none running).
+    fn begin(&self, id: SessionId, at: jiff::Timestamp) -> bool {
+        let Ok(mut m) = self.0.lock() else {
+            return false;
+        };
+        if m.contains_key(&id) {
+            return false;
+        }
+        m.insert(id, at);
+        true
+    }
+
+    fn end(&self, id: SessionId) {
+        if let Ok(mut m) = self.0.lock() {
+            m.remove(&id);
+        }
     }
 }

@@ -184,6 +184,11 @@ impl Store {
     /// Punches stored per device for these devices of the company
     /// (devices without any are absent): a page of the device list counts
     /// its own devices' punches, not the whole company's.
+    ///
+    /// Scoped through the devices' company, so the count runs on the
+    /// `punches_device` index alone: with `p.company_id = $1` SQLite's
+    /// planner preferred `punches_company_time` and read every punch of the
+    /// company (20 s at 3 M punches, a read pinning the WAL all along).
     pub async fn punch_counts_of_devices(
         &self,
         company_id: CompanyId,
@@ -193,8 +198,9 @@ impl Store {
             return Ok(HashMap::new());
         }
         let sql = format!(
-            "SELECT p.device_id, COUNT(*) FROM punches p \
-             WHERE p.company_id = $1 AND p.device_id IN ({}) GROUP BY p.device_id",
+            "SELECT p.device_id, COUNT(*) FROM devices d \
+             JOIN punches p ON p.device_id = d.id \
+             WHERE d.company_id = $1 AND d.id IN ({}) GROUP BY p.device_id",
             placeholders(2, devices.len())
         );
         let rows: Vec<(i64, i64)> = with_reader!(self, |pool| {
