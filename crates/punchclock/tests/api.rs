@@ -592,6 +592,64 @@ async fn companies_cannot_see_each_other() {
     sim.shutdown().await;
 }
 
+/// `GET /devices` pages like Manage Devices: a company may have 10,000
+/// devices, so an answer is `limit` of them (100 by default, 500 at most)
+/// from `offset`, by name, with the total; a file is every device.
+#[tokio::test]
+async fn devices_page_by_limit_and_offset() {
+    let app = app().await;
+    let api = app.signup("Paged").await;
+    for name in ["Echo", "Alpha", "Delta", "Bravo", "Charlie"] {
+        api.add_device_with(json!({"name": name, "host": "203.0.113.7"}))
+            .await;
+    }
+    let names = |v: &Value| -> Vec<String> {
+        let items = v["items"].as_array().expect("items");
+        items
+            .iter()
+            .map(|d| d["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let all = api.get("/devices").await.expect(StatusCode::OK);
+    assert_eq!(names(&all), ["Alpha", "Bravo", "Charlie", "Delta", "Echo"]);
+    assert_eq!(all["total"], 5);
+    let mut walked = Vec::new();
+    for offset in (0..6).step_by(2) {
+        let page = api
+            .get(&format!("/devices?limit=2&offset={offset}"))
+            .await
+            .expect(StatusCode::OK);
+        assert_eq!(page["total"], 5, "{page}");
+        assert!(names(&page).len() <= 2);
+        walked.extend(names(&page));
+    }
+    assert_eq!(walked, names(&all), "every device once, in order");
+    let past = api.get("/devices?offset=9").await.expect(StatusCode::OK);
+    assert!(names(&past).is_empty());
+    assert_eq!(past["total"], 5);
+    api.get("/devices?limit=500").await.expect(StatusCode::OK);
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("offset=-1", "offset"),
+    ] {
+        let v = api
+            .get(&format!("/devices?{query}"))
+            .await
+            .expect(StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(v["fields"][field].is_string(), "{query}: {v}");
+    }
+    api.get("/devices?limit=ten")
+        .await
+        .expect(StatusCode::BAD_REQUEST);
+    // The file ignores the paging: every device.
+    let r = api.get("/devices?format=csv&limit=1").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let csv = &r.text;
+    assert_eq!(csv.lines().count(), 6, "a header and five devices: {csv}");
+    app.shutdown().await;
+}
+
 #[tokio::test]
 async fn punches_filter_and_page() {
     let sim = sim(6, 80, 66).await;

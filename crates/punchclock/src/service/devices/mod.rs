@@ -17,7 +17,7 @@ use crate::domain::{
 };
 use crate::store::{Rule, StoreError};
 
-/// Most devices on one page of Manage Devices.
+/// Most devices on one page (Manage Devices, `GET /api/v1/devices`).
 pub const MAX_PAGE: u64 = 500;
 
 /// A device with the number of its punches stored here.
@@ -85,6 +85,29 @@ impl Devices<'_> {
         Ok(devices)
     }
 
+    /// `limit` devices from `offset` (by name, as the list), with how many
+    /// the company has: what `GET /api/v1/devices` pages through. `limit`
+    /// is held to 1..=[`MAX_PAGE`].
+    pub async fn list_page(
+        &self,
+        caller: &Caller,
+        limit: u64,
+        offset: u64,
+    ) -> ServiceResult<(Vec<Device>, u64)> {
+        let limit = limit.clamp(1, MAX_PAGE);
+        let store = &self.0.store;
+        let (mut devices, total) = store
+            .list_devices_page(caller.company_id, limit, offset)
+            .await?;
+        if devices.iter().any(|d| d.mode == DeviceMode::Push) {
+            let tz = self.company_tz(caller).await?;
+            for d in &mut devices {
+                self.judge(d, &tz);
+            }
+        }
+        Ok((devices, total))
+    }
+
     /// One page (1-based) of Manage Devices, `size` devices with their
     /// punch counts, and how many devices there are: three queries whose
     /// cost follows the page, not the fleet (a company may have 10,000).
@@ -96,16 +119,8 @@ impl Devices<'_> {
     ) -> ServiceResult<(Vec<DeviceSummary>, u64)> {
         let size = size.clamp(1, MAX_PAGE);
         let offset = page.max(1).saturating_sub(1).saturating_mul(size);
+        let (devices, total) = self.list_page(caller, size, offset).await?;
         let store = &self.0.store;
-        let (mut devices, total) = store
-            .list_devices_page(caller.company_id, size, offset)
-            .await?;
-        if devices.iter().any(|d| d.mode == DeviceMode::Push) {
-            let tz = self.company_tz(caller).await?;
-            for d in &mut devices {
-                self.judge(d, &tz);
-            }
-        }
         let ids: Vec<DeviceId> = devices.iter().map(|d| d.id).collect();
         let counts = store
             .punch_counts_of_devices(caller.company_id, &ids)

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 
-use super::body::{combine, limit, Fields};
+use super::body::{combine, limit, offset, Fields};
 use super::caller::ApiUser;
 use super::error::{ApiResult, Json, Path, Query};
 use super::files;
@@ -16,8 +16,8 @@ use super::schema::{self, S};
 use super::views::{company_zone, DeviceJson, DeviceLogJson, List};
 use crate::domain::{DeviceId, NameSetting};
 use crate::service::device_logs::MAX_ROWS;
-use crate::service::devices::DeviceInput;
-use crate::web::export::FormatQuery;
+use crate::service::devices::{DeviceInput, MAX_PAGE};
+use crate::web::export::{both, Format, FormatQuery};
 use crate::web::AppState;
 use axum::response::Response;
 
@@ -123,28 +123,57 @@ fn input(f: &mut Fields) -> DeviceInput {
     }
 }
 
+/// `GET /devices` paging: a company may have 10,000 devices.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Page size (default 100).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u32>,
+    /// Devices to skip (default 0).
+    #[param(minimum = 0)]
+    offset: Option<i64>,
+}
+
+/// Devices on one page when `limit` is not given.
+const DEFAULT_PAGE: u32 = 100;
+
 /// List devices
-#[utoipa::path(get, path = "/devices", operation_id = "listDevices", params(FormatQuery),
-    responses((status = 200, description = "All devices.", content((List<DeviceJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), r::Query, Auth, Blocked))]
+///
+/// By name, one page at a time (`total` is how many there are). With
+/// `format=csv` or `xlsx`, every device.
+#[utoipa::path(get, path = "/devices", operation_id = "listDevices", params(ListQuery, FormatQuery),
+    responses((status = 200, description = "One page of devices, or all of them as a file.", content((List<DeviceJson> = "application/json"), (String = "text/csv"), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))), r::Query, Auth, Blocked))]
 pub async fn list(
     State(state): State<AppState>,
     user: ApiUser,
+    Query(q): Query<ListQuery>,
     Query(fmt): Query<FormatQuery>,
 ) -> ApiResult<Response> {
-    let format = fmt.format()?;
+    let max = u32::try_from(MAX_PAGE).unwrap_or(u32::MAX);
+    let (format, (limit, offset)) = both(
+        fmt.format(),
+        both(limit(q.limit, DEFAULT_PAGE, max), offset(q.offset)),
+    )?;
     let s = &state.services;
     let company = s.company().get(&user.caller).await?;
-    let devices = s.devices().list(&user.caller).await?;
-    let items = devices.iter().map(|d| DeviceJson::new(d, &company));
-    files::listed(
-        &state,
-        &user.caller,
-        format,
-        List::all(items.collect()),
-        "devices",
-        None,
-    )
-    .await
+    let list = if format == Format::Json {
+        let (devices, total) = s
+            .devices()
+            .list_page(&user.caller, limit.into(), offset)
+            .await?;
+        let items = devices.iter().map(|d| DeviceJson::new(d, &company));
+        List::page(items.collect(), total)
+    } else {
+        let devices = s.devices().list(&user.caller).await?;
+        List::all(
+            devices
+                .iter()
+                .map(|d| DeviceJson::new(d, &company))
+                .collect(),
+        )
+    };
+    files::listed(&state, &user.caller, format, list, "devices", None).await
 }
 
 /// Add a device
