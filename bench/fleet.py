@@ -266,7 +266,8 @@ def run_cycle(name, args, db, server, sim, sampler, probe, on_start=None):
         on_start()
     db_query(db, "UPDATE devices SET enabled = 1, next_poll_at = 0", write=True)
     probe.phase = name
-    done, last_print = 0, 0
+    done, last_print, cut_short = 0, 0, False
+    limit = min(args.max_cycle_seconds, max(0, args.deadline - time.monotonic()))
     while True:
         rows = db_query(db, "SELECT outcome, count(DISTINCT device_id) FROM device_logs "
                             "WHERE id > ? AND kind = 'sync' AND " + FINISHED + " "
@@ -274,9 +275,10 @@ def run_cycle(name, args, db, server, sim, sampler, probe, on_start=None):
         done = sum(n for _, n in rows)
         if done >= args.devices:
             break
-        if time.monotonic() - t0 > args.max_cycle_seconds:
+        if time.monotonic() - t0 > limit:
             print("fleet: %s: stopped after %d s with %d of %d devices polled"
-                  % (name, args.max_cycle_seconds, done, args.devices), file=sys.stderr)
+                  % (name, limit, done, args.devices), file=sys.stderr)
+            cut_short = True
             break
         if time.monotonic() - last_print > 30:
             last_print = time.monotonic()
@@ -305,6 +307,7 @@ def run_cycle(name, args, db, server, sim, sampler, probe, on_start=None):
         "name": name, "wall": wall, "cpu": cpu, "sim_cpu": sim_cpu, "rss": rss,
         "sim_rss": sim_rss, "wal_peak": wal, "db_at_wal_peak": db_then, "over_bound": over,
         "db": size(db), "wal_end": size(db + "-wal"), "devices_done": done,
+        "cut_short": cut_short,
         "outcomes": {o: (n, read, new) for o, n, read, new in stats},
         "failed": sum(n for o, n, _, _ in stats if o not in ("ok", "unchanged")),
         "reasons": reasons, "page": quantiles(probe.samples.get(name, [])),
@@ -338,40 +341,66 @@ def pyzk_baseline(args):
         sim.wait(timeout=60)
 
 
-def report(args, cycles, baseline, setup):
+TABLE_HEAD = ("| cycle | wall (s) | server CPU (s) | sim CPU (s) | server peak RSS (MB) | DB (MB) "
+              "| WAL peak (MB) / bound (MB) | polls ok / failed | punches read / new |\n"
+              "|---|---|---|---|---|---|---|---|---|")
+
+
+def cycle_row(c):
     mb = lambda b: b / 1e6
-    print("\nfleet: %d devices x %d punches (%d users each), sim --rtt-ms %d, one SQLite "
-          "`punchclock serve` (%s), max_concurrent_polls %s"
-          % (args.devices, args.punches, args.users, args.rtt_ms, args.bin,
-             args.max_concurrent_polls or "default"))
-    print("setup: %s" % setup)
-    print("| cycle | wall (s) | server CPU (s) | sim CPU (s) | server peak RSS (MB) | DB (MB) "
-          "| WAL peak (MB) / bound (MB) | polls ok / failed | punches read / new |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    bound = min(WAL_CAP, 2 * c["db_at_wal_peak"]) if c["db_at_wal_peak"] else WAL_CAP
+    ok = sum(n for o, (n, _, _) in c["outcomes"].items() if o in ("ok", "unchanged"))
+    read = sum(r for _, (_, r, _) in c["outcomes"].items())
+    new = sum(w for _, (_, _, w) in c["outcomes"].items())
+    return "| %s | %.1f | %.1f | %.1f | %.0f | %.1f | %.1f / %.1f | %d / %d | %d / %d |" % (
+        c["name"], c["wall"], c["cpu"], c["sim_cpu"], c["rss"], mb(c["db"]),
+        mb(c["wal_peak"]), mb(max(bound, 1)), ok, c["failed"], read, new)
+
+
+def cycle_details(c):
+    return ("%s: %d devices polled%s; poll p50 %d ms, p99 %d ms; GET /devices %s; outcomes %s; "
+            "sim peak RSS %.0f MB; WAL at end %.1f MB; samples over the WAL bound %d%s" % (
+                c["name"], c["devices_done"], " (cut short)" if c["cut_short"] else "",
+                c["poll_ms"][0], c["poll_ms"][1], c["page"],
+                {o: n for o, (n, _, _) in c["outcomes"].items()}, c["sim_rss"],
+                c["wal_end"] / 1e6, c["over_bound"],
+                "; failures: %s" % c["reasons"] if c["reasons"] else ""))
+
+
+def baseline_line(args, baseline, first=None):
+    per = baseline["wall"] / baseline["devices"]
+    whole = per * args.devices
+    line = ("baseline: sequential pyzk 0.9 loop over %d devices (sim --frame-gap-ms %d): %.1f s "
+            "(%.2f s a device, %d punches), extrapolated to %d devices: %.0f s"
+            % (baseline["devices"], args.baseline_frame_gap_ms, baseline["wall"], per,
+               baseline["punches"], args.devices, whole))
+    if first:
+        line += "; first cycle %.1f s%s: %.1fx faster" % (
+            first["wall"], " (cut short)" if first["cut_short"] else "",
+            whole / max(first["wall"], 0.001))
+    return line
+
+
+def say(text):
+    """Figures go to stdout as soon as they exist: a run cut short keeps them."""
+    print(text, flush=True)
+
+
+def report(args, cycles, baseline, setup):
+    say("\nfleet: %d devices x %d punches (%d users each), sim --rtt-ms %d, one SQLite "
+        "`punchclock serve` (%s), max_concurrent_polls %s"
+        % (args.devices, args.punches, args.users, args.rtt_ms, args.bin,
+           args.max_concurrent_polls or "default"))
+    say("setup: %s" % setup)
+    say(TABLE_HEAD)
     for c in cycles:
-        bound = min(WAL_CAP, 2 * c["db_at_wal_peak"]) if c["db_at_wal_peak"] else WAL_CAP
-        ok = sum(n for o, (n, _, _) in c["outcomes"].items() if o in ("ok", "unchanged"))
-        read = sum(r for _, (_, r, _) in c["outcomes"].items())
-        new = sum(w for _, (_, _, w) in c["outcomes"].items())
-        print("| %s | %.1f | %.1f | %.1f | %.0f | %.1f | %.1f / %.1f | %d / %d | %d / %d |" % (
-            c["name"], c["wall"], c["cpu"], c["sim_cpu"], c["rss"], mb(c["db"]),
-            mb(c["wal_peak"]), mb(max(bound, 1)), ok, c["failed"], read, new))
+        say(cycle_row(c))
     for c in cycles:
-        print("%s: poll p50 %d ms, p99 %d ms; GET /devices %s; outcomes %s; sim peak RSS %.0f MB; WAL at end %.1f MB; "
-              "samples over the WAL bound %d%s" % (
-                  c["name"], c["poll_ms"][0], c["poll_ms"][1], c["page"], {o: n for o, (n, _, _) in c["outcomes"].items()},
-                  c["sim_rss"], mb(c["wal_end"]), c["over_bound"],
-                  "; failures: %s" % c["reasons"] if c["reasons"] else ""))
-    first = cycles[0] if cycles else None
-    if baseline and first:
-        per = baseline["wall"] / baseline["devices"]
-        whole = per * args.devices
-        print("baseline: sequential pyzk 0.9 loop over %d devices (sim --frame-gap-ms %d): %.1f s (%.2f s a device, "
-              "%d punches), extrapolated to %d devices: %.0f s; first cycle %.1f s: %.1fx faster"
-              % (baseline["devices"], args.baseline_frame_gap_ms, baseline["wall"], per, baseline["punches"], args.devices,
-                 whole, first["wall"], whole / max(first["wall"], 0.001)))
-    print("targets (2 cores): first cycle < 600 s; steady < 60 s wall and < 10 s CPU; "
-          "peak RSS < 500 MB; GET /devices p99 < 300 ms in the first cycle; 0 failed polls")
+        say(cycle_details(c))
+    if baseline:
+        say(baseline_line(args, baseline, cycles[0] if cycles else None))
+    say("targets (2 cores): first cycle < 600 s; steady < 60 s wall and < 10 s CPU; "
+        "peak RSS < 500 MB; GET /devices p99 < 300 ms in the first cycle; 0 failed polls")
 
 
 def main():
@@ -391,12 +420,21 @@ def main():
     ap.add_argument("--baseline-frame-gap-ms", type=int, default=5)
     ap.add_argument("--max-cycle-seconds", type=int, default=900)
     ap.add_argument("--cycles", default="first,steady,grown")
+    ap.add_argument("--deadline-seconds", type=int, default=0,
+                    help="stop the whole run (cutting the current cycle short) after this "
+                         "many seconds; 0 = no limit but --max-cycle-seconds")
     args = ap.parse_args()
+    args.deadline = (time.monotonic() + args.deadline_seconds if args.deadline_seconds
+                     else float("inf"))
+    # `timeout` and Ctrl-C stop the run through the cleanup below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("fleet: stopped by SIGTERM"))
 
     work = tempfile.mkdtemp(prefix="punchclock-fleet.")
     procs, cycles, baseline = [], [], None
     try:
         baseline = pyzk_baseline(args)
+        if baseline:
+            say("fleet: " + baseline_line(args, baseline))
         grows = "grown" in args.cycles.split(",")
         sim, sim_port = start_sim(args, args.devices, args.punches,
                                   ["--grow-every", str(args.grow_every),
@@ -449,9 +487,18 @@ def main():
             wait_line(sim, "grew", 120)
 
         for name in args.cycles.split(","):
+            if time.monotonic() >= args.deadline:
+                say("fleet: cycle %s not run: the deadline passed" % name)
+                break
             print("fleet: cycle %s" % name, file=sys.stderr)
-            cycles.append(run_cycle(name, args, db, server, sim, sampler, probe,
-                                    grow if name == "grown" else None))
+            c = run_cycle(name, args, db, server, sim, sampler, probe,
+                          grow if name == "grown" else None)
+            cycles.append(c)
+            say("fleet: cycle %s done (uptime: %s)\n%s\n%s\n%s" % (
+                name, open("/proc/loadavg").read().strip(), TABLE_HEAD, cycle_row(c),
+                cycle_details(c)))
+            if c["cut_short"]:
+                break  # the next cycle would poll what this one never reached
             time.sleep(3)  # leases given back, the checkpointer caught up
         probe.stop.set()
         sampler.stop.set()
