@@ -155,6 +155,57 @@ async fn an_unchanged_device_is_not_downloaded_and_its_bytes_are_logged() {
     app.shutdown().await;
 }
 
+/// An unchanged poll asks the device only for what it decides on (its
+/// serial number, counters and clock): fewer requests than a connection
+/// test, which reads the whole identity. What the store knew of the
+/// device's name, platform, firmware and MAC stays, and the log row still
+/// names the serial.
+#[tokio::test]
+async fn an_unchanged_poll_reads_only_what_it_decides_on() {
+    let app = app(None).await;
+    let (sim, company, id) = device(&app, "Brief Clock", 50).await;
+    let syncer = &app.state.syncer;
+    let store = &app.state.store;
+
+    let test = syncer.test_connection(company, id).await.unwrap();
+    let first = syncer.sync_now(company, id).await.unwrap();
+    assert_eq!(first.log.mode, Some(PollMode::Full));
+    let known = store.get_device(company, id).await.unwrap();
+    let identity = |i: &punchclock::domain::DeviceInfo| {
+        (
+            i.serial_number.clone(),
+            i.device_name.clone(),
+            i.platform.clone(),
+            i.firmware.clone(),
+            i.mac.clone(),
+        )
+    };
+    assert!(
+        known.info.device_name.is_some() && known.info.firmware.is_some(),
+        "{known:?}"
+    );
+    let again = syncer.sync_now(company, id).await.unwrap();
+    assert_eq!(again.log.mode, Some(PollMode::Unchanged));
+    assert!(
+        again.log.bytes_sent < test.bytes_sent,
+        "unchanged poll sent {} B, a connection test {} B",
+        again.log.bytes_sent,
+        test.bytes_sent
+    );
+    assert_eq!(
+        again.log.serial_number.as_deref(),
+        Some(sim.device(0).serial().as_str())
+    );
+    let after = store.get_device(company, id).await.unwrap();
+    assert_eq!(
+        identity(&after.info),
+        identity(&known.info),
+        "what the unchanged poll did not read is kept"
+    );
+    assert_eq!(after.status, known.status);
+    app.shutdown().await;
+}
+
 #[tokio::test]
 async fn ten_new_punches_on_a_big_log_cost_the_store_ten() {
     let app = app(None).await;

@@ -24,16 +24,42 @@ pub struct DeviceInfo {
 impl ZkClient {
     /// Identity, counters and the device clock.
     pub async fn info(&mut self) -> Result<DeviceInfo, ClientError> {
+        let mut info = self.check().await?;
+        self.describe(&mut info).await?;
+        Ok(info)
+    }
+
+    /// The serial number, counters and clock only: what a poll needs to
+    /// tell whether anything changed since the last sync (3 round trips,
+    /// against 7 for [`ZkClient::info`]). The name, platform, firmware and
+    /// MAC are `None`; [`ZkClient::describe`] reads them.
+    pub async fn check(&mut self) -> Result<DeviceInfo, ClientError> {
         let serial_number = self
             .option(options::SERIAL_NUMBER, "reading the serial number")
             .await?;
-        let device_name = self
+        let sizes = self.sizes().await?;
+        let time = self.get_time().await?;
+        Ok(DeviceInfo {
+            serial_number,
+            device_name: None,
+            platform: None,
+            firmware: None,
+            mac: None,
+            sizes,
+            time,
+        })
+    }
+
+    /// Fills in the rest of the identity (name, platform, firmware, MAC)
+    /// after a [`ZkClient::check`].
+    pub async fn describe(&mut self, info: &mut DeviceInfo) -> Result<(), ClientError> {
+        info.device_name = self
             .option(options::DEVICE_NAME, "reading the device name")
             .await?;
-        let platform = self
+        info.platform = self
             .option(options::PLATFORM, "reading the platform")
             .await?;
-        let firmware = match self
+        info.firmware = match self
             .call("reading the firmware version", CMD_GET_VERSION, &[])
             .await?
         {
@@ -45,18 +71,8 @@ impl ZkClient {
             | Answer::Inline(data) => Some(options::parse_version(&data)).filter(|s| !s.is_empty()),
             _ => None,
         };
-        let mac = self.option(options::MAC, "reading the MAC address").await?;
-        let sizes = self.sizes().await?;
-        let time = self.get_time().await?;
-        Ok(DeviceInfo {
-            serial_number,
-            device_name,
-            platform,
-            firmware,
-            mac,
-            sizes,
-            time,
-        })
+        info.mac = self.option(options::MAC, "reading the MAC address").await?;
+        Ok(())
     }
 
     /// One OPTIONS_RRQ value; `None` when the device does not have it.

@@ -225,6 +225,51 @@ async fn info_time_and_set_time() {
     .await
 }
 
+/// `check` reads what tells a poll whether anything changed (serial,
+/// counters, clock) in 3 requests; `describe` adds the rest of `info`.
+#[tokio::test]
+async fn check_reads_serial_counters_and_clock_only() {
+    bounded(async {
+        let s = sim(vec![DeviceSpec::generated(3, 12, 34, 13)]).await;
+        for t in [TransportChoice::Tcp, TransportChoice::Udp] {
+            let mut c = connect(s.addr(0), &opts(t)).await;
+            let meter = c.traffic_meter();
+            let before = meter.traffic().sent;
+            let mut checked = c.check().await.unwrap();
+            let check_sent = meter.traffic().sent - before;
+            assert_eq!(
+                checked.serial_number.as_deref(),
+                Some(s.device(0).serial().as_str())
+            );
+            assert_eq!((checked.sizes.users, checked.sizes.records), (12, 34));
+            assert_eq!(
+                (
+                    &checked.device_name,
+                    &checked.platform,
+                    &checked.firmware,
+                    &checked.mac
+                ),
+                (&None, &None, &None, &None),
+                "{t:?}: only what a poll decides on is read"
+            );
+            let before = meter.traffic().sent;
+            let full = c.info().await.unwrap();
+            let info_sent = meter.traffic().sent - before;
+            assert!(
+                check_sent * 2 < info_sent,
+                "{t:?}: check sent {check_sent} B, info {info_sent} B"
+            );
+            c.describe(&mut checked).await.unwrap();
+            // The clock moved on between the two reads; the rest is equal.
+            checked.time = full.time;
+            assert_eq!(checked, full, "{t:?}");
+            c.close().await.unwrap();
+        }
+        s.shutdown().await;
+    })
+    .await
+}
+
 #[tokio::test]
 async fn live_event_over_tcp_and_udp() {
     bounded(async {

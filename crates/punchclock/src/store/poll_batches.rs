@@ -10,8 +10,8 @@
 
 use super::device_logs::{device_log_cols, DeviceLogRow};
 use super::poll_record::{
-    count, count_active, insert_log, insert_punches, store_device_info, store_mark,
-    upsert_employees, DeviceKey, People, PunchStamp,
+    count, count_active, insert_log, insert_punches, store_device_info, upsert_employees,
+    DeviceKey, People, PunchStamp,
 };
 use super::{Invalid, Result, Store, Tx};
 use crate::domain::{
@@ -127,8 +127,7 @@ impl Store {
             device_id: poll.key.1,
         };
         self.transaction(async |tx| {
-            super::poll_record::record_attempt_on_device(tx, key, record).await?;
-            store_mark(tx, key, record).await?;
+            super::poll_record::record_attempt_on_device(tx, key, record, None).await?;
             let log = close_log(tx, poll.log_id, record).await?;
             let (punches_new, employees_new) = log.new_counts();
             Ok(PollOutcome {

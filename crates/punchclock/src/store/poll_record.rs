@@ -1,7 +1,8 @@
 //! The poll transaction: everything one device contact produced, recorded
-//! atomically and idempotently. One statement per concern (the device's
-//! identity, its status and schedule, the log row, employees, punches), each
-//! binding its values next to the columns they fill.
+//! atomically and idempotently: one statement for the device row (its
+//! identity, status, schedule and sync mark), one for the log row, and the
+//! employees and punches when any were read, each binding its values next
+//! to the columns they fill. An unchanged poll is two writes and a count.
 
 use std::collections::BTreeMap;
 
@@ -66,6 +67,11 @@ impl<'a> People<'a> {
         Ok(People { names })
     }
 
+    /// No users and no punches: nothing for the employees or punches.
+    fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
     fn enroll_ids(&self) -> Vec<&'a str> {
         self.names.keys().copied().collect()
     }
@@ -109,28 +115,31 @@ impl Store {
         };
         let now = self.now();
         self.transaction(async |tx| {
-            if let Some(info) = &record.info {
-                store_device_info(tx, key, info).await?;
-            }
             // Also proves the device belongs to this company.
-            let serial = record_attempt_on_device(tx, key, record).await?;
+            let serial = record_attempt_on_device(tx, key, record, record.info.as_ref()).await?;
             // Punches are keyed by serial, never by device row or address.
             let serial = match serial {
                 Some(serial) => serial,
                 None if record.punches.is_empty() => String::new(),
                 None => return Err(Invalid::PunchesWithoutSerial.into()),
             };
-            let log_id = insert_log(tx, key, record, &serial).await?;
-            let employees_new = upsert_employees(tx, key, &people, now).await?;
-            let stamp = PunchStamp {
-                key,
-                serial: &serial,
-                log_id: Some(log_id),
-                now,
+            let (log, punches_new, employees_new) = if people.is_empty() {
+                // Nothing read (an unchanged poll, a failure, a test): the
+                // log row goes in finished.
+                (insert_finished_log(tx, key, record, &serial).await?, 0, 0)
+            } else {
+                let log_id = insert_log(tx, key, record, &serial).await?;
+                let employees_new = upsert_employees(tx, key, &people, now).await?;
+                let stamp = PunchStamp {
+                    key,
+                    serial: &serial,
+                    log_id: Some(log_id),
+                    now,
+                };
+                let punches_new = insert_punches(tx, &stamp, &record.punches).await?;
+                let log = finish_log(tx, log_id, punches_new, employees_new).await?;
+                (log, punches_new, employees_new)
             };
-            let punches_new = insert_punches(tx, &stamp, &record.punches).await?;
-            store_mark(tx, key, record).await?;
-            let log = finish_log(tx, log_id, punches_new, employees_new).await?;
             Ok(PollOutcome {
                 log: log.try_into()?,
                 punches_new: u32::try_from(punches_new).unwrap_or(u32::MAX),
@@ -160,6 +169,40 @@ impl Store {
     }
 }
 
+/// Pushes `column = COALESCE(value, column)` onto the `Separated` list
+/// `$set` for each field of the `DeviceInfo` `$info`, so fields the device
+/// did not report keep their stored value. (A macro: the list's type
+/// differs per backend inside `on_tx!`.)
+macro_rules! push_device_info {
+    ($set:expr, $info:expr) => {{
+        let info: &DeviceInfo = $info;
+        let text = [
+            ("serial_number", info.serial_number.as_deref()),
+            ("device_name", info.device_name.as_deref()),
+            ("platform", info.platform.as_deref()),
+            ("firmware", info.firmware.as_deref()),
+            ("mac", info.mac.as_deref()),
+        ];
+        let numbers = [
+            ("user_count", info.user_count.map(i64::from)),
+            ("punch_count", info.punch_count.map(i64::from)),
+            ("user_capacity", info.user_capacity.map(i64::from)),
+            ("punch_capacity", info.punch_capacity.map(i64::from)),
+            ("clock_drift_seconds", info.clock_drift_seconds),
+        ];
+        for (column, value) in text {
+            $set.push(format!("{column} = COALESCE("));
+            $set.push_bind_unseparated(value);
+            $set.push_unseparated(format!(", {column})"));
+        }
+        for (column, value) in numbers {
+            $set.push(format!("{column} = COALESCE("));
+            $set.push_bind_unseparated(value);
+            $set.push_unseparated(format!(", {column})"));
+        }
+    }};
+}
+
 /// What the device said about itself; fields it did not report keep their
 /// stored value.
 pub(super) async fn store_device_info(
@@ -167,33 +210,10 @@ pub(super) async fn store_device_info(
     key: DeviceKey,
     info: &DeviceInfo,
 ) -> Result<()> {
-    let text = [
-        ("serial_number", info.serial_number.as_deref()),
-        ("device_name", info.device_name.as_deref()),
-        ("platform", info.platform.as_deref()),
-        ("firmware", info.firmware.as_deref()),
-        ("mac", info.mac.as_deref()),
-    ];
-    let numbers = [
-        ("user_count", info.user_count.map(i64::from)),
-        ("punch_count", info.punch_count.map(i64::from)),
-        ("user_capacity", info.user_capacity.map(i64::from)),
-        ("punch_capacity", info.punch_capacity.map(i64::from)),
-        ("clock_drift_seconds", info.clock_drift_seconds),
-    ];
     on_tx!(tx, |conn| {
         let mut q = sqlx::QueryBuilder::new("UPDATE devices SET ");
         let mut set = q.separated(", ");
-        for (column, value) in text {
-            set.push(format!("{column} = COALESCE("));
-            set.push_bind_unseparated(value);
-            set.push_unseparated(format!(", {column})"));
-        }
-        for (column, value) in numbers {
-            set.push(format!("{column} = COALESCE("));
-            set.push_bind_unseparated(value);
-            set.push_unseparated(format!(", {column})"));
-        }
+        push_device_info!(set, info);
         q.push(" WHERE id = ").push_bind(key.device_id.0);
         q.push(" AND company_id = ").push_bind(key.company_id.0);
         q.build().execute(conn).await?;
@@ -201,13 +221,17 @@ pub(super) async fn store_device_info(
     Ok(())
 }
 
-/// Status, last error and schedule after the attempt. The lease is given
-/// back by its owner once the poll ends (`Syncer`), however it ends.
-/// Returns the device's serial number.
+/// The device row after the attempt, in one statement: what the device
+/// said about itself (`info`, when given), status, last error and
+/// schedule, and what a successful sync found (its `SyncMark`, for the next
+/// poll to compare with; nothing for failed attempts or tests). The lease
+/// is given back by its owner once the poll ends (`Syncer`), however it
+/// ends. Returns the device's serial number.
 pub(super) async fn record_attempt_on_device(
     tx: &mut Tx,
     key: DeviceKey,
     record: &PollRecord,
+    info: Option<&DeviceInfo>,
 ) -> Result<Option<String>> {
     let ok = record.outcome == Outcome::Ok;
     let status = if ok {
@@ -217,62 +241,53 @@ pub(super) async fn record_attempt_on_device(
     };
     let error = record.reason.as_ref().filter(|_| !ok);
     let started = secs(record.started_at);
+    let mark: Option<&SyncMark> = record.sync.mark.as_ref().filter(|_| ok);
     Ok(on_tx!(tx, |conn| {
-        let mut q = sqlx::QueryBuilder::new("UPDATE devices SET status = ");
-        q.push_bind(status.as_str());
-        q.push(", last_attempt_at = ").push_bind(started);
-        q.push(", last_error = ")
-            .push_bind(error.map(|r| r.message.as_str()));
-        q.push(", last_error_code = ")
-            .push_bind(error.map(|r| r.code.as_str()));
+        let mut q = sqlx::QueryBuilder::new("UPDATE devices SET ");
+        let mut set = q.separated(", ");
+        set.push("status = ").push_bind_unseparated(status.as_str());
+        set.push("last_attempt_at = ")
+            .push_bind_unseparated(started);
+        set.push("last_error = ")
+            .push_bind_unseparated(error.map(|r| r.message.as_str()));
+        set.push("last_error_code = ")
+            .push_bind_unseparated(error.map(|r| r.code.as_str()));
         if ok {
-            q.push(", last_seen_at = ").push_bind(started);
+            set.push("last_seen_at = ").push_bind_unseparated(started);
         }
         if ok && record.history_pulled {
-            q.push(", history_pulled = TRUE");
+            set.push("history_pulled = TRUE");
         }
         if let Some(next) = record.next_poll_at {
-            q.push(", next_poll_at = ").push_bind(secs(next));
+            set.push("next_poll_at = ")
+                .push_bind_unseparated(secs(next));
+        }
+        if let Some(info) = info {
+            push_device_info!(set, info);
+        }
+        if let Some(mark) = mark {
+            set.push("synced_users = ")
+                .push_bind_unseparated(i64::from(mark.users));
+            set.push("synced_punches = ")
+                .push_bind_unseparated(i64::from(mark.punches));
+            set.push("synced_oplog = ")
+                .push_bind_unseparated(i64::from(mark.oplog));
+            set.push("synced_user_capacity = ")
+                .push_bind_unseparated(i64::from(mark.user_capacity));
+            set.push("synced_punch_capacity = ")
+                .push_bind_unseparated(i64::from(mark.punch_capacity));
+            set.push("synced_position = ")
+                .push_bind_unseparated(count(mark.position));
+            set.push("synced_tail = ")
+                .push_bind_unseparated(mark.tail.as_str());
+            set.push("full_synced_at = ")
+                .push_bind_unseparated(secs(mark.full_at));
         }
         q.push(" WHERE id = ").push_bind(key.device_id.0);
         q.push(" AND company_id = ").push_bind(key.company_id.0);
         q.push(" RETURNING serial_number");
         q.build_query_scalar().fetch_one(conn).await?
     }))
-}
-
-/// The device as a successful sync found it (`SyncMark`), for the next
-/// poll to compare with; nothing for failed attempts or tests.
-pub(super) async fn store_mark(tx: &mut Tx, key: DeviceKey, record: &PollRecord) -> Result<()> {
-    let Some(mark) = record
-        .sync
-        .mark
-        .as_ref()
-        .filter(|_| record.outcome == Outcome::Ok)
-    else {
-        return Ok(());
-    };
-    let mark: &SyncMark = mark;
-    on_tx!(tx, |conn| {
-        sqlx::query(
-            "UPDATE devices SET synced_users = $1, synced_punches = $2, synced_oplog = $3, \
-             synced_user_capacity = $4, synced_punch_capacity = $5, synced_position = $6, \
-             synced_tail = $7, full_synced_at = $8 WHERE id = $9 AND company_id = $10",
-        )
-        .bind(i64::from(mark.users))
-        .bind(i64::from(mark.punches))
-        .bind(i64::from(mark.oplog))
-        .bind(i64::from(mark.user_capacity))
-        .bind(i64::from(mark.punch_capacity))
-        .bind(count(mark.position))
-        .bind(mark.tail.as_str())
-        .bind(secs(mark.full_at))
-        .bind(key.device_id.0)
-        .bind(key.company_id.0)
-        .execute(conn)
-        .await?;
-    });
-    Ok(())
 }
 
 /// The log row, with zero new punches and employees until they are known.
@@ -308,6 +323,45 @@ pub(super) async fn insert_log(
         });
         q.push(" RETURNING id");
         q.build_query_scalar().fetch_one(conn).await?
+    }))
+}
+
+/// The log row of an attempt that read no users and no punches, finished
+/// as it goes in: no new punches or employees, every punch read known.
+pub(super) async fn insert_finished_log(
+    tx: &mut Tx,
+    key: DeviceKey,
+    record: &PollRecord,
+    serial: &str,
+) -> Result<DeviceLogRow> {
+    let reason = record.reason.as_ref();
+    let read = count(record.punches.len()).saturating_add(count(record.sync.known));
+    Ok(on_tx!(tx, |conn| {
+        let mut q = insert_into!("device_logs" {
+            company_id: key.company_id.0,
+            device_id: key.device_id.0,
+            kind: record.kind.as_str(),
+            started_at: secs(record.started_at),
+            duration_ms: count(record.duration.as_millis()),
+            host: record.host.as_str(),
+            address: record.address.as_deref(),
+            transport_used: record.transport_used.map(|t| t.as_str()),
+            outcome: record.outcome.as_str(),
+            users_read: count(record.users.len()),
+            punches_read: read,
+            punches_new: 0_i64,
+            punches_known: read,
+            employees_new: 0_i64,
+            reason: reason.map(|r| r.message.as_str()),
+            reason_code: reason.map(|r| r.code.as_str()),
+            serial_number: Some(serial).filter(|s| !s.is_empty()),
+            detail: record.sync.note.as_deref(),
+            mode: record.sync.mode.map(|m| m.as_str()),
+            bytes_received: count(record.sync.bytes.received),
+            bytes_sent: count(record.sync.bytes.sent),
+        });
+        q.push(concat!(" RETURNING ", device_log_cols!()));
+        q.build_query_as().fetch_one(conn).await?
     }))
 }
 

@@ -451,12 +451,21 @@ impl Tables<'_> {
         header: &mut PollRecord,
         sink: &mut impl PollSink,
     ) -> Result<Read, ReadError> {
-        let (info, sizes) = self.info(client).await?;
+        // A sync after a successful one first reads only what tells whether
+        // anything changed: an unchanged poll is then 3 round trips after
+        // the handshake, not 7. The rest of the identity is read when the
+        // sync downloads (and by every test and first sync).
+        let brief = header.kind == LogKind::Sync && self.target.mark.is_some();
+        let mut device = match brief {
+            true => client.check().await?,
+            false => client.info().await?,
+        };
+        let sizes = device.sizes;
         if header.kind == LogKind::Test {
-            return Ok((info, 0, PollSync::default()));
+            return Ok((self.device_info(&device), 0, PollSync::default()));
         }
         let serial_changed = matches!(
-            (&self.target.serial_number, &info.serial_number),
+            (&self.target.serial_number, &device.serial_number),
             (Some(a), Some(b)) if a != b
         );
         let plan = plan(
@@ -474,8 +483,12 @@ impl Tables<'_> {
         if plan == Plan::Unchanged {
             // Nothing to download: the poll is recorded as one log row.
             header.outcome = Outcome::Ok;
-            return Ok((info, 0, header.sync.clone()));
+            return Ok((self.device_info(&device), 0, header.sync.clone()));
         }
+        if brief {
+            client.describe(&mut device).await?;
+        }
+        let info = self.device_info(&device);
         // Sized to what the device says it holds, counted from the start
         // (twice the punches when a refilled log may be read twice).
         let reads = match plan {
@@ -634,15 +647,12 @@ impl Tables<'_> {
             .collect())
     }
 
-    /// The device's identity for the store, and its counters for the plan.
-    async fn info(
-        &self,
-        client: &mut ZkClient,
-    ) -> Result<(DeviceInfo, zk_protocol::FreeSizes), ClientError> {
-        let device = client.info().await?;
+    /// The device's identity and counters for the store, with its clock's
+    /// drift. Identity fields not read are `None`: the store keeps them.
+    fn device_info(&self, device: &zk_client::DeviceInfo) -> DeviceInfo {
         let drift =
             device_instant(self.zone, device.time).map(|t| t.as_second() - self.now.as_second());
-        let info = DeviceInfo {
+        DeviceInfo {
             serial_number: device.serial_number.clone(),
             device_name: device.device_name.clone(),
             platform: device.platform.clone(),
@@ -653,8 +663,7 @@ impl Tables<'_> {
             user_capacity: Some(device.sizes.users_cap),
             punch_capacity: Some(device.sizes.records_cap),
             clock_drift_seconds: drift,
-        };
-        Ok((info, device.sizes))
+        }
     }
 }
 
