@@ -8,8 +8,12 @@
 //! them, except when the store answers wrongly (a count that is off).
 //! Run through `bench/ingest.sh`.
 //!
+//! `--without INDEX` (repeatable) drops that secondary index of punches
+//! from the store path's databases after migrating: a measurement of what
+//! the index costs an insert, never a configuration.
+//!
 //! Usage: ingest [--punches N] [--small N] [--batch N] [--employees N]
-//!        [--postgres postgres://127.0.0.1:PORT/db]
+//!        [--without INDEX]... [--postgres postgres://127.0.0.1:PORT/db]
 
 use std::time::{Duration, Instant};
 
@@ -25,6 +29,7 @@ struct Args {
     small: usize,
     batch: usize,
     employees: usize,
+    without: Vec<String>,
     postgres: Option<String>,
 }
 
@@ -35,6 +40,9 @@ async fn main() {
         "{} punches (and {}) of {} employees from one device, {} per batch",
         args.punches, args.small, args.employees, args.batch
     );
+    if !args.without.is_empty() {
+        println!("store path WITHOUT the index(es) {:?}", args.without);
+    }
     let punches = punches(args.punches, args.employees);
     sqlite(&args, &punches).await;
     if let Some(url) = &args.postgres {
@@ -48,6 +56,7 @@ fn parse_args() -> Args {
         small: 100_000,
         batch: 2_000,
         employees: 1_000,
+        without: Vec::new(),
         postgres: None,
     };
     let list: Vec<String> = std::env::args().skip(1).collect();
@@ -60,6 +69,7 @@ fn parse_args() -> Args {
             "--batch" => args.batch = number().max(1),
             "--employees" => args.employees = number().max(1),
             "--postgres" => args.postgres = Some(value.clone()),
+            "--without" if INDEXES.contains(&value.as_str()) => args.without.push(value.clone()),
             _ => usage(),
         }
     }
@@ -69,7 +79,9 @@ fn parse_args() -> Args {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: ingest [--punches N] [--small N] [--batch N] [--employees N] [--postgres URL]"
+        "usage: ingest [--punches N] [--small N] [--batch N] [--employees N] \
+         [--without {}]... [--postgres URL]",
+        INDEXES.join("|")
     );
     std::process::exit(2)
 }
@@ -97,11 +109,11 @@ async fn sqlite(args: &Args, punches: &[NewPunch]) {
     let url = |name: &str| format!("sqlite://{}?mode=rwc", dir.join(name).display());
     println!("\nSQLite ({})", dir.display());
     let plain = plain_sqlite(&url("plain.sqlite"), punches, args.batch).await;
-    let store = open(&url("store.sqlite")).await;
+    let store = open(&url("store.sqlite"), &args.without).await;
     let full = store_path(&store, punches, args.batch, punches.len() as u64).await;
     let again = store_path(&store, punches, args.batch, 0).await;
     store.close().await;
-    let small = open(&url("small.sqlite")).await;
+    let small = open(&url("small.sqlite"), &args.without).await;
     let hundred = store_path(
         &small,
         &punches[..args.small],
@@ -129,11 +141,11 @@ async fn postgres(args: &Args, url: &str, punches: &[NewPunch]) {
     let at = |name: &str| format!("{base}/{name}");
     println!("\nPostgreSQL ({base})");
     let plain = plain_postgres(&at(&names[0]), punches, args.batch).await;
-    let store = open(&at(&names[1])).await;
+    let store = open(&at(&names[1]), &args.without).await;
     let full = store_path(&store, punches, args.batch, punches.len() as u64).await;
     let again = store_path(&store, punches, args.batch, 0).await;
     store.close().await;
-    let small = open(&at(&names[2])).await;
+    let small = open(&at(&names[2]), &args.without).await;
     let hundred = store_path(
         &small,
         &punches[..args.small],
@@ -150,14 +162,32 @@ async fn postgres(args: &Args, url: &str, punches: &[NewPunch]) {
     }
 }
 
-async fn open(url: &str) -> Store {
+/// The secondary indexes of punches `--without` may drop.
+const INDEXES: [&str; 3] = [
+    "punches_employee_time",
+    "punches_company_time",
+    "punches_device",
+];
+
+async fn open(url: &str, without: &[String]) -> Store {
     let options = StoreOptions {
         slow_statement: Duration::from_secs(3_600),
         ..StoreOptions::default()
     };
-    Store::connect_with(url, Clock::system(), options)
+    let store = Store::connect_with(url, Clock::system(), options)
         .await
-        .expect("open the store")
+        .expect("open the store");
+    for index in without {
+        let drop = format!("DROP INDEX {index}");
+        if url.starts_with("sqlite:") {
+            let mut conn = sqlx::SqliteConnection::connect(url).await.expect("connect");
+            conn.execute(drop.as_str()).await.expect("drop the index");
+        } else {
+            let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
+            conn.execute(drop.as_str()).await.expect("drop the index");
+        }
+    }
+    store
 }
 
 /// One sync of `punches` through the store, batch by batch; checks that it

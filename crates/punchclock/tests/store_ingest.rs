@@ -2,7 +2,8 @@
 //! around the statement's chunk (`store::PUNCH_ROWS` rows per SQLite
 //! statement, `store::PUNCH_ROWS_PG` per PostgreSQL one) stores each punch
 //! once and counts exactly the new ones, within a batch, across batches,
-//! and through each writer (batched sync, whole poll, push).
+//! and through each writer (batched sync, whole poll, push); and migration
+//! 0013, which put the punch key in time order, keeps every punch.
 
 use std::time::Duration;
 
@@ -19,6 +20,8 @@ store_tests!(
     duplicates_within_a_batch_count_once,
     a_batch_half_stored_counts_only_its_new_half,
     a_whole_poll_counts_new_punches_across_chunks,
+    punches_out_of_time_order_dedup_across_batches,
+    the_key_migration_keeps_every_punch_id_and_the_counter,
 );
 
 const T0: i64 = 1_750_000_000;
@@ -230,4 +233,152 @@ async fn a_whole_poll_counts_new_punches_across_chunks(db: TestDb) {
         stored(&db, "SN-POLL").await,
         ((n + 10) as i64, (n + 10) as i64)
     );
+}
+
+/// The key is in time order (migration 0013), but a device's log is not
+/// always: a clock set back writes older times after newer ones. The same
+/// punches in any order, across batches and within them, are stored once.
+async fn punches_out_of_time_order_dedup_across_batches(db: TestDb) {
+    let store = &db.store;
+    let company = company(store).await;
+    let device = add_device(store, company, "SN-BACK").await;
+    let sync = record("SN-BACK", vec![]);
+    let poll = store.begin_poll(company, device, &sync).await.unwrap();
+    let n = 3 * PUNCH_ROWS + 5;
+    let backwards: Vec<NewPunch> = punches(0..n).into_iter().rev().collect();
+    let first = store
+        .record_punch_batch(&poll, &backwards[..n / 2])
+        .await
+        .unwrap();
+    assert_eq!(first.punches_new, (n / 2) as u64);
+    // Interleaved: every punch, odd ones first then even ones, twice.
+    let mut shuffled: Vec<NewPunch> = (0..n).filter(|i| i % 2 == 1).map(punch).collect();
+    shuffled.extend((0..n).filter(|i| i % 2 == 0).map(punch));
+    shuffled.extend(shuffled.clone());
+    let second = store.record_punch_batch(&poll, &shuffled).await.unwrap();
+    assert_eq!(second.punches_new, (n - n / 2) as u64);
+    // One enroll id's punches at one time are distinct from another's.
+    let mut same_time = punch(0);
+    same_time.enroll_id = "99".into();
+    let third = store.record_punch_batch(&poll, &[same_time]).await.unwrap();
+    assert_eq!(third.punches_new, 1);
+    let outcome = store.finish_poll(&poll, &sync).await.unwrap();
+    assert_eq!(outcome.punches_new, (n + 1) as u32);
+    assert_eq!(
+        stored(&db, "SN-BACK").await,
+        ((n + 1) as i64, (n + 1) as i64)
+    );
+}
+
+/// Every stored punch as one line, in id order.
+async fn punch_lines(db: &TestDb) -> Vec<String> {
+    db.raw_strings(
+        "SELECT CAST(id AS TEXT) || ' ' || CAST(company_id AS TEXT) || ' ' || \
+         CAST(employee_id AS TEXT) || ' ' || enroll_id || ' ' || \
+         COALESCE(CAST(device_id AS TEXT), '-') || ' ' || device_serial || ' ' || device_time || \
+         ' ' || CAST(punched_at AS TEXT) || ' ' || CAST(status AS TEXT) || ' ' || \
+         CAST(punch_type AS TEXT) || ' ' || CAST(uid AS TEXT) || ' ' || \
+         COALESCE(CAST(device_log_id AS TEXT), '-') || ' ' || CAST(created_at AS TEXT) || ' ' || \
+         CASE WHEN manual THEN 'm' ELSE '-' END || CASE WHEN voided THEN 'v' ELSE '-' END \
+         FROM punches ORDER BY id",
+    )
+    .await
+}
+
+/// A database from before migration 0013: its punches table is put back
+/// with the key in the old order (the migration's own rebuild, with the
+/// old key), and 0013 is forgotten, so the next connect applies it.
+async fn back_to_the_old_key(db: &TestDb) {
+    let rebuild = if db.is_postgres() {
+        include_str!("../migrations/postgres/0013_punch_key_in_time_order.sql")
+    } else {
+        include_str!("../migrations/sqlite/0013_punch_key_in_time_order.sql")
+    };
+    let new_key = "UNIQUE (company_id, device_serial, device_time, enroll_id)";
+    assert!(rebuild.contains(new_key));
+    let old = rebuild.replace(
+        new_key,
+        "UNIQUE (company_id, device_serial, enroll_id, device_time)",
+    );
+    db.raw(&old).await;
+    db.raw("DELETE FROM _sqlx_migrations WHERE version = 13")
+        .await;
+}
+
+/// The punch key's columns as the database declares them.
+async fn key_columns(db: &TestDb) -> &'static str {
+    let sql = if db.is_postgres() {
+        "SELECT indexdef FROM pg_indexes WHERE tablename = 'punches' AND indexdef LIKE 'CREATE UNIQUE%'"
+    } else {
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'punches'"
+    };
+    let text = db.raw_strings(sql).await.join("\n");
+    let time_order = "company_id, device_serial, device_time, enroll_id)";
+    let enroll_order = "company_id, device_serial, enroll_id, device_time)";
+    match (text.contains(time_order), text.contains(enroll_order)) {
+        (true, false) => "time order",
+        (false, true) => "enroll id order",
+        _ => panic!("no single punch key in {text}"),
+    }
+}
+
+async fn the_key_migration_keeps_every_punch_id_and_the_counter(db: TestDb) {
+    assert_eq!(key_columns(&db).await, "time order");
+    let company = company(&db.store).await;
+    let device = add_device(&db.store, company, "SN-MIG").await;
+    let n = 2 * PUNCH_ROWS + 3;
+    let first = db
+        .store
+        .record_poll(company, device, &record("SN-MIG", punches(0..n)))
+        .await
+        .unwrap();
+    assert_eq!(first.punches_new, n as u32);
+    // The newest punch goes (as when its employee is deleted): its id must
+    // never be handed out again (webhook cursors compare ids).
+    let top: i64 = db
+        .raw_strings("SELECT CAST(MAX(id) AS TEXT) FROM punches")
+        .await[0]
+        .parse()
+        .unwrap();
+    db.raw(&format!("DELETE FROM punches WHERE id = {top}"))
+        .await;
+    back_to_the_old_key(&db).await;
+    assert_eq!(key_columns(&db).await, "enroll id order");
+    db.raw("UPDATE punches SET voided = TRUE WHERE id = (SELECT MIN(id) FROM punches)")
+        .await;
+    let before = punch_lines(&db).await;
+    assert_eq!(before.len(), n - 1);
+
+    // Reconnecting applies 0013 again: the same rows, ids and columns.
+    let store = Store::connect(&db.url, punchclock::clock::Clock::system())
+        .await
+        .unwrap();
+    assert_eq!(punch_lines(&db).await, before, "every punch as it was");
+    assert_eq!(key_columns(&db).await, "time order");
+    let applied = db
+        .raw_strings("SELECT CAST(COUNT(*) AS TEXT) FROM _sqlx_migrations WHERE version = 13")
+        .await;
+    assert_eq!(applied, ["1"]);
+
+    // The deleted punch comes back as new, and so do 10 more, with ids
+    // above every id handed out before; the rest are known.
+    let again = store
+        .record_poll(company, device, &record("SN-MIG", punches(0..n + 10)))
+        .await
+        .unwrap();
+    assert_eq!(again.punches_new, 11);
+    let low: i64 = db
+        .raw_strings(&format!(
+            "SELECT CAST(MIN(id) AS TEXT) FROM punches WHERE id > {}",
+            top - 1
+        ))
+        .await[0]
+        .parse()
+        .unwrap();
+    assert!(low > top, "a new id {low} above the deleted {top}");
+    assert_eq!(
+        stored(&db, "SN-MIG").await,
+        ((n + 10) as i64, (n + 10) as i64)
+    );
+    store.close().await;
 }

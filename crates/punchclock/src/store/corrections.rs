@@ -116,7 +116,7 @@ impl Store {
                     voided: false,
                 });
                 q.push(
-                    " ON CONFLICT (company_id, device_serial, enroll_id, device_time) DO NOTHING",
+                    " ON CONFLICT (company_id, device_serial, device_time, enroll_id) DO NOTHING",
                 );
                 q.push(" RETURNING id");
                 q.build_query_scalar().fetch_optional(conn).await?

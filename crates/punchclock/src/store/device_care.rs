@@ -71,13 +71,14 @@ impl Store {
             );
             q.push_bind(company_id.0);
             q.push(" AND device_serial = ").push_bind(serial);
-            q.push(" AND (enroll_id, device_time) IN (VALUES ");
+            // In the punch key's order (migration 0013).
+            q.push(" AND (device_time, enroll_id) IN (VALUES ");
             let mut values = q.separated(", ");
             for p in chunk {
                 values.push("(");
-                values.push_bind_unseparated(p.enroll_id.clone());
-                values.push_unseparated(", ");
                 values.push_bind_unseparated(civil_text(p.device_time));
+                values.push_unseparated(", ");
+                values.push_bind_unseparated(p.enroll_id.clone());
                 values.push_unseparated(")");
             }
             q.push(")");

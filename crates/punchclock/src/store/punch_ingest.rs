@@ -1,5 +1,5 @@
 //! Punches into the store in bulk, deduplicated by the punch key (company,
-//! device serial, enroll id, device time) with `ON CONFLICT DO NOTHING`, so
+//! device serial, device time, enroll id: in time order, migration 0013) with `ON CONFLICT DO NOTHING`, so
 //! a retry or a replayed sync stores nothing twice, within a batch or
 //! across batches. Every statement has one text whatever the batch size,
 //! so it stays prepared in the connection's statement cache without the
@@ -43,7 +43,7 @@ pub(super) struct PunchStamp<'a> {
 const COLUMNS: &str = "company_id, device_id, device_serial, device_log_id, created_at, \
     employee_id, enroll_id, device_time, punched_at, status, punch_type, uid";
 
-const ON_KEY: &str = " ON CONFLICT (company_id, device_serial, enroll_id, device_time) DO NOTHING \
+const ON_KEY: &str = " ON CONFLICT (company_id, device_serial, device_time, enroll_id) DO NOTHING \
     RETURNING employee_id, punched_at";
 
 /// The SQLite INSERT of `rows` rows.
@@ -63,7 +63,7 @@ const PG_INSERT: &str = concat!(
      employee_id, enroll_id, device_time, punched_at, status, punch_type, uid) \
      SELECT $1, $2, $3, $4, $5, r.* FROM UNNEST($6::BIGINT[], $7::TEXT[], $8::TEXT[], \
      $9::BIGINT[], $10::BIGINT[], $11::BIGINT[], $12::BIGINT[]) AS r",
-    " ON CONFLICT (company_id, device_serial, enroll_id, device_time) DO NOTHING \
+    " ON CONFLICT (company_id, device_serial, device_time, enroll_id) DO NOTHING \
      RETURNING employee_id, punched_at"
 );
 
