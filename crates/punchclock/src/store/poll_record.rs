@@ -290,16 +290,14 @@ pub(super) async fn record_attempt_on_device(
     }))
 }
 
-/// The log row, with zero new punches and employees until they are known.
-pub(super) async fn insert_log(
-    tx: &mut Tx,
-    key: DeviceKey,
-    record: &PollRecord,
-    serial: &str,
-) -> Result<i64> {
-    let reason = record.reason.as_ref();
-    Ok(on_tx!(tx, |conn| {
-        let mut q = insert_into!("device_logs" {
+/// The INSERT of an attempt's log row (no RETURNING): new punches and
+/// employees are 0 until they are known; `$known` of the punches read were
+/// stored already.
+macro_rules! insert_log_row {
+    ($key:expr, $record:expr, $serial:expr, $known:expr) => {{
+        let (key, record, serial): (DeviceKey, &PollRecord, &str) = ($key, $record, $serial);
+        let reason = record.reason.as_ref();
+        insert_into!("device_logs" {
             company_id: key.company_id.0,
             device_id: key.device_id.0,
             kind: record.kind.as_str(),
@@ -310,8 +308,9 @@ pub(super) async fn insert_log(
             transport_used: record.transport_used.map(|t| t.as_str()),
             outcome: record.outcome.as_str(),
             users_read: count(record.users.len()),
-            punches_read: count(record.punches.len()).saturating_add(count(record.sync.known)),
+            punches_read: punches_read(record),
             punches_new: 0_i64,
+            punches_known: $known,
             employees_new: 0_i64,
             reason: reason.map(|r| r.message.as_str()),
             reason_code: reason.map(|r| r.code.as_str()),
@@ -320,7 +319,25 @@ pub(super) async fn insert_log(
             mode: record.sync.mode.map(|m| m.as_str()),
             bytes_received: count(record.sync.bytes.received),
             bytes_sent: count(record.sync.bytes.sent),
-        });
+        })
+    }};
+}
+
+/// Punches the attempt read: those handed over plus those it skipped as
+/// already stored (an incremental sync reads past them).
+fn punches_read(record: &PollRecord) -> i64 {
+    count(record.punches.len()).saturating_add(count(record.sync.known))
+}
+
+/// The log row, with zero new punches and employees until they are known.
+pub(super) async fn insert_log(
+    tx: &mut Tx,
+    key: DeviceKey,
+    record: &PollRecord,
+    serial: &str,
+) -> Result<i64> {
+    Ok(on_tx!(tx, |conn| {
+        let mut q = insert_log_row!(key, record, serial, 0_i64);
         q.push(" RETURNING id");
         q.build_query_scalar().fetch_one(conn).await?
     }))
@@ -334,32 +351,8 @@ pub(super) async fn insert_finished_log(
     record: &PollRecord,
     serial: &str,
 ) -> Result<DeviceLogRow> {
-    let reason = record.reason.as_ref();
-    let read = count(record.punches.len()).saturating_add(count(record.sync.known));
     Ok(on_tx!(tx, |conn| {
-        let mut q = insert_into!("device_logs" {
-            company_id: key.company_id.0,
-            device_id: key.device_id.0,
-            kind: record.kind.as_str(),
-            started_at: secs(record.started_at),
-            duration_ms: count(record.duration.as_millis()),
-            host: record.host.as_str(),
-            address: record.address.as_deref(),
-            transport_used: record.transport_used.map(|t| t.as_str()),
-            outcome: record.outcome.as_str(),
-            users_read: count(record.users.len()),
-            punches_read: read,
-            punches_new: 0_i64,
-            punches_known: read,
-            employees_new: 0_i64,
-            reason: reason.map(|r| r.message.as_str()),
-            reason_code: reason.map(|r| r.code.as_str()),
-            serial_number: Some(serial).filter(|s| !s.is_empty()),
-            detail: record.sync.note.as_deref(),
-            mode: record.sync.mode.map(|m| m.as_str()),
-            bytes_received: count(record.sync.bytes.received),
-            bytes_sent: count(record.sync.bytes.sent),
-        });
+        let mut q = insert_log_row!(key, record, serial, punches_read(record));
         q.push(concat!(" RETURNING ", device_log_cols!()));
         q.build_query_as().fetch_one(conn).await?
     }))
