@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use jiff::Timestamp;
 use punchclock::domain::*;
 use punchclock::store::Store;
 
 #[macro_use]
 mod store_harness;
+use store_harness::fixtures::{at, new_company, new_device};
 use store_harness::{run_postgres, run_sqlite, TestDb};
 
 store_tests!(
@@ -20,33 +20,10 @@ store_tests!(
 const DAY: i64 = 86_400;
 const NOW: i64 = 1_790_000_000;
 
-fn at(s: i64) -> Timestamp {
-    Timestamp::from_second(s).unwrap()
-}
-
-fn company(name: &str) -> NewCompany {
-    NewCompany {
-        name: name.into(),
-        timezone: Zone::parse("Europe/Madrid").unwrap(),
-        poll_interval_minutes: None,
-        plan: "trial".into(),
-        seats: 10,
-        trial_ends_at: None,
-    }
-}
-
 fn device(name: &str, enabled: bool) -> NewDevice {
     NewDevice {
-        name: name.into(),
-        host: "10.0.0.5".into(),
-        port: 4370,
-        comm_key: None,
-        transport: Transport::Auto,
-        timezone: None,
         enabled,
-        poll_interval_minutes: None,
-        mode: DeviceMode::Poll,
-        push_serial: None,
+        ..new_device(name, "10.0.0.5")
     }
 }
 
@@ -81,7 +58,7 @@ async fn log_count(db: &TestDb) -> String {
 
 async fn old_device_logs_go_in_batches(db: TestDb) {
     let store: &Store = &db.store;
-    let c = store.create_company(&company("Acme")).await.unwrap();
+    let c = store.create_company(&new_company("Acme")).await.unwrap();
     let d = store
         .create_device(c.id, &device("Door", true))
         .await
@@ -100,8 +77,8 @@ async fn old_device_logs_go_in_batches(db: TestDb) {
 
 async fn fleet_health_counts_polled_devices_by_status(db: TestDb) {
     let store: &Store = &db.store;
-    let a = store.create_company(&company("A")).await.unwrap();
-    let b = store.create_company(&company("B")).await.unwrap();
+    let a = store.create_company(&new_company("A")).await.unwrap();
+    let b = store.create_company(&new_company("B")).await.unwrap();
     let online = store
         .create_device(a.id, &device("On", true))
         .await

@@ -2,12 +2,12 @@
 //! presence that never goes back in time, commands only their device can
 //! see and finish, and the capped unclaimed registry.
 
-use jiff::Timestamp;
 use punchclock::domain::*;
 use punchclock::store::{CommandFinish, PushWrite, Rule, Store, StoreError};
 
 #[macro_use]
 mod store_harness;
+use store_harness::fixtures::{at, new_company, punch_at, push_device};
 use store_harness::{run_postgres, run_sqlite, TestDb};
 
 store_tests!(
@@ -18,38 +18,8 @@ store_tests!(
     unclaimed_registry_is_capped_and_forgets,
 );
 
-fn at(s: i64) -> Timestamp {
-    Timestamp::from_second(s).unwrap()
-}
-
-fn company(name: &str) -> NewCompany {
-    NewCompany {
-        name: name.into(),
-        timezone: Zone::parse("Europe/Madrid").unwrap(),
-        poll_interval_minutes: None,
-        plan: "trial".into(),
-        seats: 10,
-        trial_ends_at: None,
-    }
-}
-
-fn push_device(name: &str, serial: &str) -> NewDevice {
-    NewDevice {
-        name: name.into(),
-        host: String::new(),
-        port: 4370,
-        comm_key: None,
-        transport: Transport::Auto,
-        timezone: None,
-        enabled: true,
-        poll_interval_minutes: None,
-        mode: DeviceMode::Push,
-        push_serial: Some(serial.into()),
-    }
-}
-
 async fn with_device(store: &Store, name: &str, serial: &str) -> (CompanyId, Device) {
-    let c = store.create_company(&company(name)).await.unwrap();
+    let c = store.create_company(&new_company(name)).await.unwrap();
     let d = store
         .create_device(c.id, &push_device("Clock", serial))
         .await
@@ -66,7 +36,7 @@ async fn a_serial_is_claimed_once_across_companies(db: TestDb) {
         "stored upper case"
     );
     assert_eq!(d.serial_number(), Some("ABC123"));
-    let b = store.create_company(&company("B")).await.unwrap();
+    let b = store.create_company(&new_company("B")).await.unwrap();
     let taken = store
         .create_device(b.id, &push_device("Mine", "ABC123"))
         .await;
@@ -134,15 +104,12 @@ async fn presence_flush_never_goes_back(db: TestDb) {
     }
 }
 
-fn punch_at(enroll_id: &str, second: i64) -> NewPunch {
-    let punched_at = at(second);
+/// A pushed punch at `second` (UTC device clock): ADMS sends no user
+/// slot, so its uid is 0.
+fn pushed(enroll_id: &str, second: i64) -> NewPunch {
     NewPunch {
-        enroll_id: enroll_id.into(),
-        device_time: punched_at.to_zoned(jiff::tz::TimeZone::UTC).datetime(),
-        punched_at,
-        status: 1,
-        punch_type: 0,
         uid: 0,
+        ..punch_at(enroll_id, at(second))
     }
 }
 
@@ -157,10 +124,10 @@ async fn group_commit_keeps_each_request_apart(db: TestDb) {
     let store = &db.store;
     let (a, da) = with_device(store, "GA", "GROUP1").await;
     let (b, db_) = with_device(store, "GB", "GROUP2").await;
-    let ra = upload(vec![punch_at("1", 5_000), punch_at("2", 5_001)]);
-    let rb = upload(vec![punch_at("1", 5_000)]);
+    let ra = upload(vec![pushed("1", 5_000), pushed("2", 5_001)]);
+    let rb = upload(vec![pushed("1", 5_000)]);
     // A device that is not (or no longer) there, between the two.
-    let gone = upload(vec![punch_at("9", 5_002)]);
+    let gone = upload(vec![pushed("9", 5_002)]);
     let writes = [
         PushWrite {
             company_id: a,

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use jiff::{civil, tz::TimeZone, SignedDuration, Timestamp};
+use jiff::{civil, SignedDuration, Timestamp};
 use punchclock::clock::Clock;
 use punchclock::domain::*;
 use punchclock::store::{Invalid, Rule, Store, StoreError};
@@ -14,7 +14,10 @@ use sha2::{Digest, Sha256};
 
 #[macro_use]
 mod store_harness;
-use store_harness::{random_suffix, run_postgres, run_sqlite, TestDb};
+use store_harness::fixtures::{
+    at, company_with_device, new_company, new_device, punch, record, user, T0,
+};
+use store_harness::{run_postgres, run_sqlite, TestDb};
 
 store_tests!(
     migrations_apply,
@@ -45,10 +48,6 @@ store_tests!(
 
 // ---------------------------------------------------------------- helpers
 
-fn at(seconds: i64) -> Timestamp {
-    Timestamp::from_second(seconds).unwrap()
-}
-
 /// Current time truncated to whole seconds, the store's resolution.
 fn now_s() -> Timestamp {
     at(Timestamp::now().as_second())
@@ -60,92 +59,6 @@ fn zone(name: &str) -> Zone {
 
 fn plus(t: Timestamp, seconds: i64) -> Timestamp {
     t + SignedDuration::from_secs(seconds)
-}
-
-const T0: i64 = 1_700_000_000;
-
-fn new_company(name: &str) -> NewCompany {
-    NewCompany {
-        name: name.into(),
-        timezone: zone("Europe/Madrid"),
-        poll_interval_minutes: None,
-        plan: "trial".into(),
-        seats: 10,
-        trial_ends_at: Some(plus(Timestamp::now(), 14 * 86_400)),
-    }
-}
-
-fn new_device(name: &str, host: &str) -> NewDevice {
-    NewDevice {
-        name: name.into(),
-        host: host.into(),
-        port: 4370,
-        comm_key: None,
-        transport: Transport::Auto,
-        timezone: None,
-        enabled: true,
-        poll_interval_minutes: None,
-        mode: DeviceMode::Poll,
-        push_serial: None,
-    }
-}
-
-fn user(enroll_id: &str, name: &str) -> DeviceUser {
-    DeviceUser {
-        enroll_id: enroll_id.into(),
-        name: name.into(),
-        name_bytes: name.as_bytes().to_vec(),
-        uid: 1,
-        privilege: 0,
-        card: 0,
-    }
-}
-
-/// A punch at `T0 + offset` seconds (UTC device clock, for simplicity).
-fn punch(enroll_id: &str, offset: i64) -> NewPunch {
-    let punched_at = at(T0 + offset);
-    NewPunch {
-        enroll_id: enroll_id.into(),
-        device_time: punched_at.to_zoned(TimeZone::UTC).datetime(),
-        punched_at,
-        status: 1,
-        punch_type: 0,
-        uid: 1,
-    }
-}
-
-fn record(serial: &str, users: Vec<DeviceUser>, punches: Vec<NewPunch>) -> PollRecord {
-    PollRecord {
-        kind: LogKind::Sync,
-        started_at: at(T0 + 86_400),
-        duration: Duration::from_millis(1_234),
-        host: "10.0.0.5".into(),
-        address: Some("10.0.0.5:4370".into()),
-        transport_used: Some(Transport::Tcp),
-        outcome: Outcome::Ok,
-        reason: None,
-        info: Some(DeviceInfo {
-            serial_number: Some(serial.into()),
-            device_name: Some("K40".into()),
-            firmware: Some("Ver 6.60".into()),
-            user_count: Some(u32::try_from(users.len()).unwrap()),
-            ..DeviceInfo::default()
-        }),
-        users,
-        punches,
-        history_pulled: true,
-        next_poll_at: Some(at(T0 + 86_400 + 1_800)),
-        sync: Default::default(),
-    }
-}
-
-async fn company_with_device(store: &Store, name: &str) -> (Company, Device) {
-    let company = store.create_company(&new_company(name)).await.unwrap();
-    let device = store
-        .create_device(company.id, &new_device("Front door", "10.0.0.5"))
-        .await
-        .unwrap();
-    (company, device)
 }
 
 async fn all_punches(store: &Store, company_id: CompanyId) -> Vec<PunchView> {
@@ -1951,9 +1864,11 @@ async fn unknown_zones_in_old_data_are_reported(db: TestDb) {
 /// WAL bounded (64 MB at most; here far less).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_concurrent_polls_never_lock_and_keep_the_wal_small() {
-    let path = std::env::temp_dir().join(format!("punchclock-load-{}.sqlite", random_suffix()));
-    let url = format!("sqlite://{}?mode=rwc", path.display());
-    let store = Store::connect(&url, Clock::system()).await.unwrap();
+    run_sqlite(concurrent_polls).await;
+}
+
+async fn concurrent_polls(db: TestDb) {
+    let store = db.store;
     let company = store.create_company(&new_company("Load")).await.unwrap();
     let peak = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -2016,10 +1931,6 @@ async fn sqlite_concurrent_polls_never_lock_and_keep_the_wal_small() {
     eprintln!("WAL peak {peak} bytes, now {status:?}, {reads} page reads during the load");
     assert!(reads > 0);
     assert!(peak <= 64 * 1024 * 1024, "WAL peaked at {peak} bytes");
-    store.close().await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
 }
 
 /// A reader holding a snapshot (a slow page, an export, another process)
@@ -2030,12 +1941,14 @@ async fn sqlite_concurrent_polls_never_lock_and_keep_the_wal_small() {
 /// is smaller); once the reader ends, the next checkpoint truncates it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_wal_stays_bounded_while_a_reader_holds_a_snapshot() {
+    run_sqlite(wal_under_a_snapshot).await;
+}
+
+async fn wal_under_a_snapshot(db: TestDb) {
     use sqlx::{ConnectOptions, Connection};
     use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
     use std::sync::Arc;
-    let path = std::env::temp_dir().join(format!("punchclock-wal-{}.sqlite", random_suffix()));
-    let url = format!("sqlite://{}?mode=rwc", path.display());
-    let store = Store::connect(&url, Clock::system()).await.unwrap();
+    let (store, path) = (db.store.clone(), db.sqlite_file());
     let company = store.create_company(&new_company("Wal")).await.unwrap();
     let mut devices = Vec::new();
     for d in 0..4 {
@@ -2136,10 +2049,6 @@ async fn sqlite_wal_stays_bounded_while_a_reader_holds_a_snapshot() {
         truncated.wal_bytes < 1 << 20,
         "not truncated: {truncated:?}"
     );
-    store.close().await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
 }
 
 /// A device user whose name the device stored as `bytes` and we read as `name`.

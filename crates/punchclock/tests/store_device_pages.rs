@@ -2,91 +2,20 @@
 //! list order with the company's total, and the punch counts of just those
 //! devices. On both backends (see `store_harness`).
 
-use std::time::Duration;
-
-use jiff::{tz::TimeZone, SignedDuration, Timestamp};
 use punchclock::domain::*;
 use punchclock::store::Store;
 
 #[macro_use]
 mod store_harness;
+use store_harness::fixtures::{new_company, new_device, punch, record, user};
 use store_harness::{run_postgres, run_sqlite, TestDb};
 
 store_tests!(a_page_of_devices_in_list_order, punch_counts_of_a_page_only);
 
-const T0: i64 = 1_700_000_000;
-
-fn at(seconds: i64) -> Timestamp {
-    Timestamp::from_second(seconds).unwrap()
-}
-
-fn new_company(name: &str) -> NewCompany {
-    NewCompany {
-        name: name.into(),
-        timezone: Zone::parse("Europe/Madrid").unwrap(),
-        poll_interval_minutes: None,
-        plan: "trial".into(),
-        seats: 10,
-        trial_ends_at: Some(Timestamp::now() + SignedDuration::from_hours(24 * 14)),
-    }
-}
-
-fn new_device(name: &str) -> NewDevice {
-    NewDevice {
-        name: name.into(),
-        host: "10.0.0.5".into(),
-        port: 4370,
-        comm_key: None,
-        transport: Transport::Auto,
-        timezone: None,
-        enabled: true,
-        poll_interval_minutes: None,
-        mode: DeviceMode::Poll,
-        push_serial: None,
-    }
-}
-
-/// A poll that stored `n` punches of one person.
-fn record(serial: &str, n: i64) -> PollRecord {
-    let punches = (0..n)
-        .map(|i| {
-            let punched_at = at(T0 + i * 60);
-            NewPunch {
-                enroll_id: "1".into(),
-                device_time: punched_at.to_zoned(TimeZone::UTC).datetime(),
-                punched_at,
-                status: 1,
-                punch_type: 0,
-                uid: 1,
-            }
-        })
-        .collect();
-    PollRecord {
-        kind: LogKind::Sync,
-        started_at: at(T0 + 86_400),
-        duration: Duration::from_millis(10),
-        host: "10.0.0.5".into(),
-        address: Some("10.0.0.5:4370".into()),
-        transport_used: Some(Transport::Tcp),
-        outcome: Outcome::Ok,
-        reason: None,
-        info: Some(DeviceInfo {
-            serial_number: Some(serial.into()),
-            ..DeviceInfo::default()
-        }),
-        users: vec![DeviceUser {
-            enroll_id: "1".into(),
-            name: "Ana".into(),
-            name_bytes: b"Ana".to_vec(),
-            uid: 1,
-            privilege: 0,
-            card: 0,
-        }],
-        punches,
-        history_pulled: true,
-        next_poll_at: Some(at(T0 + 86_400 + 1_800)),
-        sync: Default::default(),
-    }
+/// A poll that stored `n` punches of one person, a minute apart.
+fn poll_of(serial: &str, n: i64) -> PollRecord {
+    let punches = (0..n).map(|i| punch("1", i * 60)).collect();
+    record(serial, vec![user("1", "Ana")], punches)
 }
 
 async fn devices_named(store: &Store, company: CompanyId, names: &[&str]) -> Vec<Device> {
@@ -94,7 +23,7 @@ async fn devices_named(store: &Store, company: CompanyId, names: &[&str]) -> Vec
     for name in names {
         out.push(
             store
-                .create_device(company, &new_device(name))
+                .create_device(company, &new_device(name, "10.0.0.5"))
                 .await
                 .unwrap(),
         );
@@ -148,15 +77,15 @@ async fn punch_counts_of_a_page_only(db: TestDb) {
     let d = devices_named(store, ours.id, &["Door", "Gate", "Idle"]).await;
     let other = devices_named(store, theirs.id, &["Their door"]).await;
     store
-        .record_poll(ours.id, d[0].id, &record("DOOR", 3))
+        .record_poll(ours.id, d[0].id, &poll_of("DOOR", 3))
         .await
         .unwrap();
     store
-        .record_poll(ours.id, d[1].id, &record("GATE", 2))
+        .record_poll(ours.id, d[1].id, &poll_of("GATE", 2))
         .await
         .unwrap();
     store
-        .record_poll(theirs.id, other[0].id, &record("THEIRS", 4))
+        .record_poll(theirs.id, other[0].id, &poll_of("THEIRS", 4))
         .await
         .unwrap();
 

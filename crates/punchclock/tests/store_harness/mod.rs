@@ -2,8 +2,11 @@
 //! fresh SQLite file and on a fresh PostgreSQL database (`store_tests!`).
 //! The PostgreSQL copies need `PUNCHCLOCK_TEST_POSTGRES_URL` (see
 //! `.ci/postgres.sh`); without it they are reported as ignored (build.rs).
-//! Shared by the store test binaries: `#[macro_use] mod store_harness;`.
+//! Shared by the store test binaries: `#[macro_use] mod store_harness;`;
+//! the rows they start from are in `fixtures`.
 #![allow(dead_code)] // each test binary uses a different part of this
+
+pub mod fixtures;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -22,6 +25,13 @@ pub struct TestDb {
 impl TestDb {
     pub fn is_postgres(&self) -> bool {
         self.store.is_postgres()
+    }
+
+    /// The SQLite file behind the URL, for a second connection of the
+    /// test's own (e.g. a reader holding a snapshot).
+    pub fn sqlite_file(&self) -> PathBuf {
+        let rest = self.url.strip_prefix("sqlite://").expect("a SQLite test");
+        PathBuf::from(rest.split_once('?').map_or(rest, |(file, _)| file))
     }
 
     /// Runs raw SQL on a separate connection to the same database.
@@ -58,16 +68,17 @@ pub fn random_suffix() -> String {
     hex::encode(bytes)
 }
 
-/// Runs the body on its own task so a panic still lets us clean up.
-pub async fn run_body<F, Fut>(
-    db: TestDb,
-    body: F,
-) -> std::result::Result<(), tokio::task::JoinError>
+/// Runs the body on its own task so a panic still lets us clean up: the
+/// store is closed whatever the body did, so its database can be removed.
+async fn run_body<F, Fut>(db: TestDb, body: F) -> std::result::Result<(), tokio::task::JoinError>
 where
     F: FnOnce(TestDb) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    tokio::spawn(body(db)).await
+    let store = db.store.clone();
+    let result = tokio::spawn(body(db)).await;
+    store.close().await;
+    result
 }
 
 pub fn rethrow(result: std::result::Result<(), tokio::task::JoinError>) {
@@ -90,15 +101,7 @@ where
     let store = Store::connect(&url, Clock::system())
         .await
         .expect("connect sqlite");
-    let result = run_body(
-        TestDb {
-            store: store.clone(),
-            url,
-        },
-        body,
-    )
-    .await;
-    store.close().await;
+    let result = run_body(TestDb { store, url }, body).await;
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
@@ -126,15 +129,7 @@ where
     let store = Store::connect(&url, Clock::system())
         .await
         .expect("connect postgres");
-    let result = run_body(
-        TestDb {
-            store: store.clone(),
-            url,
-        },
-        body,
-    )
-    .await;
-    store.close().await;
+    let result = run_body(TestDb { store, url }, body).await;
     sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {db_name} WITH (FORCE)"))
         .execute(&admin)
         .await
