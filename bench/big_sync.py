@@ -15,11 +15,8 @@ A harness, not a test: it prints figures and never fails on them.
 Standard library only; loopback only; stops by itself.
 """
 import argparse
-import http.client
-import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -27,41 +24,7 @@ import tempfile
 import threading
 import time
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_mb(pid):
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except FileNotFoundError:
-        pass
-    return 0.0
-
-
-class Api:
-    def __init__(self, port):
-        self.port = port
-
-    def call(self, method, path, body=None, token=None, timeout=120):
-        headers = {"content-type": "application/json"}
-        if token:
-            headers["authorization"] = "Bearer " + token
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            c.request(method, "/api/v1" + path, json.dumps(body) if body is not None else None,
-                      headers)
-            r = c.getresponse()
-            data = r.read()
-            return r.status, (json.loads(data) if data else None)
-        finally:
-            c.close()
+from harness import Server, free_port, rss_mb, stop
 
 
 class Tenant(threading.Thread):
@@ -154,29 +117,16 @@ def main():
         procs.append(sim)
         if "listening" not in sim.stdout.readline():
             sys.exit("the simulator did not start")
-        data = os.path.join(work, "data")
-        config = os.path.join(work, "punchclock.toml")
-        with open(config, "w") as f:
-            f.write('data_dir = "%s"\n' % data)
-            f.write("allow_private_device_addresses = true\n")
-            f.write("poll_interval_minutes = 1440\n")
-            f.write("poll_attempt_timeout_seconds = %d\n" % args.max_sync_seconds)
-            f.write("rate_limits = { per_ip_per_minute = 100000, per_account_per_hour = "
-                    "100000, device_contacts_per_company_per_minute = 1000 }\n")
-            f.write('[[plans]]\nid = "unlimited"\nname = "Unlimited"\nmonthly_price_cents = 0\n')
-        port = free_port()
-        serve = subprocess.Popen([args.bin, "serve", "--config", config,
-                                  "--listen", "127.0.0.1:%d" % port],
-                                 stdout=open(os.path.join(work, "serve.log"), "w"),
-                                 stderr=subprocess.STDOUT)
-        procs.append(serve)
-        api = Api(port)
-        for _ in range(300):
-            try:
-                api.call("GET", "/openapi.json", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.1)
+        config = ("allow_private_device_addresses = true\n"
+                  "poll_interval_minutes = 1440\n"
+                  f"poll_attempt_timeout_seconds = {int(args.max_sync_seconds)}\n"
+                  "rate_limits = { per_ip_per_minute = 100000, per_account_per_hour = "
+                  "100000, device_contacts_per_company_per_minute = 1000 }\n"
+                  '[[plans]]\nid = "unlimited"\nname = "Unlimited"\nmonthly_price_cents = 0\n')
+        server = Server(args.bin, work, config)
+        procs.append(server.proc)
+        server.wait_serving()
+        serve, api, data = server.proc, server.api, server.data
         password = "a long and unusual passphrase"
         _, big = api.call("POST", "/signup", {"company": "Big Clock", "password": password,
                                               "email": "owner@big.example.com",
@@ -266,10 +216,7 @@ def main():
                          in line)
         print("serve.log lines with 'locked' or 'claiming due devices failed': %d" % locked)
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
+        stop(procs)
         shutil.rmtree(work, ignore_errors=True)
 
 

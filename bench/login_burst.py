@@ -10,30 +10,11 @@ import argparse
 import collections
 import http.client
 import json
-import os
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def rss_mb(pid):
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except FileNotFoundError:
-        pass
-    return 0.0
+from harness import Server, rss_mb
 
 
 def login(port, i, timeout):
@@ -47,18 +28,6 @@ def login(port, i, timeout):
     except Exception as e:  # a refused or dropped connection is a figure too
         status = type(e).__name__
     return status, time.monotonic() - start
-
-
-def wait_ready(port, proc):
-    for _ in range(300):
-        if proc.poll() is not None:
-            sys.exit("punchclock exited early")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    sys.exit("punchclock did not start")
 
 
 def burst(port, n, timeout, pid):
@@ -95,24 +64,15 @@ def main():
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("--env", action="append", default=[], help="KEY=VALUE for the server")
     args = ap.parse_args()
-    port = free_port()
-    env = dict(os.environ)
-    env.update(kv.split("=", 1) for kv in args.env)
-    with tempfile.TemporaryDirectory() as data:
-        proc = subprocess.Popen(
-            [args.bin, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        try:
-            wait_ready(port, proc)
-            status, one = login(port, -1, args.timeout)
-            time.sleep(1)
-            idle = rss_mb(proc.pid)
-            results, peak, wall = burst(port, args.requests, args.timeout, proc.pid)
-            time.sleep(5)
-            after = rss_mb(proc.pid)
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    env = dict(kv.split("=", 1) for kv in args.env)
+    with tempfile.TemporaryDirectory() as work, Server(args.bin, work, env=env) as server:
+        port = server.port
+        status, one = login(port, -1, args.timeout)
+        time.sleep(1)
+        idle = rss_mb(server.pid)
+        results, peak, wall = burst(port, args.requests, args.timeout, server.pid)
+        time.sleep(5)
+        after = rss_mb(server.pid)
     statuses = collections.Counter(str(s) for s, _ in results)
     slowest = max(t for _, t in results)
     print(f"requests            {args.requests} concurrent, wall {wall:.1f} s")

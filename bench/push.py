@@ -15,51 +15,13 @@ them. Everything runs on 127.0.0.1 and stops by itself.
 """
 import argparse
 import json
-import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(base, method, path, body=None, token=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(req, timeout=60) as r:
-        return json.loads(r.read() or b"null")
-
-
-def wait_line(proc, needle, timeout):
-    end = time.time() + timeout
-    while time.time() < end:
-        line = proc.stdout.readline()
-        if not line:
-            raise SystemExit(f"process ended before printing {needle!r}")
-        if needle in line:
-            return line.strip()
-    raise SystemExit(f"no {needle!r} within {timeout} s")
+from harness import Server, cpu_seconds, wait_line
 
 
 def sim_args(args, devices, seed):
@@ -108,47 +70,28 @@ def main():
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="punchclock-push-bench-")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     # Every simulated device calls from 127.0.0.1; real ones come from many
     # addresses, so the per-address limit is lifted for this run only.
-    conf = os.path.join(tmp, "bench.toml")
-    with open(conf, "w") as f:
-        f.write("[rate_limits]\nper_ip_per_minute = 100000\n"
-                "[push]\nper_source = { per_second = 100000, burst = 100000 }\n")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PUNCHCLOCK_")}
-    server = subprocess.Popen(
-        [args.bin, "serve", "--config", conf, "--listen", f"127.0.0.1:{port}",
-         "--data-dir", os.path.join(tmp, "data")],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
+    config = ("[rate_limits]\nper_ip_per_minute = 100000\n"
+              "[push]\nper_source = { per_second = 100000, burst = 100000 }\n")
     try:
-        wait_line(server, "serving on", 60)
-        # Keep its output read, so a full pipe never stalls the server.
-        threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
-        tokens = [call(base, "POST", "/api/v1/signup", {
-            "company": f"Push Bench {c}", "email": f"owner{c}@push-bench.example.com",
-            "password": "correct horse battery", "timezone": "UTC"})["token"]
-            for c in range(max(args.companies, 1))]
-        token = tokens[0]
-        t = time.monotonic()
-        one = serials(args, 1, 11)
-        fleet = serials(args, args.devices, 12)
-        for i, s in enumerate(one + fleet):
-            call(base, "POST", "/api/v1/devices",
-                 {"name": s, "mode": "push", "serial_number": s}, tokens[i % len(tokens)])
-        print(f"claimed {len(one) + len(fleet)} push devices in "
-              f"{time.monotonic() - t:.1f} s", file=sys.stderr)
-        base_run = phase(args, base, server.pid, 1, 1.0, 20, 0, 11)
-        fleet_run = phase(args, base, server.pid, args.devices, args.rate,
-                          args.seconds, args.idle_seconds, 12)
-        total = sum(call(base, "GET", "/api/v1/punches?limit=1", None, tk)["total"]
-                    for tk in tokens)
+        with Server(args.bin, tmp, config) as server:
+            api = server.api
+            tokens = [api.sign_up(f"Push Bench {c}", f"owner{c}@push-bench.example.com")
+                      for c in range(max(args.companies, 1))]
+            t = time.monotonic()
+            one = serials(args, 1, 11)
+            fleet = serials(args, args.devices, 12)
+            for i, s in enumerate(one + fleet):
+                api.ok("POST", "/devices", {"name": s, "mode": "push", "serial_number": s},
+                       tokens[i % len(tokens)])
+            print(f"claimed {len(one) + len(fleet)} push devices in "
+                  f"{time.monotonic() - t:.1f} s", file=sys.stderr)
+            base_run = phase(args, server.base, server.pid, 1, 1.0, 20, 0, 11)
+            fleet_run = phase(args, server.base, server.pid, args.devices, args.rate,
+                              args.seconds, args.idle_seconds, 12)
+            total = sum(api.ok("GET", "/punches?limit=1", None, tk)["total"] for tk in tokens)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
         shutil.rmtree(tmp, ignore_errors=True)
 
     made = base_run["punches"] + fleet_run["punches"]

@@ -23,49 +23,14 @@ import os
 import random
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def call(base, method, path, body=None, token=None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    with urllib.request.urlopen(req, timeout=60) as r:
-        return json.loads(r.read() or b"null")
-
-
-def wait_line(proc, needle, timeout):
-    end = time.time() + timeout
-    while time.time() < end:
-        line = proc.stdout.readline()
-        if not line:
-            raise SystemExit(f"process ended before printing {needle!r}")
-        if needle in line:
-            return line.strip()
-    raise SystemExit(f"no {needle!r} within {timeout} s")
+from harness import Server, cpu_seconds, stop, wait_line
 
 
 class Stored(threading.Thread):
@@ -122,9 +87,9 @@ def start_sim(args, devices, listen, seed, rate, taps):
     return proc, int(first.rsplit(":", 1)[1])
 
 
-def add_devices(base, token, first_port, count, prefix):
+def add_devices(api, token, first_port, count, prefix):
     for i in range(count):
-        call(base, "POST", "/api/v1/devices", {
+        api.ok("POST", "/devices", {
             "name": f"{prefix} {i}", "host": "127.0.0.1", "port": first_port + i,
             "timezone": "UTC", "realtime": True}, token)
 
@@ -163,6 +128,38 @@ def phase(server_pid, db, stored, sim, devices, idle, taps):
     }
 
 
+def run_phases(args, server, db, stored, token, sims):
+    """The baseline device, then the fleet; each sim is added to `sims`."""
+    one, one_port = start_sim(args, 1, "127.0.0.1:0", 11, 1.0, 30)
+    sims.append(one)
+    add_devices(server.api, token, one_port, 1, "Baseline")
+    baseline = phase(server.pid, db, stored, one, 1, args.idle_seconds, 30)
+
+    # N consecutive ports below the ephemeral range (where outgoing
+    # connections take theirs); another run may hold some: try another.
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+    for attempt in range(5):
+        first = random.randrange(10000, low - args.devices)
+        try:
+            fleet_sim, _ = start_sim(args, args.devices, f"127.0.0.1:{first}", 12,
+                                     args.rate, args.taps)
+            break
+        except SystemExit:
+            if attempt == 4:
+                raise
+    sims.append(fleet_sim)
+    t = time.monotonic()
+    add_devices(server.api, token, first, args.devices, "Fleet")
+    print(f"added {args.devices} realtime devices in {time.monotonic() - t:.1f} s",
+          file=sys.stderr)
+    fleet = phase(server.pid, db, stored, fleet_sim, args.devices + 1,
+                  args.idle_seconds, args.taps)
+    stored.stop = True
+    duplicates = db_count(db, "SELECT COUNT(*) - COUNT(DISTINCT device_serial || enroll_id "
+                              "|| device_time) FROM punches")
+    return baseline, fleet, duplicates
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--bin", default="target/release/punchclock")
@@ -173,67 +170,23 @@ def main():
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="punchclock-realtime-bench-")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    conf = os.path.join(tmp, "bench.toml")
-    with open(conf, "w") as f:
-        # The simulated clocks are on loopback; real ones never are.
-        f.write("allow_private_device_addresses = true\nmax_live_connections = 5000\n"
-                "[rate_limits]\nper_ip_per_minute = 100000\n"
-                # 5,005 device users become employees: no seat limit.
-                '[[plans]]\nid = "unlimited"\nname = "Unlimited"\nmonthly_price_cents = 0\n')
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PUNCHCLOCK_")}
-    procs = []
-    server = subprocess.Popen(
-        [args.bin, "serve", "--config", conf, "--listen", f"127.0.0.1:{port}",
-         "--data-dir", os.path.join(tmp, "data")],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
-    procs.append(server)
+    # The simulated clocks are on loopback; real ones never are.
+    config = ("allow_private_device_addresses = true\nmax_live_connections = 5000\n"
+              "[rate_limits]\nper_ip_per_minute = 100000\n"
+              # 5,005 device users become employees: no seat limit.
+              '[[plans]]\nid = "unlimited"\nname = "Unlimited"\nmonthly_price_cents = 0\n')
+    sims = []
     try:
-        wait_line(server, "serving on", 60)
-        threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
-        db = glob.glob(os.path.join(tmp, "data", "*.sqlite"))[0]
-        token = call(base, "POST", "/api/v1/signup", {
-            "company": "Realtime Bench", "email": "owner@realtime-bench.example.com",
-            "password": "correct horse battery", "timezone": "UTC"})["token"]
-        stored = Stored(db)
-        stored.start()
-
-        one, one_port = start_sim(args, 1, "127.0.0.1:0", 11, 1.0, 30)
-        procs.append(one)
-        add_devices(base, token, one_port, 1, "Baseline")
-        baseline = phase(server.pid, db, stored, one, 1, args.idle_seconds, 30)
-
-        # N consecutive ports below the ephemeral range (where outgoing
-        # connections take theirs); another run may hold some: try another.
-        low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-        for attempt in range(5):
-            first = random.randrange(10000, low - args.devices)
+        with Server(args.bin, tmp, config) as server:
+            db = glob.glob(os.path.join(server.data, "*.sqlite"))[0]
+            token = server.api.sign_up("Realtime Bench", "owner@realtime-bench.example.com")
+            stored = Stored(db)
+            stored.start()
             try:
-                fleet_sim, _ = start_sim(args, args.devices, f"127.0.0.1:{first}", 12,
-                                         args.rate, args.taps)
-                break
-            except SystemExit:
-                if attempt == 4:
-                    raise
-        procs.append(fleet_sim)
-        t = time.monotonic()
-        add_devices(base, token, first, args.devices, "Fleet")
-        print(f"added {args.devices} realtime devices in {time.monotonic() - t:.1f} s",
-              file=sys.stderr)
-        fleet = phase(server.pid, db, stored, fleet_sim, args.devices + 1,
-                      args.idle_seconds, args.taps)
-        stored.stop = True
-        duplicates = db_count(db, "SELECT COUNT(*) - COUNT(DISTINCT device_serial || enroll_id "
-                                  "|| device_time) FROM punches")
+                baseline, fleet, duplicates = run_phases(args, server, db, stored, token, sims)
+            finally:
+                stop(sims)
     finally:
-        for p in reversed(procs):
-            p.send_signal(signal.SIGTERM)
-        for p in reversed(procs):
-            try:
-                p.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                p.kill()
         shutil.rmtree(tmp, ignore_errors=True)
 
     print(json.dumps({"baseline": baseline, "fleet": fleet}, indent=1), file=sys.stderr)

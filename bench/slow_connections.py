@@ -9,20 +9,13 @@ never fails on the figures. Standard library only; loopback only; every
 wait is capped by --max, so it stops by itself.
 """
 import argparse
-import os
 import resource
 import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from harness import Server
 
 
 def closed_within(sock, max_s, drip=None, every=10.0):
@@ -134,26 +127,13 @@ def main():
     args = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, args.idle + 1000), hard))
-    port = free_port()
-    env = dict(os.environ)
-    env.update(kv.split("=", 1) for kv in args.env)
-    with tempfile.TemporaryDirectory() as data:
-        proc = subprocess.Popen(
-            [args.bin, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        try:
-            for _ in range(300):
-                if timed_request(port, 1)[0]:
-                    break
-                time.sleep(0.1)
-            else:
-                sys.exit("punchclock did not start")
-            _, alone = timed_request(port, 10)
-            lasted = slow_cases(port, args.max)
-            held, ok, took = crowd(port, args.idle, min(args.max, 60))
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
+    env = dict(kv.split("=", 1) for kv in args.env)
+    with tempfile.TemporaryDirectory() as work, Server(args.bin, work, env=env) as server:
+        port = server.port
+        timed_request(port, 10)  # warm-up: "alone" is not the first request
+        _, alone = timed_request(port, 10)
+        lasted = slow_cases(port, args.max)
+        held, ok, took = crowd(port, args.idle, min(args.max, 60))
     for name, s in lasted.items():
         shown = f"closed after {s:.1f} s" if s is not None else f"still open after {args.max:.0f} s"
         print(f"{name:36} {shown}")
