@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use jiff::civil::{date, Date};
-use jiff::{tz::TimeZone, Timestamp};
 use punchclock::attendance::{self, Hours, Leave, LeaveKind, ShiftSpec};
 use punchclock::domain::*;
 use punchclock::store::{Invalid, Rule, Store, StoreError};
@@ -13,6 +12,7 @@ use punchclock::store::{Invalid, Rule, Store, StoreError};
 #[macro_use]
 mod store_harness;
 
+use store_harness::fixtures::{at, new_device, punch_at};
 use store_harness::{run_postgres, run_sqlite, TestDb};
 
 store_tests!(
@@ -28,10 +28,6 @@ store_tests!(
 // ---------------------------------------------------------------- helpers
 
 const T0: i64 = 1_782_900_000; // 2026-07-01T10:00:00Z, a Wednesday
-
-fn at(seconds: i64) -> Timestamp {
-    Timestamp::from_second(seconds).unwrap()
-}
 
 async fn company(store: &Store, name: &str) -> Company {
     let (company, _) = store
@@ -100,16 +96,8 @@ async fn device(store: &Store, company: CompanyId, name: &str, enabled: bool) ->
         .create_device(
             company,
             &NewDevice {
-                name: name.into(),
-                host: "10.0.0.5".into(),
-                port: 4370,
-                comm_key: None,
-                transport: Transport::Auto,
-                timezone: None,
                 enabled,
-                poll_interval_minutes: None,
-                mode: DeviceMode::Poll,
-                push_serial: None,
+                ..new_device(name, "10.0.0.5")
             },
         )
         .await
@@ -118,15 +106,7 @@ async fn device(store: &Store, company: CompanyId, name: &str, enabled: bool) ->
 
 /// A punch at `T0 + offset` (UTC device clock, for simplicity).
 fn punch(enroll_id: &str, offset: i64) -> NewPunch {
-    let punched_at = at(T0 + offset);
-    NewPunch {
-        enroll_id: enroll_id.into(),
-        device_time: punched_at.to_zoned(TimeZone::UTC).datetime(),
-        punched_at,
-        status: 1,
-        punch_type: 0,
-        uid: 1,
-    }
+    punch_at(enroll_id, at(T0 + offset))
 }
 
 fn poll(kind: LogKind, outcome: Outcome, started: i64, punches: Vec<NewPunch>) -> PollRecord {

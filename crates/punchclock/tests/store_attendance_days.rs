@@ -31,7 +31,7 @@ use punchclock::web::AppState;
 #[macro_use]
 mod store_harness;
 
-use store_harness::{run_postgres, run_sqlite, TestDb};
+use store_harness::{fixtures, run_postgres, run_sqlite, TestDb};
 
 store_tests!(
     stored_days_equal_the_engine_after_every_kind_of_change,
@@ -223,16 +223,8 @@ async fn new_device(store: &Store, company: CompanyId, name: &str) -> DeviceId {
         .create_device(
             company,
             &NewDevice {
-                name: name.into(),
-                host: "127.0.0.1".into(),
-                port: 4370,
-                comm_key: None,
                 transport: Transport::Tcp,
-                timezone: None,
-                enabled: true,
-                poll_interval_minutes: None,
-                mode: DeviceMode::Poll,
-                push_serial: None,
+                ..fixtures::new_device(name, "127.0.0.1")
             },
         )
         .await
