@@ -2,8 +2,10 @@
 //! around the statement's chunk (`store::PUNCH_ROWS` rows per SQLite
 //! statement, `store::PUNCH_ROWS_PG` per PostgreSQL one) stores each punch
 //! once and counts exactly the new ones, within a batch, across batches,
-//! and through each writer (batched sync, whole poll, push); and migration
-//! 0013, which put the punch key in time order, keeps every punch.
+//! and through each writer (batched sync, whole poll, push); each enroll id
+//! becomes one employee however many batches name it; only new punches
+//! forget stored attendance days; and migration 0013, which put the punch
+//! key in time order, keeps every punch.
 
 use std::time::Duration;
 
@@ -22,6 +24,8 @@ store_tests!(
     a_whole_poll_counts_new_punches_across_chunks,
     punches_out_of_time_order_dedup_across_batches,
     the_key_migration_keeps_every_punch_id_and_the_counter,
+    employees_are_made_once_and_every_punch_names_its_own,
+    new_punches_forget_their_days_and_stored_ones_none,
 );
 
 const T0: i64 = 1_750_000_000;
@@ -381,4 +385,158 @@ async fn the_key_migration_keeps_every_punch_id_and_the_counter(db: TestDb) {
         ((n + 10) as i64, (n + 10) as i64)
     );
     store.close().await;
+}
+
+fn at(text: &str) -> NewPunch {
+    let punched_at: Timestamp = text.parse().unwrap();
+    NewPunch {
+        device_time: punched_at.to_zoned(TimeZone::UTC).datetime(),
+        punched_at,
+        ..punch(0)
+    }
+}
+
+async fn employees_are_made_once_and_every_punch_names_its_own(db: TestDb) {
+    let store = &db.store;
+    let company = company(store).await;
+    let device = add_device(store, company, "SN-PEOPLE").await;
+    let mut sync = record("SN-PEOPLE", vec![]);
+    sync.users = vec![DeviceUser {
+        uid: 1,
+        enroll_id: "1".into(),
+        name: "Ann".into(),
+        name_bytes: b"Ann".to_vec(),
+        privilege: 0,
+        card: 0,
+    }];
+    let poll = store.begin_poll(company, device, &sync).await.unwrap();
+    // Enroll id 1 came with the users (begin_poll); 2..7 are new with the
+    // first batch, and never again.
+    let first = store
+        .record_punch_batch(&poll, &punches(0..3 * PUNCH_ROWS))
+        .await
+        .unwrap();
+    assert_eq!(first.employees_new, 6);
+    let second = store
+        .record_punch_batch(&poll, &punches(3 * PUNCH_ROWS..4 * PUNCH_ROWS))
+        .await
+        .unwrap();
+    assert_eq!(second.employees_new, 0);
+    // Known people beside two new ones, and a new one twice in a batch.
+    let mut mixed = punches(4 * PUNCH_ROWS..5 * PUNCH_ROWS);
+    for (i, id) in ["8", "9", "8"].into_iter().enumerate() {
+        mixed.push(NewPunch {
+            enroll_id: id.into(),
+            ..punch(5 * PUNCH_ROWS + i)
+        });
+    }
+    let third = store.record_punch_batch(&poll, &mixed).await.unwrap();
+    assert_eq!(third.employees_new, 2);
+    assert_eq!(third.punches_new, mixed.len() as u64);
+    let outcome = store.finish_poll(&poll, &sync).await.unwrap();
+    assert_eq!(outcome.employees_new, 9, "the log counts each person once");
+    let people = db
+        .raw_strings(
+            "SELECT enroll_id || ' ' || COALESCE(name_from_device, '-') FROM employees \
+             ORDER BY length(enroll_id), enroll_id",
+        )
+        .await;
+    let expected: Vec<String> = (1..=9)
+        .map(|i| format!("{i} {}", if i == 1 { "Ann" } else { "-" }))
+        .collect();
+    assert_eq!(
+        people, expected,
+        "one employee per enroll id, the name kept"
+    );
+    let wrong = db
+        .raw_strings(
+            "SELECT CAST(COUNT(*) AS TEXT) FROM punches p JOIN employees e \
+             ON e.id = p.employee_id WHERE e.enroll_id <> p.enroll_id OR e.company_id <> p.company_id",
+        )
+        .await;
+    assert_eq!(wrong, ["0"], "every punch is its own enroll id's");
+}
+
+/// A stored day for each of the company's employees on each date.
+async fn store_days(db: &TestDb, dates: &[&str]) {
+    let dates: Vec<String> = dates.iter().map(|d| format!("SELECT '{d}' AS d")).collect();
+    db.raw(&format!(
+        "INSERT INTO attendance_days (company_id, employee_id, date, status, worked_seconds, \
+         break_deducted_seconds, late_seconds, early_leave_seconds, daily_overtime_seconds, \
+         weekly_overtime_seconds, flags, provisional, closes_at) \
+         SELECT company_id, id, dates.d, 'present', 0, 0, 0, 0, 0, 0, 0, FALSE, 0 \
+         FROM employees CROSS JOIN ({}) AS dates",
+        dates.join(" UNION ALL ")
+    ))
+    .await;
+}
+
+/// Every stored day as "enroll id date".
+async fn stored_days(db: &TestDb) -> Vec<String> {
+    db.raw_strings(
+        "SELECT e.enroll_id || ' ' || a.date FROM attendance_days a \
+         JOIN employees e ON e.id = a.employee_id ORDER BY e.enroll_id, a.date",
+    )
+    .await
+}
+
+async fn new_punches_forget_their_days_and_stored_ones_none(db: TestDb) {
+    let store = &db.store;
+    let company = company(store).await;
+    let device = add_device(store, company, "SN-DAYS").await;
+    let sync = record("SN-DAYS", vec![]);
+    let poll = store.begin_poll(company, device, &sync).await.unwrap();
+    // Punches of the 7 people on 2025-06-15 (T0), more than a statement.
+    let stored_punches = punches(0..2 * PUNCH_ROWS + 5);
+    store
+        .record_punch_batch(&poll, &stored_punches)
+        .await
+        .unwrap();
+    let dates = ["2025-06-10", "2025-06-15", "2025-06-20"];
+    store_days(&db, &dates).await;
+    let all: Vec<String> = (1..=7)
+        .flat_map(|e| dates.map(|d| format!("{e} {d}")))
+        .collect();
+    assert_eq!(stored_days(&db).await, all);
+
+    // A replay of stored punches forgets nothing.
+    let replay = store
+        .record_punch_batch(&poll, &stored_punches)
+        .await
+        .unwrap();
+    assert_eq!(replay.punches_new, 0);
+    assert_eq!(stored_days(&db).await, all, "a replay forgets nothing");
+
+    // Stored punches and one new one of person 3 on 2025-06-20: only the
+    // days that punch can change go (its date and the ones beside it).
+    let mut batch = stored_punches.clone();
+    batch.push(NewPunch {
+        enroll_id: "3".into(),
+        ..at("2025-06-20T12:00:00Z")
+    });
+    let some = store.record_punch_batch(&poll, &batch).await.unwrap();
+    assert_eq!(some.punches_new, 1);
+    let kept: Vec<String> = all
+        .iter()
+        .filter(|d| *d != "3 2025-06-20")
+        .cloned()
+        .collect();
+    assert_eq!(stored_days(&db).await, kept);
+
+    // New punches of everyone on 2025-06-11 forget their 2025-06-10 (the
+    // day before can hold a night shift's end), and nothing else.
+    let new: Vec<NewPunch> = (1..=7)
+        .map(|e| NewPunch {
+            enroll_id: e.to_string(),
+            ..at(&format!("2025-06-11T0{e}:00:00Z"))
+        })
+        .collect();
+    let added = store.record_punch_batch(&poll, &new).await.unwrap();
+    assert_eq!(added.punches_new, 7);
+    let kept: Vec<String> = kept
+        .into_iter()
+        .filter(|d| !d.ends_with("2025-06-10"))
+        .collect();
+    assert_eq!(stored_days(&db).await, kept);
+    store.finish_poll(&poll, &sync).await.unwrap();
 }

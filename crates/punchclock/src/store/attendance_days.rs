@@ -19,6 +19,7 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
 use super::calendar::{date, date_text};
+use super::punch_ingest::json_list;
 use super::{secs, ts, zone, Corrupt, Result, Store, StoreError, Tx};
 use crate::attendance::{
     self, affected_by_date, affected_by_punch, DateRange, Day, FlagSet, Hours, LeaveKind,
@@ -60,8 +61,6 @@ const COLUMNS: [&str; 20] = [
 
 /// Rows per statement and per transaction when saving (20 values a row).
 const SAVE_BATCH: usize = 500;
-/// Employees per `DELETE` when forgetting the days of new punches.
-const FORGET_BATCH: usize = 100;
 
 #[derive(sqlx::FromRow)]
 struct DayRow {
@@ -379,26 +378,46 @@ pub(crate) async fn forget_punch_days(
             .or_insert((r.from(), r.to()));
     }
     bump_epoch(tx, company_id).await?;
-    let spans: Vec<(i64, String, String)> = spans
-        .into_iter()
-        .map(|(e, (f, l))| (e, date_text(f), date_text(l)))
-        .collect();
-    for batch in spans.chunks(FORGET_BATCH) {
-        on_tx!(tx, |conn| {
-            let mut q = sqlx::QueryBuilder::new("DELETE FROM attendance_days WHERE ");
-            for (i, (employee, first, last)) in batch.iter().enumerate() {
-                if i > 0 {
-                    q.push(" OR ");
-                }
-                q.push("(company_id = ").push_bind(company_id.0);
-                q.push(" AND employee_id = ").push_bind(*employee);
-                q.push(" AND date >= ").push_bind(first.as_str());
-                q.push(" AND date <= ").push_bind(last.as_str());
-                q.push(")");
-            }
-            // Not cached: one text per number of employees.
-            q.build().persistent(false).execute(conn).await?;
-        });
+    let employees: Vec<i64> = spans.keys().copied().collect();
+    let firsts: Vec<String> = spans.values().map(|s| date_text(s.0)).collect();
+    let lasts: Vec<String> = spans.values().map(|s| date_text(s.1)).collect();
+    // One statement of one text whatever the number of employees: each
+    // employee's span is read through (company_id, employee_id, date)
+    // (on SQLite CROSS JOIN keeps the spans the outer loop: otherwise the
+    // planner may scan every stored day of the company).
+    match tx {
+        Tx::Sqlite(t) => {
+            let spans: Vec<(i64, &str, &str)> = employees
+                .iter()
+                .zip(&firsts)
+                .zip(&lasts)
+                .map(|((e, f), l)| (*e, f.as_str(), l.as_str()))
+                .collect();
+            sqlx::query(
+                "DELETE FROM attendance_days WHERE rowid IN (SELECT a.rowid \
+                 FROM json_each(?2) s CROSS JOIN attendance_days a ON a.company_id = ?1 \
+                 AND a.employee_id = s.value ->> 0 \
+                 AND a.date >= s.value ->> 1 AND a.date <= s.value ->> 2)",
+            )
+            .bind(company_id.0)
+            .bind(json_list(&spans))
+            .execute(&mut **t)
+            .await?;
+        }
+        Tx::Postgres(t) => {
+            sqlx::query(
+                "DELETE FROM attendance_days a \
+                 USING UNNEST($2::BIGINT[], $3::TEXT[], $4::TEXT[]) AS s(employee_id, first, last) \
+                 WHERE a.company_id = $1 AND a.employee_id = s.employee_id \
+                 AND a.date >= s.first AND a.date <= s.last",
+            )
+            .bind(company_id.0)
+            .bind(&employees)
+            .bind(&firsts)
+            .bind(&lasts)
+            .execute(&mut **t)
+            .await?;
+        }
     }
     Ok(())
 }

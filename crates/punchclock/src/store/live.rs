@@ -194,14 +194,15 @@ impl Store {
                 company_id,
                 device_id,
             };
-            let employees_new = upsert_employees(tx, key, &people, now).await?;
+            let employees = upsert_employees(tx, key, &people, now).await?;
+            let employees_new = employees.added;
             let stamp = PunchStamp {
                 key,
                 serial: &serial,
                 log_id: None,
                 now,
             };
-            let punches_new = insert_punches(tx, &stamp, punches).await?;
+            let punches_new = insert_punches(tx, &stamp, punches, &employees.ids).await?;
             Ok(LiveStored {
                 punches_new: int(i64::try_from(punches_new).unwrap_or(i64::MAX), "punches")?,
                 employees_new: int(

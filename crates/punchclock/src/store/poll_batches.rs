@@ -66,7 +66,7 @@ impl Store {
             }
             let serial = device_serial(tx, key).await?;
             let log_id = insert_log(tx, key, &header, &serial).await?;
-            let employees_new = upsert_employees(tx, key, &people, now).await?;
+            let employees_new = upsert_employees(tx, key, &people, now).await?.added;
             add_to_log(tx, log_id, 0, 0, employees_new).await?;
             Ok(PollInProgress {
                 key: (company_id, device_id),
@@ -98,14 +98,15 @@ impl Store {
         };
         let now = self.now();
         self.transaction(async |tx| {
-            let employees_new = upsert_employees(tx, key, &people, now).await?;
+            let employees = upsert_employees(tx, key, &people, now).await?;
+            let employees_new = employees.added;
             let stamp = PunchStamp {
                 key,
                 serial: &poll.serial,
                 log_id: Some(poll.log_id),
                 now,
             };
-            let punches_new = insert_punches(tx, &stamp, punches).await?;
+            let punches_new = insert_punches(tx, &stamp, punches, &employees.ids).await?;
             add_to_log(tx, poll.log_id, punches.len(), punches_new, employees_new).await?;
             Ok(BatchStored {
                 punches_new,

@@ -9,16 +9,18 @@
 //! - PostgreSQL: one INSERT … SELECT FROM UNNEST of a column array each,
 //!   for up to `PUNCH_ROWS_PG` rows.
 //!
-//! `RETURNING` names the rows really inserted: their employees' stored
-//! attendance days are the ones to forget.
+//! The new punches' employees' stored attendance days are forgotten: on
+//! PostgreSQL `RETURNING` names the rows really inserted, on SQLite each
+//! statement's count says whether its punches were (`sqlite_rows`).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use super::attendance_days::forget_punch_days;
 use super::poll_record::DeviceKey;
 use super::{civil_text, secs, ts, Result, StoreError, Tx};
 use crate::domain::{CompanyId, EmployeeId, NewPunch};
+use jiff::Timestamp;
 
 /// Rows per SQLite INSERT: 100 rows bind 1,200 values (SQLite takes
 /// 32,766); more rows per statement measured no faster.
@@ -26,9 +28,6 @@ pub const PUNCH_ROWS: usize = 100;
 
 /// Rows per PostgreSQL statement: its arrays stay a few hundred kB.
 pub const PUNCH_ROWS_PG: usize = 5_000;
-
-/// Enroll ids per employee lookup (one IN list).
-const LOOKUP_IDS: usize = 500;
 
 /// What every punch of one poll is stored with.
 pub(super) struct PunchStamp<'a> {
@@ -43,8 +42,7 @@ pub(super) struct PunchStamp<'a> {
 const COLUMNS: &str = "company_id, device_id, device_serial, device_log_id, created_at, \
     employee_id, enroll_id, device_time, punched_at, status, punch_type, uid";
 
-const ON_KEY: &str = " ON CONFLICT (company_id, device_serial, device_time, enroll_id) DO NOTHING \
-    RETURNING employee_id, punched_at";
+const ON_KEY: &str = " ON CONFLICT (company_id, device_serial, device_time, enroll_id) DO NOTHING";
 
 /// The SQLite INSERT of `rows` rows.
 fn sqlite_insert(rows: usize) -> String {
@@ -67,53 +65,62 @@ const PG_INSERT: &str = concat!(
      RETURNING employee_id, punched_at"
 );
 
-/// Inserts the punches not stored yet; returns how many were new. The
-/// employees of every enroll id must exist (`upsert_employees`).
+/// Inserts the punches not stored yet; returns how many were new.
+/// `employees` holds the employee row of every enroll id the punches name
+/// (`upsert_employees`).
 pub(super) async fn insert_punches(
     tx: &mut Tx,
     stamp: &PunchStamp<'_>,
     punches: &[NewPunch],
+    employees: &HashMap<String, i64>,
 ) -> Result<u64> {
     if punches.is_empty() {
         return Ok(0);
     }
-    let company_id = stamp.key.company_id;
-    let employees = employee_ids(tx, company_id, punches).await?;
-    let rows = punch_rows(punches, &employees)?;
-    let inserted: Vec<(i64, i64)> = match tx {
+    let rows = punch_rows(punches, employees)?;
+    let (new, maybe_new) = match tx {
         Tx::Sqlite(t) => sqlite_rows(&mut *t, stamp, &rows).await?,
         Tx::Postgres(t) => postgres_rows(&mut *t, stamp, &rows).await?,
     };
-    let added = inserted
-        .into_iter()
-        .map(|(employee, at)| Ok((EmployeeId(employee), ts(at)?)))
-        .collect::<Result<Vec<_>>>()?;
     // The stored attendance days these punches can change.
-    forget_punch_days(tx, company_id, &added).await?;
-    Ok(added.len() as u64)
+    forget_punch_days(tx, stamp.key.company_id, &maybe_new).await?;
+    Ok(new)
 }
 
+/// The new punches' count, and the punches that may be new: every punch
+/// of a statement that inserted any. Not `RETURNING`: sqlx hands SQLite's
+/// rows from its worker thread one at a time, and a statement's count is
+/// enough. A statement of stored and new punches forgets the days of all
+/// of them (at most `PUNCH_ROWS` punches: a day forgotten is only computed
+/// again), and a replay of stored punches forgets none.
 async fn sqlite_rows(
     conn: &mut sqlx::SqliteConnection,
     stamp: &PunchStamp<'_>,
     rows: &[PunchRow<'_>],
-) -> Result<Vec<(i64, i64)>> {
-    let mut inserted = Vec::new();
+) -> Result<(u64, Vec<(EmployeeId, Timestamp)>)> {
+    let mut new = 0;
+    let mut maybe_new = Vec::new();
     let mut chunks = rows.chunks_exact(PUNCH_ROWS);
     for chunk in chunks.by_ref() {
-        let q = sqlite_bind(sqlx::query_as(SQLITE_CHUNK.as_str()), stamp, chunk);
-        inserted.extend(q.fetch_all(&mut *conn).await?);
+        let q = sqlite_bind(sqlx::query(SQLITE_CHUNK.as_str()), stamp, chunk);
+        let added = q.execute(&mut *conn).await?.rows_affected();
+        if added > 0 {
+            new += added;
+            maybe_new.extend(chunk.iter().map(PunchRow::at));
+        }
     }
     for row in chunks.remainder() {
         let one = std::slice::from_ref(row);
-        let q = sqlite_bind(sqlx::query_as(SQLITE_ONE.as_str()), stamp, one);
-        inserted.extend(q.fetch_optional(&mut *conn).await?);
+        let q = sqlite_bind(sqlx::query(SQLITE_ONE.as_str()), stamp, one);
+        if q.execute(&mut *conn).await?.rows_affected() > 0 {
+            new += 1;
+            maybe_new.push(row.at());
+        }
     }
-    Ok(inserted)
+    Ok((new, maybe_new))
 }
 
-type SqliteRows<'q> =
-    sqlx::query::QueryAs<'q, sqlx::Sqlite, (i64, i64), sqlx::sqlite::SqliteArguments<'q>>;
+type SqliteRows<'q> = sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
 
 fn sqlite_bind<'q>(
     mut q: SqliteRows<'q>,
@@ -142,7 +149,7 @@ async fn postgres_rows(
     conn: &mut sqlx::PgConnection,
     stamp: &PunchStamp<'_>,
     rows: &[PunchRow<'_>],
-) -> Result<Vec<(i64, i64)>> {
+) -> Result<(u64, Vec<(EmployeeId, Timestamp)>)> {
     let mut inserted = Vec::new();
     for chunk in rows.chunks(PUNCH_ROWS_PG) {
         let column = |f: fn(&PunchRow) -> i64| chunk.iter().map(f).collect::<Vec<i64>>();
@@ -163,38 +170,55 @@ async fn postgres_rows(
             .bind(column(|r| i64::from(r.punch.uid)))
             .fetch_all(&mut *conn)
             .await?;
-        inserted.extend(found);
+        for (employee, at) in found {
+            inserted.push((EmployeeId(employee), ts(at)?));
+        }
     }
-    Ok(inserted)
+    Ok((inserted.len() as u64, inserted))
 }
 
-/// The employee row of every enroll id the punches name (only those: a
-/// batch of a big company's sync must not read all its people).
-async fn employee_ids(
+/// The employee row of each of `ids` that has one (only those: a batch of
+/// a big company's sync must not read all its people), in one statement of
+/// one text whatever the count. On SQLite the ids go in and the rows come
+/// out as one JSON text each: sqlx hands rows from its worker thread one
+/// at a time.
+pub(super) async fn employee_ids(
     tx: &mut Tx,
     company_id: CompanyId,
-    punches: &[NewPunch],
+    ids: &[&str],
 ) -> Result<HashMap<String, i64>> {
-    let ids: BTreeSet<&str> = punches.iter().map(|p| p.enroll_id.as_str()).collect();
-    let ids: Vec<&str> = ids.into_iter().collect();
-    let mut found = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(LOOKUP_IDS) {
-        let rows: Vec<(String, i64)> = on_tx!(tx, |conn| {
-            let mut q =
-                sqlx::QueryBuilder::new("SELECT enroll_id, id FROM employees WHERE company_id = ");
-            q.push_bind(company_id.0);
-            q.push(" AND enroll_id IN (");
-            let mut list = q.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-            q.push(")");
-            // One text per id count: not kept in the statement cache.
-            q.build_query_as().persistent(false).fetch_all(conn).await?
-        });
-        found.extend(rows);
+    if ids.is_empty() {
+        return Ok(HashMap::new());
     }
-    Ok(found)
+    let rows: Vec<(String, i64)> =
+        match tx {
+            Tx::Sqlite(t) => {
+                let found: String = sqlx::query_scalar(
+                    "SELECT json_group_array(json_array(enroll_id, id)) FROM employees \
+                 WHERE company_id = ?1 AND enroll_id IN (SELECT value FROM json_each(?2))",
+                )
+                .bind(company_id.0)
+                .bind(json_list(ids))
+                .fetch_one(&mut **t)
+                .await?;
+                serde_json::from_str(&found)
+                    .map_err(|e| StoreError::corrupt("employees.enroll_id", None, e))?
+            }
+            Tx::Postgres(t) => sqlx::query_as(
+                "SELECT enroll_id, id FROM employees WHERE company_id = $1 AND enroll_id = ANY($2)",
+            )
+            .bind(company_id.0)
+            .bind(ids)
+            .fetch_all(&mut **t)
+            .await?,
+        };
+    Ok(rows.into_iter().collect())
+}
+
+/// `values` as a JSON array, for SQLite's `json_each`.
+pub(super) fn json_list<T: serde::Serialize>(values: &[T]) -> String {
+    // A slice of strings or numbers always serialises.
+    serde_json::to_string(values).unwrap_or_else(|_| "[]".into())
 }
 
 /// A punch with what its row needs beyond the punch itself.
@@ -205,6 +229,13 @@ struct PunchRow<'a> {
     device_time: String,
 }
 
+impl PunchRow<'_> {
+    /// Whose punch, and when: what a new punch makes forget.
+    fn at(&self) -> (EmployeeId, Timestamp) {
+        (EmployeeId(self.employee_id), self.punch.punched_at)
+    }
+}
+
 fn punch_rows<'a>(
     punches: &'a [NewPunch],
     employees: &HashMap<String, i64>,
@@ -212,7 +243,7 @@ fn punch_rows<'a>(
     punches
         .iter()
         .map(|punch| {
-            // Every enroll id was inserted by upsert_employees.
+            // upsert_employees made one for every enroll id.
             let employee_id = employees.get(&punch.enroll_id).copied().ok_or_else(|| {
                 StoreError::corrupt(
                     "employees.enroll_id",

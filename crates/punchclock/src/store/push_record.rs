@@ -101,14 +101,15 @@ async fn record_one(
     let people = People::of(&record.users, &record.punches)?;
     update_device(tx, key, record).await?;
     let log_id = insert_push_log(tx, key, record, serial).await?;
-    let employees_new = upsert_employees(tx, key, &people, now).await?;
+    let employees = upsert_employees(tx, key, &people, now).await?;
+    let employees_new = employees.added;
     let stamp = PunchStamp {
         key,
         serial,
         log_id: Some(log_id),
         now,
     };
-    let punches_new = insert_punches(tx, &stamp, &record.punches).await?;
+    let punches_new = insert_punches(tx, &stamp, &record.punches, &employees.ids).await?;
     let log = finish_log(tx, log_id, punches_new, employees_new).await?;
     Ok(PollOutcome {
         log: log.try_into()?,
