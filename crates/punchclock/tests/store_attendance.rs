@@ -12,7 +12,7 @@ use punchclock::store::{Invalid, Rule, Store, StoreError};
 #[macro_use]
 mod store_harness;
 
-use store_harness::fixtures::{at, new_device, punch_at};
+use store_harness::fixtures::{at, new_device, punch_at, with_shift};
 use store_harness::{run_postgres, run_sqlite, TestDb};
 
 store_tests!(
@@ -77,18 +77,6 @@ async fn person(store: &Store, company: CompanyId, enroll_id: &str) -> Employee 
         )
         .await
         .unwrap()
-}
-
-fn with_shift(e: &Employee, shift: Option<ShiftId>) -> EmployeeUpdate {
-    EmployeeUpdate {
-        first_name: e.first_name.clone(),
-        last_name: e.last_name.clone(),
-        designation: e.designation.clone(),
-        email: e.email.clone(),
-        active: e.active,
-        daily_report: e.daily_report,
-        shift_id: shift,
-    }
 }
 
 async fn device(store: &Store, company: CompanyId, name: &str, enabled: bool) -> Device {

@@ -143,15 +143,7 @@ impl World {
 
     async fn set_shift(&self, enroll_id: &str, shift: Option<ShiftId>) {
         let e = self.employee(enroll_id).await;
-        let update = EmployeeUpdate {
-            first_name: e.first_name.clone(),
-            last_name: e.last_name.clone(),
-            designation: e.designation.clone(),
-            email: e.email.clone(),
-            active: e.active,
-            daily_report: e.daily_report,
-            shift_id: shift,
-        };
+        let update = fixtures::with_shift(&e, shift);
         self.store()
             .update_employee(self.company(), e.id, &update)
             .await

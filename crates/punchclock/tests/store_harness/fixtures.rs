@@ -110,6 +110,19 @@ pub fn record(serial: &str, users: Vec<DeviceUser>, punches: Vec<NewPunch>) -> P
     }
 }
 
+/// The employee as they are, but for their shift.
+pub fn with_shift(e: &Employee, shift: Option<ShiftId>) -> EmployeeUpdate {
+    EmployeeUpdate {
+        first_name: e.first_name.clone(),
+        last_name: e.last_name.clone(),
+        designation: e.designation.clone(),
+        email: e.email.clone(),
+        active: e.active,
+        daily_report: e.daily_report,
+        shift_id: shift,
+    }
+}
+
 /// A company of its own with one polled clock, "Front door".
 pub async fn company_with_device(store: &Store, name: &str) -> (Company, Device) {
     let company = store.create_company(&new_company(name)).await.unwrap();
