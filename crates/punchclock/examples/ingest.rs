@@ -163,11 +163,7 @@ async fn postgres(args: &Args, url: &str, punches: &[NewPunch]) {
 }
 
 /// The secondary indexes of punches `--without` may drop.
-const INDEXES: [&str; 3] = [
-    "punches_employee_time",
-    "punches_company_time",
-    "punches_device",
-];
+const INDEXES: [&str; 2] = ["punches_company_time_employee", "punches_device"];
 
 async fn open(url: &str, without: &[String]) -> Store {
     let options = StoreOptions {

@@ -26,6 +26,8 @@ store_tests!(
     the_key_migration_keeps_every_punch_id_and_the_counter,
     employees_are_made_once_and_every_punch_names_its_own,
     new_punches_forget_their_days_and_stored_ones_none,
+    the_last_punch_moves_only_forward_with_every_writer,
+    migration_0014_fills_in_every_last_punch,
 );
 
 const T0: i64 = 1_750_000_000;
@@ -539,4 +541,186 @@ async fn new_punches_forget_their_days_and_stored_ones_none(db: TestDb) {
         .collect();
     assert_eq!(stored_days(&db).await, kept);
     store.finish_poll(&poll, &sync).await.unwrap();
+}
+
+/// Each employee's last punch as the employees list shows it, by enroll id.
+async fn last_punches(store: &Store, company: CompanyId) -> Vec<(String, Option<i64>)> {
+    let search = EmployeeSearch {
+        filter: EmployeeFilter::All,
+        text: None,
+        order: EmployeeOrder::EnrollId,
+    };
+    let (listed, _) = store
+        .search_employees(company, &search, 100, 0)
+        .await
+        .unwrap();
+    listed
+        .into_iter()
+        .map(|l| {
+            let at = l.last_punch.map(|t| t.as_second());
+            (l.employee.enroll_id, at)
+        })
+        .collect()
+}
+
+/// The latest punch of each enroll id in the punches table.
+async fn latest_stored(db: &TestDb) -> Vec<(String, Option<i64>)> {
+    db.raw_strings(
+        "SELECT e.enroll_id || ' ' || COALESCE(CAST(MAX(p.punched_at) AS TEXT), '-') \
+         FROM employees e LEFT JOIN punches p ON p.employee_id = e.id \
+         GROUP BY e.id, e.enroll_id ORDER BY length(e.enroll_id), e.enroll_id",
+    )
+    .await
+    .into_iter()
+    .map(|line| {
+        let (id, at) = line.split_once(' ').unwrap();
+        (id.to_string(), at.parse().ok())
+    })
+    .collect()
+}
+
+async fn the_last_punch_moves_only_forward_with_every_writer(db: TestDb) {
+    let store = &db.store;
+    let (company, _) = store
+        .create_company_with_owner(
+            &NewCompany {
+                name: "Last".into(),
+                timezone: Zone::utc(),
+                poll_interval_minutes: None,
+                plan: "trial".into(),
+                seats: 1_000,
+                trial_ends_at: None,
+            },
+            "owner@last.example",
+            "not-a-real-hash",
+        )
+        .await
+        .unwrap();
+    let company = company.id;
+    let owner = store
+        .account_login("owner@last.example")
+        .await
+        .unwrap()
+        .unwrap()
+        .account
+        .id;
+    let device = add_device(store, company, "SN-LAST").await;
+    let sync = record("SN-LAST", vec![]);
+    let poll = store.begin_poll(company, device, &sync).await.unwrap();
+    // The later half first, then the earlier half: the last punch stays.
+    let n = 3 * PUNCH_ROWS;
+    store
+        .record_punch_batch(&poll, &punches(n / 2..n))
+        .await
+        .unwrap();
+    let later = last_punches(store, company).await;
+    store
+        .record_punch_batch(&poll, &punches(0..n / 2))
+        .await
+        .unwrap();
+    assert_eq!(last_punches(store, company).await, later, "never backwards");
+    assert_eq!(later, latest_stored(&db).await);
+    let last_of_1 = (0..n).filter(|i| i % 7 == 0).max().unwrap();
+    assert_eq!(
+        later[0],
+        ("1".to_string(), Some(T0 + last_of_1 as i64 * 60))
+    );
+    // A whole poll, a live tap and a manual punch each move it on.
+    store
+        .record_poll(company, device, &record("SN-LAST", punches(n..n + 7)))
+        .await
+        .unwrap();
+    let tap = punch(n + 7);
+    store
+        .record_live_punches(company, device, std::slice::from_ref(&tap))
+        .await
+        .unwrap();
+    let person_2 = store
+        .employee_by_enroll_id(company, "2")
+        .await
+        .unwrap()
+        .unwrap();
+    let manual_at = Timestamp::from_second(T0 + 100 * 86_400).unwrap();
+    let manual = NewManualPunch {
+        employee_id: person_2.id,
+        at: manual_at,
+        device_time: manual_at.to_zoned(TimeZone::UTC).datetime(),
+        reason: Reason::parse("Forgot to clock in").unwrap(),
+    };
+    store
+        .add_manual_punch(company, owner, &manual)
+        .await
+        .unwrap();
+    let now = last_punches(store, company).await;
+    assert_eq!(now, latest_stored(&db).await);
+    let tapped = now.iter().find(|(id, _)| *id == tap.enroll_id).unwrap();
+    assert_eq!(tapped.1, Some(tap.punched_at.as_second()), "the live tap");
+    assert_eq!(now[1].1, Some(manual_at.as_second()), "the manual punch");
+    // A person who never punched has none.
+    store
+        .begin_poll(
+            company,
+            device,
+            &PollRecord {
+                users: vec![DeviceUser {
+                    uid: 50,
+                    enroll_id: "50".into(),
+                    name: String::new(),
+                    name_bytes: vec![],
+                    privilege: 0,
+                    card: 0,
+                }],
+                ..sync.clone()
+            },
+        )
+        .await
+        .unwrap();
+    let now = last_punches(store, company).await;
+    assert_eq!(now.last(), Some(&("50".to_string(), None)));
+}
+
+/// A database from before migration 0014 (the column gone, the old
+/// indexes back, 0014 forgotten) gets every employee's last punch when it
+/// is applied.
+async fn migration_0014_fills_in_every_last_punch(db: TestDb) {
+    let company = company(&db.store).await;
+    let device = add_device(&db.store, company, "SN-M14").await;
+    db.store
+        .record_poll(
+            company,
+            device,
+            &record("SN-M14", punches(0..3 * PUNCH_ROWS)),
+        )
+        .await
+        .unwrap();
+    let expected = latest_stored(&db).await;
+    assert_eq!(last_punches(&db.store, company).await, expected);
+    for sql in [
+        "DROP INDEX punches_company_time_employee",
+        "CREATE INDEX punches_company_time ON punches (company_id, punched_at)",
+        "CREATE INDEX punches_employee_time ON punches (employee_id, punched_at)",
+        "ALTER TABLE employees DROP COLUMN last_punch_at",
+        "DELETE FROM _sqlx_migrations WHERE version = 14",
+    ] {
+        db.raw(sql).await;
+    }
+    let store = Store::connect(&db.url, punchclock::clock::Clock::system())
+        .await
+        .unwrap();
+    assert_eq!(last_punches(&store, company).await, expected);
+    let old = db
+        .raw_strings(if db.is_postgres() {
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'punches' ORDER BY indexname"
+        } else {
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'punches' \
+             AND sql IS NOT NULL ORDER BY name"
+        })
+        .await;
+    assert!(
+        !old.iter()
+            .any(|i| i == "punches_employee_time" || i == "punches_company_time"),
+        "{old:?}"
+    );
+    assert!(old.iter().any(|i| i == "punches_company_time_employee"));
+    store.close().await;
 }

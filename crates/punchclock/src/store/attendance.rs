@@ -105,7 +105,7 @@ impl Store {
         let ids: Vec<i64> = with_reader!(self, |pool| {
             sqlx::query_scalar(
                 "SELECT e.id FROM employees e WHERE e.company_id = $1 AND NOT e.active \
-                 AND EXISTS (SELECT 1 FROM punches p WHERE p.employee_id = e.id \
+                 AND e.last_punch_at >= $2 AND EXISTS (SELECT 1 FROM punches p WHERE p.employee_id = e.id \
                  AND p.company_id = $1 AND p.punched_at >= $2 AND p.punched_at < $3)",
             )
             .bind(company_id.0)

@@ -3,6 +3,7 @@
 //! Raw device columns are never updated.
 
 use super::attendance_days::forget_punch_days;
+use super::punch_ingest::advance_last_punches;
 use super::{civil_text, secs, ts, Invalid, Result, Rule, Store, StoreError, Tx};
 use crate::domain::{
     display_name, AccountId, AuditEventId, AuditKind, CompanyId, Correction, EmployeeId,
@@ -127,6 +128,7 @@ impl Store {
                 }));
             };
             forget_punch_days(tx, company_id, &[(new.employee_id, new.at)]).await?;
+            advance_last_punches(tx, company_id, &[(new.employee_id, new.at)]).await?;
             let entry = Entry {
                 account,
                 kind: AuditKind::PunchAdded,

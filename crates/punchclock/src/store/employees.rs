@@ -244,7 +244,7 @@ impl Store {
 }
 
 /// The columns of `employee_cols!()` and the time of the person's last
-/// punch (`None`: never punched), from the `(employee_id, punched_at)` index.
+/// punch (`None`: never punched), kept by the ingest (migration 0014).
 #[derive(sqlx::FromRow)]
 struct ListedRow {
     #[sqlx(flatten)]
@@ -298,8 +298,7 @@ impl Store {
             concat!(
                 "SELECT * FROM (SELECT ",
                 employee_cols!(),
-                ", (SELECT MAX(p.punched_at) FROM punches p WHERE p.employee_id = employees.id) \
-                 AS last_punch FROM employees WHERE company_id = $1{}{}) e ORDER BY {} LIMIT $2 OFFSET $3"
+                ", last_punch_at AS last_punch FROM employees WHERE company_id = $1{}{}) e ORDER BY {} LIMIT $2 OFFSET $3"
             ),
             filter_sql(search.filter),
             SEARCH_SQL,

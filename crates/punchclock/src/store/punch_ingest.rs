@@ -13,7 +13,7 @@
 //! PostgreSQL `RETURNING` names the rows really inserted, on SQLite each
 //! statement's count says whether its punches were (`sqlite_rows`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 use super::attendance_days::forget_punch_days;
@@ -84,7 +84,62 @@ pub(super) async fn insert_punches(
     };
     // The stored attendance days these punches can change.
     forget_punch_days(tx, stamp.key.company_id, &maybe_new).await?;
+    advance_last_punches(tx, stamp.key.company_id, &maybe_new).await?;
     Ok(new)
+}
+
+/// Moves each employee's last punch (`employees.last_punch_at`, migration
+/// 0014) forward to the latest of `punches`, all of them stored, in one
+/// statement of one text. Only ever forward: a punch older than the last
+/// one changes nothing.
+pub(super) async fn advance_last_punches(
+    tx: &mut Tx,
+    company_id: CompanyId,
+    punches: &[(EmployeeId, Timestamp)],
+) -> Result<()> {
+    if punches.is_empty() {
+        return Ok(());
+    }
+    let mut latest: BTreeMap<i64, i64> = BTreeMap::new();
+    for (employee, at) in punches {
+        let at = secs(*at);
+        latest
+            .entry(employee.0)
+            .and_modify(|t| *t = (*t).max(at))
+            .or_insert(at);
+    }
+    match tx {
+        Tx::Sqlite(t) => {
+            let pairs: Vec<(i64, i64)> = latest.into_iter().collect();
+            // `+company_id`: not an index term, so each pair is one seek by
+            // id; otherwise the planner scans the company's employees once
+            // per pair.
+            sqlx::query(
+                "UPDATE employees SET last_punch_at = s.value ->> 1 FROM json_each(?2) s \
+                 WHERE employees.id = s.value ->> 0 AND +employees.company_id = ?1 \
+                 AND (employees.last_punch_at IS NULL OR employees.last_punch_at < s.value ->> 1)",
+            )
+            .bind(company_id.0)
+            .bind(json_list(&pairs))
+            .execute(&mut **t)
+            .await?;
+        }
+        Tx::Postgres(t) => {
+            let (ids, times): (Vec<i64>, Vec<i64>) = latest.into_iter().unzip();
+            sqlx::query(
+                "UPDATE employees e SET last_punch_at = s.at \
+                 FROM UNNEST($2::BIGINT[], $3::BIGINT[]) AS s(id, at) \
+                 WHERE e.company_id = $1 AND e.id = s.id \
+                 AND (e.last_punch_at IS NULL OR e.last_punch_at < s.at)",
+            )
+            .bind(company_id.0)
+            .bind(&ids)
+            .bind(&times)
+            .execute(&mut **t)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// The new punches' count, and the punches that may be new: every punch

@@ -187,7 +187,7 @@ impl Store {
     ///
     /// Scoped through the devices' company, so the count runs on the
     /// `punches_device` index alone: with `p.company_id = $1` SQLite's
-    /// planner preferred `punches_company_time` and read every punch of the
+    /// planner preferred the company's time index and read every punch of the
     /// company (20 s at 3 M punches, a read pinning the WAL all along).
     pub async fn punch_counts_of_devices(
         &self,
