@@ -241,11 +241,12 @@ async fn run(
 
 /// The database side of a scheduled poll of an unchanged device, every
 /// statement the `Syncer` makes for it and nothing of the device session,
-/// averaged over `rounds`: the claim (the lease and the poll target, one
-/// transaction), recording the poll, reading the company's care opt-ins
-/// (`auto_care`, after a successful scheduled poll) and giving the lease
-/// back. The record schedules the next poll in the past, so the device is
-/// due again at once.
+/// averaged over `rounds`: the claim (the lease and the poll target with
+/// the company's care opt-ins, one transaction), then recording the poll,
+/// which gives the lease back in its device-row UPDATE (the company opted
+/// into no device care, so nothing runs under the lease after it). The
+/// record schedules the next poll in the past, so the device is due again
+/// at once.
 async fn scheduled_db_side(
     state: &AppState,
     company: CompanyId,
@@ -273,13 +274,12 @@ async fn scheduled_db_side(
             .await
             .expect("a claim");
         assert_eq!(claimed.len(), 1, "the device is due");
-        let store = &state.store;
-        store
-            .record_poll(company, device, &record)
+        assert!(!claimed[0].care_opted_in);
+        state
+            .store
+            .record_poll_and_release(company, device, &record, owner)
             .await
             .expect("recording a poll");
-        store.notify_settings(company).await.expect("the settings");
-        assert!(store.release_lease(device, owner).await.expect("a release"));
     }
     t.elapsed() / rounds
 }

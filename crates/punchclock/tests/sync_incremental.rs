@@ -9,12 +9,18 @@ mod common;
 
 use std::net::{IpAddr, Ipv4Addr};
 
+use std::time::Duration;
+
 use common::{Api, TestApp, TestOptions};
 use jiff::{SignedDuration, Timestamp};
 use punchclock::domain::{
-    CompanyId, DeviceId, LogKind, NewPunch, Outcome, PollMode, PollReason, PollRecord, PunchFilter,
+    CompanyId, DeviceEventKind, DeviceId, DeviceUser, LogKind, NewPunch, Outcome, PollMode,
+    PollReason, PollRecord, PollSync, PunchFilter, Transport,
 };
+use punchclock::store::StoreError;
 use punchclock::sync::{poll_into, PollSink};
+use reqwest::StatusCode;
+use serde_json::json;
 use zk_sim::{DeviceSpec, Faults, Punch, Simulator};
 
 const LOCALHOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
@@ -356,5 +362,250 @@ async fn an_incremental_sync_cut_midway_loses_nothing() {
     assert_eq!(next.log.mode, Some(PollMode::Incremental));
     assert_eq!(u64::from(next.punches_new), 23_000 - kept);
     assert_eq!(stored(&app, company).await, 23_000, "none lost, none twice");
+    app.shutdown().await;
+}
+
+/// Makes every device due now, as the poll interval passing would.
+async fn due_now(app: &TestApp) {
+    app.raw_sql("UPDATE devices SET next_poll_at = 0").await;
+}
+
+/// The device row's lease: owner and end.
+async fn lease_of(app: &TestApp, company: CompanyId, id: DeviceId) -> (Option<String>, bool) {
+    let d = app.state.store.get_device(company, id).await.unwrap();
+    (d.lease_owner, d.lease_until.is_some())
+}
+
+/// A scheduled poll of an unchanged device, for a company that opted into
+/// no device care, gives its lease back with its recording (one statement
+/// for the device row), schedules the next poll, and still reports the
+/// company's active employees.
+#[tokio::test]
+async fn a_scheduled_unchanged_poll_gives_its_lease_back_with_its_recording() {
+    let app = app(None).await;
+    let (_sim, company, id) = device(&app, "Quiet Gate", 40).await;
+    let syncer = &app.state.syncer;
+    let store = &app.state.store;
+    syncer.sync_now(company, id).await.unwrap();
+    assert_eq!(lease_of(&app, company, id).await, (None, false));
+
+    for round in 0..3 {
+        due_now(&app).await;
+        let claimed = syncer.claim_due(10).await.unwrap();
+        assert_eq!(claimed.len(), 1, "round {round}");
+        assert!(!claimed[0].care_opted_in, "nothing opted into");
+        assert_eq!(
+            lease_of(&app, company, id).await,
+            (Some("test".to_owned()), true),
+            "leased while it is polled"
+        );
+        let before = Timestamp::now();
+        let outcome = syncer.poll_and_record(&claimed[0]).await.unwrap();
+        assert_eq!(outcome.log.mode, Some(PollMode::Unchanged));
+        assert_eq!(outcome.log.outcome, Outcome::Ok);
+        assert_eq!(
+            lease_of(&app, company, id).await,
+            (None, false),
+            "given back"
+        );
+        let d = store.get_device(company, id).await.unwrap();
+        assert!(d.next_poll_at > before, "the next poll is scheduled");
+        assert_eq!(
+            u64::from(outcome.employees_new),
+            0,
+            "nobody new on an unchanged poll"
+        );
+        assert_eq!(
+            outcome.active_employees,
+            store.count_active_employees(company).await.unwrap()
+        );
+        assert_eq!(outcome.active_employees, 5, "the device's 5 users");
+    }
+    // Not due again: nothing to claim, and nobody holds the device.
+    assert!(syncer.claim_due(10).await.unwrap().is_empty());
+    app.shutdown().await;
+}
+
+/// A poll that fails at the device is recorded with the lease given back
+/// in the same statement too: the device is not stuck behind it.
+#[tokio::test]
+async fn a_scheduled_poll_of_an_unreachable_device_gives_its_lease_back() {
+    let app = app(None).await;
+    let (sim, company, id) = device(&app, "Gone Gate", 10).await;
+    let syncer = &app.state.syncer;
+    syncer.sync_now(company, id).await.unwrap();
+    sim.shutdown().await;
+    due_now(&app).await;
+    let claimed = syncer.claim_due(10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    let outcome = syncer.poll_and_record(&claimed[0]).await.unwrap();
+    assert_eq!(outcome.log.outcome, Outcome::Failed);
+    assert_eq!(lease_of(&app, company, id).await, (None, false));
+    let d = app.state.store.get_device(company, id).await.unwrap();
+    assert!(d.next_poll_at > Timestamp::now(), "scheduled again");
+    app.shutdown().await;
+}
+
+/// With device care opted into, the lease is kept past the recording:
+/// the care runs under it (the device serves one client at a time), and
+/// it is given back after.
+#[tokio::test]
+async fn with_care_opted_in_the_lease_outlives_the_recording_for_the_care() {
+    let app = app(None).await;
+    let (sim, company, id, api) = device_api(&app, "Careful Gate", 20).await;
+    let syncer = &app.state.syncer;
+    syncer.sync_now(company, id).await.unwrap();
+    api.patch("/company", &json!({"auto_set_clock": true}))
+        .await
+        .expect(StatusCode::OK);
+    sim.device(0).jump_clock(-600);
+    due_now(&app).await;
+    let claimed = syncer.claim_due(10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(claimed[0].care_opted_in, "read with the target");
+    let outcome = syncer.poll_and_record(&claimed[0]).await.unwrap();
+    assert_eq!(outcome.log.mode, Some(PollMode::Unchanged));
+    let events = app
+        .state
+        .store
+        .device_events(company, id, 10)
+        .await
+        .unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == DeviceEventKind::ClockSet && e.outcome == Outcome::Ok),
+        "the care set the clock after the poll: {events:?}"
+    );
+    assert_eq!(
+        lease_of(&app, company, id).await,
+        (None, false),
+        "then given back"
+    );
+    app.shutdown().await;
+}
+
+/// An unchanged poll's record: no users, no punches.
+fn unchanged_record() -> PollRecord {
+    PollRecord {
+        kind: LogKind::Sync,
+        started_at: Timestamp::now(),
+        duration: Duration::from_millis(3),
+        host: "127.0.0.1".into(),
+        address: None,
+        transport_used: Some(Transport::Tcp),
+        outcome: Outcome::Ok,
+        reason: None,
+        info: None,
+        users: vec![],
+        punches: vec![],
+        history_pulled: true,
+        next_poll_at: Some(Timestamp::now() + SignedDuration::from_mins(30)),
+        sync: PollSync {
+            mode: Some(PollMode::Unchanged),
+            ..PollSync::default()
+        },
+    }
+}
+
+/// `record_poll_and_release` gives back its owner's lease only, only when
+/// the recording commits, and counts the active employees either way.
+#[tokio::test]
+async fn recording_gives_back_only_its_owners_lease() {
+    let app = app(None).await;
+    let (_sim, company, id) = device(&app, "Owned Gate", 10).await;
+    let store = &app.state.store;
+    app.state.syncer.sync_now(company, id).await.unwrap();
+    let lease = Duration::from_secs(120);
+    let take = |owner: &'static str| async move {
+        store
+            .lease_device(company, id, owner, Timestamp::now(), lease)
+            .await
+            .unwrap()
+            .expect("free to lease")
+    };
+    take("instance-a").await;
+    let record = unchanged_record();
+
+    // Another instance's recording leaves the lease alone.
+    let o = store
+        .record_poll_and_release(company, id, &record, "instance-b")
+        .await
+        .unwrap();
+    assert_eq!(o.active_employees, 5);
+    assert_eq!(
+        lease_of(&app, company, id).await,
+        (Some("instance-a".to_owned()), true)
+    );
+    // Another company's: not found, nothing changed.
+    let other = app.signup("Other Co").await;
+    let other_company = app.company_of("owner@other-co.example.com").await;
+    drop(other);
+    let err = store
+        .record_poll_and_release(other_company, id, &record, "instance-a")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound), "{err:?}");
+    assert_eq!(
+        lease_of(&app, company, id).await,
+        (Some("instance-a".to_owned()), true)
+    );
+    // A recording that fails rolls the release back with it (punches and
+    // no serial anywhere: refused; the device knows its serial, so clear
+    // it first).
+    app.raw_sql("UPDATE devices SET serial_number = NULL").await;
+    let refused = PollRecord {
+        punches: vec![NewPunch {
+            enroll_id: "1".into(),
+            device_time: jiff::civil::date(2021, 1, 4).at(8, 0, 0, 0),
+            punched_at: "2021-01-04T08:00:00Z".parse().unwrap(),
+            status: 0,
+            punch_type: 0,
+            uid: 1,
+        }],
+        ..record.clone()
+    };
+    assert!(store
+        .record_poll_and_release(company, id, &refused, "instance-a")
+        .await
+        .is_err());
+    assert_eq!(
+        lease_of(&app, company, id).await,
+        (Some("instance-a".to_owned()), true),
+        "kept: nothing was recorded"
+    );
+    // The owner's recording gives it back, with the record's schedule.
+    let o = store
+        .record_poll_and_release(company, id, &record, "instance-a")
+        .await
+        .unwrap();
+    assert_eq!(o.log.outcome, Outcome::Ok);
+    let d = store.get_device(company, id).await.unwrap();
+    assert_eq!((d.lease_owner, d.lease_until), (None, None));
+    assert_eq!(
+        d.next_poll_at.as_second(),
+        record.next_poll_at.unwrap().as_second()
+    );
+    // Free for anyone now.
+    take("instance-b").await;
+
+    // A recording that reads someone new counts them.
+    let grown = PollRecord {
+        users: vec![DeviceUser {
+            enroll_id: "900".into(),
+            name: "New Person".into(),
+            name_bytes: vec![],
+            uid: 900,
+            privilege: 0,
+            card: 0,
+        }],
+        ..record.clone()
+    };
+    let o = store
+        .record_poll_and_release(company, id, &grown, "instance-b")
+        .await
+        .unwrap();
+    assert_eq!((o.employees_new, o.active_employees), (1, 6));
+    assert_eq!(lease_of(&app, company, id).await, (None, false));
     app.shutdown().await;
 }

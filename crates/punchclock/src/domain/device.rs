@@ -196,6 +196,11 @@ pub struct PollTarget {
     /// What the last successful sync found, to skip or shorten the next
     /// download; `None` until a sync under incremental polling.
     pub mark: Option<super::SyncMark>,
+    /// Whether the company opted into automatic device care (setting the
+    /// clock, rotating the log) when the device was leased. When it did
+    /// not, nothing runs under the lease after a poll is recorded, so the
+    /// recording gives the lease back in the same statement.
+    pub care_opted_in: bool,
 }
 
 impl std::fmt::Debug for PollTarget {
@@ -213,6 +218,7 @@ impl std::fmt::Debug for PollTarget {
             .field("serial_number", &self.serial_number)
             .field("poll_interval_minutes", &self.poll_interval_minutes)
             .field("mark", &self.mark)
+            .field("care_opted_in", &self.care_opted_in)
             .finish()
     }
 }

@@ -32,7 +32,9 @@ macro_rules! poll_target_select {
          COALESCE(d.poll_interval_minutes, c.poll_interval_minutes) AS poll_interval_minutes, \
          d.name_encoding, d.synced_users, d.synced_punches, d.synced_oplog, \
          d.synced_user_capacity, d.synced_punch_capacity, d.synced_position, d.synced_tail, \
-         d.full_synced_at \
+         d.full_synced_at, \
+         EXISTS (SELECT 1 FROM notify_settings n WHERE n.company_id = d.company_id \
+                 AND (n.auto_set_clock OR n.auto_rotate_log)) AS care_opted_in \
          FROM devices d JOIN companies c ON c.id = d.company_id"
     };
 }
@@ -171,6 +173,7 @@ pub(crate) struct PollTargetRow {
     synced_position: Option<i64>,
     synced_tail: Option<String>,
     full_synced_at: Option<i64>,
+    care_opted_in: bool,
 }
 
 impl PollTargetRow {
@@ -229,6 +232,7 @@ impl TryFrom<PollTargetRow> for PollTarget {
             poll_interval_minutes: int(r.poll_interval_minutes, "poll_interval_minutes")?,
             name_encoding: r.name_encoding.parse()?,
             mark,
+            care_opted_in: r.care_opted_in,
         })
     }
 }

@@ -2,7 +2,9 @@
 //! atomically and idempotently: one statement for the device row (its
 //! identity, status, schedule and sync mark), one for the log row, and the
 //! employees and punches when any were read, each binding its values next
-//! to the columns they fill. An unchanged poll is two writes and a count.
+//! to the columns they fill. An unchanged poll is two statements: the
+//! device row (with the active count, and the lease given back when nothing
+//! runs under it after) and the log row.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -92,8 +94,9 @@ pub(super) fn count(n: impl TryInto<i64>) -> i64 {
 
 impl Store {
     /// Records one contact attempt in a single transaction: the device log
-    /// row; the device's info, status, schedule and (for `LogKind::Sync`)
-    /// lease release; employees for every enroll id seen; and the punches.
+    /// row; the device's info, status and schedule; employees for every
+    /// enroll id seen; and the punches. The lease stays: its owner gives it
+    /// back when the poll ends (or see [`Store::record_poll_and_release`]).
     ///
     /// Idempotent: employees are keyed by (company, enroll id) and punches
     /// by (company, device serial, enroll id, device time), both inserted
@@ -109,15 +112,50 @@ impl Store {
         device_id: DeviceId,
         record: &PollRecord,
     ) -> Result<PollOutcome> {
+        self.record_attempt(company_id, device_id, record, None)
+            .await
+    }
+
+    /// [`Store::record_poll`], giving `owner`'s lease on the device back in
+    /// the statement that records the attempt on the device row: for a
+    /// poll after which nothing else runs under the lease. Only the
+    /// owner's lease is given back (a lease that lapsed and was taken by
+    /// another instance stays theirs), and only if the recording commits;
+    /// the schedule is the record's.
+    pub async fn record_poll_and_release(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+        record: &PollRecord,
+        owner: &str,
+    ) -> Result<PollOutcome> {
+        self.record_attempt(company_id, device_id, record, Some(owner))
+            .await
+    }
+
+    async fn record_attempt(
+        &self,
+        company_id: CompanyId,
+        device_id: DeviceId,
+        record: &PollRecord,
+        release_lease_of: Option<&str>,
+    ) -> Result<PollOutcome> {
         let people = People::of(&record.users, &record.punches)?;
         let key = DeviceKey {
             company_id,
             device_id,
         };
         let now = self.now();
+        // A record that read nobody changes no employee, so the active
+        // count is read by the device-row UPDATE: one statement fewer.
+        let also = AlsoOnDevice {
+            release_lease_of,
+            count_active: people.is_empty(),
+        };
         self.transaction(async |tx| {
             // Also proves the device belongs to this company.
-            let serial = record_attempt_on_device(tx, key, record, record.info.as_ref()).await?;
+            let (serial, active) =
+                update_device_row(tx, key, record, record.info.as_ref(), also).await?;
             // Punches are keyed by serial, never by device row or address.
             let serial = match serial {
                 Some(serial) => serial,
@@ -143,11 +181,15 @@ impl Store {
                 let log = finish_log(tx, log_id, punches_new, employees_new).await?;
                 (log, punches_new, employees_new)
             };
+            let active_employees = match active {
+                Some(active) => int(active, "active employees")?,
+                None => count_active(tx, company_id).await?,
+            };
             Ok(PollOutcome {
                 log: log.try_into()?,
                 punches_new: u32::try_from(punches_new).unwrap_or(u32::MAX),
                 employees_new: u32::try_from(employees_new).unwrap_or(u32::MAX),
-                active_employees: count_active(tx, company_id).await?,
+                active_employees,
             })
         })
         .await
@@ -236,6 +278,28 @@ pub(super) async fn record_attempt_on_device(
     record: &PollRecord,
     info: Option<&DeviceInfo>,
 ) -> Result<Option<String>> {
+    let (serial, _) = update_device_row(tx, key, record, info, AlsoOnDevice::default()).await?;
+    Ok(serial)
+}
+
+/// What the device-row UPDATE of an attempt does besides recording it.
+#[derive(Debug, Default, Clone, Copy)]
+struct AlsoOnDevice<'a> {
+    /// Gives this owner's lease back (nobody else's).
+    release_lease_of: Option<&'a str>,
+    /// Returns the company's active employees too.
+    count_active: bool,
+}
+
+/// [`record_attempt_on_device`], plus what `also` asks for; returns the
+/// serial number and, when asked, the active employees.
+async fn update_device_row(
+    tx: &mut Tx,
+    key: DeviceKey,
+    record: &PollRecord,
+    info: Option<&DeviceInfo>,
+    also: AlsoOnDevice<'_>,
+) -> Result<(Option<String>, Option<i64>)> {
     let ok = record.outcome == Outcome::Ok;
     let status = if ok {
         DeviceStatus::Online
@@ -286,10 +350,28 @@ pub(super) async fn record_attempt_on_device(
             set.push("full_synced_at = ")
                 .push_bind_unseparated(secs(mark.full_at));
         }
+        if let Some(owner) = also.release_lease_of {
+            // Every SET expression reads the row as it was, so both
+            // columns test the old owner.
+            set.push("lease_until = CASE WHEN lease_owner = ")
+                .push_bind_unseparated(owner)
+                .push_unseparated(" THEN NULL ELSE lease_until END");
+            set.push("lease_owner = CASE WHEN lease_owner = ")
+                .push_bind_unseparated(owner)
+                .push_unseparated(" THEN NULL ELSE lease_owner END");
+        }
         q.push(" WHERE id = ").push_bind(key.device_id.0);
         q.push(" AND company_id = ").push_bind(key.company_id.0);
-        q.push(" RETURNING serial_number");
-        q.build_query_scalar().fetch_one(conn).await?
+        q.push(" RETURNING serial_number, ");
+        if also.count_active {
+            q.push("(SELECT COUNT(*) FROM employees WHERE company_id = ")
+                .push_bind(key.company_id.0)
+                .push(" AND active)");
+        } else {
+            q.push("NULL");
+        }
+        let row: (Option<String>, Option<i64>) = q.build_query_as().fetch_one(conn).await?;
+        row
     }))
 }
 

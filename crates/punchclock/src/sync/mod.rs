@@ -169,7 +169,9 @@ impl Syncer {
 
     /// Polls a device leased to this instance, records the attempt and
     /// gives the lease back. The lease is given back even when the task is
-    /// cancelled or panics (the guard's drop).
+    /// cancelled or panics (the guard's drop). When nothing runs under the
+    /// lease after the recording (no device care to follow), the recording
+    /// gives it back in its own statement.
     async fn poll_leased(
         &self,
         target: &PollTarget,
@@ -177,7 +179,14 @@ impl Syncer {
         care: Care,
     ) -> Result<PollOutcome, StoreError> {
         let mut lease = LeaseGuard::new(&self.store, target.device_id, &self.instance);
-        let (record, result) = self.poll_and_store(target, kind).await;
+        // The opt-ins were read with the target: a company that opted into
+        // nothing has nothing done after its polls.
+        let care = match care {
+            Care::AsOptedIn if target.care_opted_in => Care::AsOptedIn,
+            _ => Care::None,
+        };
+        let release = (care == Care::None).then_some(self.instance.as_str());
+        let (record, result, released) = self.poll_and_store(target, kind, release).await;
         if kind == LogKind::Sync {
             let stored = result.as_ref().map_or(0, |o| o.punches_new);
             poll_metrics::poll_recorded(&record, stored);
@@ -190,6 +199,10 @@ impl Syncer {
                 tracing::warn!(device = %target.device_id, "automatic device care failed: {e}");
             }
         }
+        if released {
+            lease.given_back();
+            return result;
+        }
         // A poll that was not recorded is read again soon, not after a
         // whole interval (and never after the lease lapses).
         let retry = result
@@ -199,13 +212,17 @@ impl Syncer {
         lease.release(retry).await;
         result
     }
+
     /// One contact, written into the store as it is read (a sync's batches
-    /// as they arrive; see `batches`), and its log row.
+    /// as they arrive; see `batches`), and its log row. With `release`, an
+    /// attempt recorded in one transaction gives that owner's lease back
+    /// in it; returns whether it did.
     async fn poll_and_store(
         &self,
         target: &PollTarget,
         kind: LogKind,
-    ) -> (PollRecord, Result<PollOutcome, StoreError>) {
+        release: Option<&str>,
+    ) -> (PollRecord, Result<PollOutcome, StoreError>, bool) {
         let mut sink = batches::StoreSink {
             store: &self.store,
             company: target.company_id,
@@ -225,10 +242,12 @@ impl Syncer {
             // Nothing was stored: the attempt is one log row, as ever.
             let result = match sink.error.take() {
                 Some(StoreError::NotFound) => Err(StoreError::NotFound),
-                Some(e) => self.record(target, &record).await.and(Err(e)),
-                None => self.record(target, &record).await,
+                Some(e) => self.record(target, &record, None).await.and(Err(e)),
+                None => self.record(target, &record, release).await,
             };
-            return (record, result);
+            // Only the recording asked to release can have succeeded.
+            let released = release.is_some() && result.is_ok();
+            return (record, result, released);
         };
         let finished = sink.finish(&poll, &record).await;
         let result = match (sink.error.take(), finished) {
@@ -240,20 +259,22 @@ impl Syncer {
             }
             (None, finished) => finished,
         };
-        (record, result)
+        (record, result, false)
     }
 
-    /// Records an attempt. When what was read cannot be saved, the attempt
-    /// is still logged, as failed with code `store` and nothing of it kept,
-    /// so the device says why and is polled again on schedule; the error is
-    /// returned as before.
+    /// Records an attempt (giving `release`'s lease back with it, when
+    /// given). When what was read cannot be saved, the attempt is still
+    /// logged, as failed with code `store` and nothing of it kept, so the
+    /// device says why and is polled again on schedule; the error is
+    /// returned as before (and the lease kept, for its owner to give back).
     async fn record(
         &self,
         target: &PollTarget,
         record: &PollRecord,
+        release: Option<&str>,
     ) -> Result<PollOutcome, StoreError> {
         let (company, device) = (target.company_id, target.device_id);
-        let error = match self.record_retrying(company, device, record).await {
+        let error = match self.record_retrying(company, device, record, release).await {
             Ok(outcome) => return Ok(outcome),
             Err(StoreError::NotFound) => return Err(StoreError::NotFound),
             Err(e) => e,
@@ -270,22 +291,32 @@ impl Syncer {
             history_pulled: false,
             ..record.clone()
         };
-        if let Err(e) = self.record_retrying(company, device, &failed).await {
+        if let Err(e) = self.record_retrying(company, device, &failed, None).await {
             tracing::warn!(device = %device, "logging a failed save failed too: {e}");
         }
         Err(error)
     }
 
-    /// `record_poll`, tried again with backoff while it fails for a passing
-    /// reason. Each try is one transaction, so a failed one left nothing.
+    /// `record_poll` (or `record_poll_and_release`), tried again with
+    /// backoff while it fails for a passing reason. Each try is one
+    /// transaction, so a failed one left nothing.
     async fn record_retrying(
         &self,
         company: CompanyId,
         device: DeviceId,
         record: &PollRecord,
+        release: Option<&str>,
     ) -> Result<PollOutcome, StoreError> {
-        batches::retrying(device, "recording a poll", || {
-            self.store.record_poll(company, device, record)
+        let store = &self.store;
+        batches::retrying(device, "recording a poll", || async move {
+            match release {
+                Some(owner) => {
+                    store
+                        .record_poll_and_release(company, device, record, owner)
+                        .await
+                }
+                None => store.record_poll(company, device, record).await,
+            }
         })
         .await
     }
@@ -398,6 +429,11 @@ impl LeaseGuard {
             owner: owner.to_string(),
             held: true,
         }
+    }
+
+    /// The lease was given back with the poll's recording: nothing to do.
+    fn given_back(&mut self) {
+        self.held = false;
     }
 
     /// Gives the lease back (only if this instance still holds it), moving
