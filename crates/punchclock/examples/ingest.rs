@@ -163,7 +163,7 @@ async fn postgres(args: &Args, url: &str, punches: &[NewPunch]) {
 }
 
 /// The secondary indexes of punches `--without` may drop.
-const INDEXES: [&str; 2] = ["punches_company_time_employee", "punches_device"];
+const INDEXES: [&str; 2] = ["punches_company_time_employee", "punches_device_time"];
 
 async fn open(url: &str, without: &[String]) -> Store {
     let options = StoreOptions {

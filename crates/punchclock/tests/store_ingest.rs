@@ -15,6 +15,7 @@ use punchclock::store::{Store, PUNCH_ROWS, PUNCH_ROWS_PG};
 
 #[macro_use]
 mod store_harness;
+use store_harness::fixtures::{new_company, new_device};
 use store_harness::{run_postgres, run_sqlite, TestDb};
 
 store_tests!(
@@ -72,33 +73,17 @@ fn record(serial: &str, punches: Vec<NewPunch>) -> PollRecord {
 }
 
 async fn company(store: &Store) -> CompanyId {
-    store
-        .create_company(&NewCompany {
-            name: "Ingest".into(),
-            timezone: Zone::utc(),
-            poll_interval_minutes: None,
-            plan: "trial".into(),
-            seats: 1_000,
-            trial_ends_at: None,
-        })
-        .await
-        .unwrap()
-        .id
+    let new = NewCompany {
+        timezone: Zone::utc(),
+        seats: 1_000,
+        trial_ends_at: None,
+        ..new_company("Ingest")
+    };
+    store.create_company(&new).await.unwrap().id
 }
 
 async fn add_device(store: &Store, company: CompanyId, name: &str) -> DeviceId {
-    let new = NewDevice {
-        name: name.into(),
-        host: "10.0.0.5".into(),
-        port: 4370,
-        comm_key: None,
-        transport: Transport::Auto,
-        timezone: None,
-        enabled: true,
-        poll_interval_minutes: None,
-        mode: DeviceMode::Poll,
-        push_serial: None,
-    };
+    let new = new_device(name, "10.0.0.5");
     store.create_device(company, &new).await.unwrap().id
 }
 

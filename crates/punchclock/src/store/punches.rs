@@ -337,7 +337,7 @@ mod tests {
         binds.extend([50, 0]);
         let plan = plan_of(&store, &sql, &binds).await;
         assert!(
-            punches_step(&plan).contains("punches_company_time"),
+            punches_step(&plan).contains("punches_company_time_employee"),
             "{plan}"
         );
         // The device page's counts read the device index alone.
